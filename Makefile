@@ -1,0 +1,41 @@
+# Kraken for the JVM. `make` builds, `make check` runs the fast tests, `make test` all of them.
+MVN ?= mvn -q -B
+PORT ?= 8001
+PREFIX ?= /usr/local
+
+.PHONY: all build check test run bench install clean lua51
+
+all: build
+
+# Builds the jars, libkraken.so and the worker's class-data-sharing archive into build/.
+build:
+	$(MVN) -DskipTests package
+	sh native-scripts/assemble build
+
+# Fast tests: unit tests only, no server processes.
+check:
+	$(MVN) -Dkraken.test.groups=unit test
+
+# Every test: unit, then integration tests against real servers and the reference lua5.1.
+test: lua51 build
+	$(MVN) -Dkraken.test.groups='unit | integration' test
+
+# The reference interpreter the differential tests compare against.
+lua51:
+	@command -v lua5.1 >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq lua5.1 >/dev/null; }
+
+# Serves the SPEC section 1 program on $(PORT) with the built-in default configuration.
+run: build
+	KRAKEN_CONFIG= native-scripts/kraken --config '' examples/hello.lua
+
+bench: build
+	sh bench/run.sh
+
+install: build
+	mkdir -p $(DESTDIR)$(PREFIX)/lib/kraken $(DESTDIR)$(PREFIX)/bin
+	cp build/lib/* $(DESTDIR)$(PREFIX)/lib/kraken/
+	cp native-scripts/kraken $(DESTDIR)$(PREFIX)/bin/kraken
+
+clean:
+	$(MVN) clean
+	rm -rf build

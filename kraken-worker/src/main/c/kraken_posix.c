@@ -1,0 +1,539 @@
+/*
+ * The JNI half of kraken.posix.Posix: the only native code in Kraken.
+ *
+ * Every function returns a non-negative result or -errno; Posix.java turns a
+ * negative result into a PosixException, so errno never reaches other code.
+ * Calls that can block retry on EINTR here, because the JVM delivers its own
+ * signals to arbitrary threads. Every descriptor is created close-on-exec.
+ */
+#include <jni.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <poll.h>
+#include <pwd.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/time.h>
+#include <sys/types.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+
+#define FN(name) Java_kraken_posix_Posix_##name
+#define RET(expr) do { int r_; do { r_ = (expr); } while (r_ < 0 && errno == EINTR); return r_ < 0 ? -errno : r_; } while (0)
+
+/* Fills a sockaddr from 4 or 16 address bytes; returns its length or -EAFNOSUPPORT. */
+static socklen_t to_sockaddr(JNIEnv *env, jbyteArray addr, jint port, struct sockaddr_storage *ss) {
+    jsize n = (*env)->GetArrayLength(env, addr);
+    memset(ss, 0, sizeof *ss);
+    if (n == 4) {
+        struct sockaddr_in *in = (struct sockaddr_in *) ss;
+        in->sin_family = AF_INET;
+        in->sin_port = htons((unsigned short) port);
+        (*env)->GetByteArrayRegion(env, addr, 0, 4, (jbyte *) &in->sin_addr);
+        return sizeof *in;
+    }
+    if (n == 16) {
+        struct sockaddr_in6 *in6 = (struct sockaddr_in6 *) ss;
+        in6->sin6_family = AF_INET6;
+        in6->sin6_port = htons((unsigned short) port);
+        (*env)->GetByteArrayRegion(env, addr, 0, 16, (jbyte *) &in6->sin6_addr);
+        return sizeof *in6;
+    }
+    return 0;
+}
+
+/* Copies an address out: addr gets 4 or 16 bytes, info[0] their count (0 if not IP), info[1] the port. */
+static void from_sockaddr(JNIEnv *env, const struct sockaddr_storage *ss, jbyteArray addr, jintArray info) {
+    jint out[2] = {0, 0};
+    if (ss->ss_family == AF_INET) {
+        const struct sockaddr_in *in = (const struct sockaddr_in *) ss;
+        (*env)->SetByteArrayRegion(env, addr, 0, 4, (const jbyte *) &in->sin_addr);
+        out[0] = 4;
+        out[1] = ntohs(in->sin_port);
+    } else if (ss->ss_family == AF_INET6) {
+        const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *) ss;
+        (*env)->SetByteArrayRegion(env, addr, 0, 16, (const jbyte *) &in6->sin6_addr);
+        out[0] = 16;
+        out[1] = ntohs(in6->sin6_port);
+    }
+    (*env)->SetIntArrayRegion(env, info, 0, 2, out);
+}
+
+JNIEXPORT jstring JNICALL FN(strerror0)(JNIEnv *env, jclass c, jint err) {
+    (void) c;
+    char buf[256];
+    /* GNU strerror_r may return a static string instead of filling buf. */
+    const char *s = strerror_r(err, buf, sizeof buf);
+    return (*env)->NewStringUTF(env, s);
+}
+
+JNIEXPORT jint JNICALL FN(socket0)(JNIEnv *env, jclass c, jint domain, jint type, jint proto) {
+    (void) env; (void) c;
+    RET(socket(domain, type | SOCK_CLOEXEC, proto));
+}
+
+JNIEXPORT jint JNICALL FN(close0)(JNIEnv *env, jclass c, jint fd) {
+    (void) env; (void) c;
+    /* close() must not be retried on EINTR on Linux: the descriptor is gone either way. */
+    return close(fd) < 0 && errno != EINTR ? -errno : 0;
+}
+
+JNIEXPORT jint JNICALL FN(bind0)(JNIEnv *env, jclass c, jint fd, jbyteArray addr, jint port) {
+    (void) c;
+    struct sockaddr_storage ss;
+    socklen_t len = to_sockaddr(env, addr, port, &ss);
+    if (len == 0) return -EAFNOSUPPORT;
+    RET(bind(fd, (struct sockaddr *) &ss, len));
+}
+
+JNIEXPORT jint JNICALL FN(connect0)(JNIEnv *env, jclass c, jint fd, jbyteArray addr, jint port) {
+    (void) c;
+    struct sockaddr_storage ss;
+    socklen_t len = to_sockaddr(env, addr, port, &ss);
+    if (len == 0) return -EAFNOSUPPORT;
+    /* A connect interrupted by a signal continues in the background: wait for it with poll. */
+    if (connect(fd, (struct sockaddr *) &ss, len) == 0) return 0;
+    if (errno != EINTR) return -errno;
+    struct pollfd p = { .fd = fd, .events = POLLOUT };
+    while (poll(&p, 1, -1) < 0) if (errno != EINTR) return -errno;
+    int err = 0;
+    socklen_t el = sizeof err;
+    if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &el) < 0) return -errno;
+    return -err;
+}
+
+JNIEXPORT jint JNICALL FN(listen0)(JNIEnv *env, jclass c, jint fd, jint backlog) {
+    (void) env; (void) c;
+    RET(listen(fd, backlog));
+}
+
+JNIEXPORT jint JNICALL FN(accept0)(JNIEnv *env, jclass c, jint fd, jbyteArray addr, jintArray info) {
+    (void) c;
+    struct sockaddr_storage ss;
+    socklen_t len = sizeof ss;
+    int r;
+    do { r = accept4(fd, (struct sockaddr *) &ss, &len, SOCK_CLOEXEC); } while (r < 0 && errno == EINTR);
+    if (r < 0) return -errno;
+    from_sockaddr(env, &ss, addr, info);
+    return r;
+}
+
+static jint name_of(JNIEnv *env, jint fd, jbyteArray addr, jintArray info, int peer) {
+    struct sockaddr_storage ss;
+    socklen_t len = sizeof ss;
+    memset(&ss, 0, sizeof ss);
+    int r = peer ? getpeername(fd, (struct sockaddr *) &ss, &len) : getsockname(fd, (struct sockaddr *) &ss, &len);
+    if (r < 0) return -errno;
+    from_sockaddr(env, &ss, addr, info);
+    return 0;
+}
+
+JNIEXPORT jint JNICALL FN(getsockname0)(JNIEnv *env, jclass c, jint fd, jbyteArray addr, jintArray info) {
+    (void) c;
+    return name_of(env, fd, addr, info, 0);
+}
+
+JNIEXPORT jint JNICALL FN(getpeername0)(JNIEnv *env, jclass c, jint fd, jbyteArray addr, jintArray info) {
+    (void) c;
+    return name_of(env, fd, addr, info, 1);
+}
+
+JNIEXPORT jint JNICALL FN(recv0)(JNIEnv *env, jclass c, jint fd, jbyteArray buf, jint off, jint len) {
+    (void) c;
+    char tmp[65536];
+    if (len > (jint) sizeof tmp) len = sizeof tmp;
+    ssize_t n;
+    do { n = recv(fd, tmp, (size_t) len, 0); } while (n < 0 && errno == EINTR);
+    if (n < 0) return -errno;
+    (*env)->SetByteArrayRegion(env, buf, off, (jsize) n, (const jbyte *) tmp);
+    return (jint) n;
+}
+
+JNIEXPORT jint JNICALL FN(send0)(JNIEnv *env, jclass c, jint fd, jbyteArray buf, jint off, jint len) {
+    (void) c;
+    char tmp[65536];
+    if (len > (jint) sizeof tmp) len = sizeof tmp;
+    (*env)->GetByteArrayRegion(env, buf, off, len, (jbyte *) tmp);
+    ssize_t n;
+    /* MSG_NOSIGNAL: a peer that went away is an EPIPE for this call, not a SIGPIPE for the JVM. */
+    do { n = send(fd, tmp, (size_t) len, MSG_NOSIGNAL); } while (n < 0 && errno == EINTR);
+    return n < 0 ? -errno : (jint) n;
+}
+
+JNIEXPORT jint JNICALL FN(setsockoptInt0)(JNIEnv *env, jclass c, jint fd, jint level, jint opt, jint value) {
+    (void) env; (void) c;
+    RET(setsockopt(fd, level, opt, &value, sizeof value));
+}
+
+JNIEXPORT jint JNICALL FN(getsockoptInt0)(JNIEnv *env, jclass c, jint fd, jint level, jint opt, jintArray out) {
+    (void) c;
+    int v = 0;
+    socklen_t len = sizeof v;
+    if (getsockopt(fd, level, opt, &v, &len) < 0) return -errno;
+    jint jv = v;
+    (*env)->SetIntArrayRegion(env, out, 0, 1, &jv);
+    return 0;
+}
+
+JNIEXPORT jint JNICALL FN(setLinger0)(JNIEnv *env, jclass c, jint fd, jboolean on, jint seconds) {
+    (void) env; (void) c;
+    struct linger l = { .l_onoff = on ? 1 : 0, .l_linger = seconds };
+    RET(setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof l));
+}
+
+JNIEXPORT jint JNICALL FN(getLinger0)(JNIEnv *env, jclass c, jint fd) {
+    (void) env; (void) c;
+    struct linger l;
+    socklen_t len = sizeof l;
+    if (getsockopt(fd, SOL_SOCKET, SO_LINGER, &l, &len) < 0) return -errno;
+    return l.l_onoff ? 1 : 0;
+}
+
+JNIEXPORT jint JNICALL FN(setTimeout0)(JNIEnv *env, jclass c, jint fd, jint opt, jlong micros) {
+    (void) env; (void) c;
+    struct timeval tv = { .tv_sec = micros / 1000000, .tv_usec = micros % 1000000 };
+    RET(setsockopt(fd, SOL_SOCKET, opt, &tv, sizeof tv));
+}
+
+JNIEXPORT jlong JNICALL FN(getTimeout0)(JNIEnv *env, jclass c, jint fd, jint opt) {
+    (void) env; (void) c;
+    struct timeval tv;
+    socklen_t len = sizeof tv;
+    if (getsockopt(fd, SOL_SOCKET, opt, &tv, &len) < 0) return -errno;
+    return (jlong) tv.tv_sec * 1000000 + tv.tv_usec;
+}
+
+JNIEXPORT jint JNICALL FN(setNonBlocking0)(JNIEnv *env, jclass c, jint fd, jboolean on) {
+    (void) env; (void) c;
+    int flags = fcntl(fd, F_GETFL);
+    if (flags < 0) return -errno;
+    flags = on ? (flags | O_NONBLOCK) : (flags & ~O_NONBLOCK);
+    RET(fcntl(fd, F_SETFL, flags));
+}
+
+JNIEXPORT jint JNICALL FN(socketpair0)(JNIEnv *env, jclass c, jint type, jintArray out) {
+    (void) c;
+    int sv[2];
+    if (socketpair(AF_UNIX, type | SOCK_CLOEXEC, 0, sv) < 0) return -errno;
+    jint jsv[2] = { sv[0], sv[1] };
+    (*env)->SetIntArrayRegion(env, out, 0, 2, jsv);
+    return 0;
+}
+
+JNIEXPORT jint JNICALL FN(sendmsg0)(JNIEnv *env, jclass c, jint fd, jbyteArray data, jint len, jint passFd) {
+    (void) c;
+    char tmp[65536];
+    if (len > (jint) sizeof tmp) return -EMSGSIZE;
+    (*env)->GetByteArrayRegion(env, data, 0, len, (jbyte *) tmp);
+    struct iovec iov = { .iov_base = tmp, .iov_len = (size_t) len };
+    union { struct cmsghdr h; char buf[CMSG_SPACE(sizeof(int))]; } ctl;
+    struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+    if (passFd >= 0) {
+        memset(&ctl, 0, sizeof ctl);
+        msg.msg_control = ctl.buf;
+        msg.msg_controllen = sizeof ctl.buf;
+        struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+        cm->cmsg_level = SOL_SOCKET;
+        cm->cmsg_type = SCM_RIGHTS;
+        cm->cmsg_len = CMSG_LEN(sizeof(int));
+        memcpy(CMSG_DATA(cm), &passFd, sizeof(int));
+    }
+    ssize_t n;
+    do { n = sendmsg(fd, &msg, MSG_NOSIGNAL); } while (n < 0 && errno == EINTR);
+    return n < 0 ? -errno : (jint) n;
+}
+
+/* Receives one message into buf; fdOut[0] gets a passed descriptor or -1. Returns the byte count. */
+JNIEXPORT jint JNICALL FN(recvmsg0)(JNIEnv *env, jclass c, jint fd, jbyteArray buf, jintArray fdOut) {
+    (void) c;
+    char tmp[65536];
+    jsize cap = (*env)->GetArrayLength(env, buf);
+    if (cap > (jsize) sizeof tmp) cap = sizeof tmp;
+    struct iovec iov = { .iov_base = tmp, .iov_len = (size_t) cap };
+    union { struct cmsghdr h; char buf[CMSG_SPACE(sizeof(int) * 4)]; } ctl;
+    struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf, .msg_controllen = sizeof ctl.buf };
+    ssize_t n;
+    do { n = recvmsg(fd, &msg, MSG_CMSG_CLOEXEC); } while (n < 0 && errno == EINTR);
+    if (n < 0) return -errno;
+    jint got = -1;
+    for (struct cmsghdr *cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm)) {
+        if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS) continue;
+        int count = (int) ((cm->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+        for (int i = 0; i < count; i++) {
+            int f;
+            memcpy(&f, CMSG_DATA(cm) + i * sizeof(int), sizeof f);
+            /* Keep the first descriptor; any extra one a peer smuggled in is closed, never leaked. */
+            if (got < 0) got = f; else close(f);
+        }
+    }
+    if (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) {
+        if (got >= 0) close(got);
+        return -EMSGSIZE;
+    }
+    (*env)->SetByteArrayRegion(env, buf, 0, (jsize) n, (const jbyte *) tmp);
+    (*env)->SetIntArrayRegion(env, fdOut, 0, 1, &got);
+    return (jint) n;
+}
+
+JNIEXPORT jint JNICALL FN(poll0)(JNIEnv *env, jclass c, jintArray fds, jshortArray events, jshortArray revents, jint count, jint timeoutMs) {
+    (void) c;
+    struct pollfd stack[64];
+    struct pollfd *p = count <= 64 ? stack : malloc(sizeof *p * (size_t) count);
+    if (p == NULL) return -ENOMEM;
+    jint *f = (*env)->GetIntArrayElements(env, fds, NULL);
+    jshort *e = (*env)->GetShortArrayElements(env, events, NULL);
+    for (int i = 0; i < count; i++) { p[i].fd = f[i]; p[i].events = e[i]; p[i].revents = 0; }
+    (*env)->ReleaseIntArrayElements(env, fds, f, JNI_ABORT);
+    (*env)->ReleaseShortArrayElements(env, events, e, JNI_ABORT);
+    /* An interrupted poll returns 0 ready descriptors: the caller's loop re-polls with a fresh deadline. */
+    int r = poll(p, (nfds_t) count, timeoutMs);
+    if (r < 0 && errno == EINTR) r = 0;
+    if (r >= 0) {
+        jshort *re = (*env)->GetShortArrayElements(env, revents, NULL);
+        for (int i = 0; i < count; i++) re[i] = p[i].revents;
+        (*env)->ReleaseShortArrayElements(env, revents, re, 0);
+    }
+    int err = errno;
+    if (p != stack) free(p);
+    return r < 0 ? -err : r;
+}
+
+static char **to_cstrings(JNIEnv *env, jobjectArray arr) {
+    jsize n = (*env)->GetArrayLength(env, arr);
+    char **out = calloc((size_t) n + 1, sizeof *out);
+    if (out == NULL) return NULL;
+    for (jsize i = 0; i < n; i++) {
+        jstring s = (jstring) (*env)->GetObjectArrayElement(env, arr, i);
+        const char *u = (*env)->GetStringUTFChars(env, s, NULL);
+        out[i] = strdup(u);
+        (*env)->ReleaseStringUTFChars(env, s, u);
+        (*env)->DeleteLocalRef(env, s);
+    }
+    return out;
+}
+
+static void free_cstrings(char **v) {
+    if (v == NULL) return;
+    for (char **p = v; *p; p++) free(*p);
+    free(v);
+}
+
+/*
+ * Starts path with argv and envp. fdMap holds pairs (child fd, parent fd): each parent
+ * descriptor is duplicated onto its child number, and every descriptor above the highest
+ * child number is closed, so nothing the JVM holds open leaks into the child. The child
+ * gets default signal dispositions, an empty signal mask and a process group of its own,
+ * so that a Ctrl-C at the master's terminal reaches the master alone.
+ */
+JNIEXPORT jint JNICALL FN(spawn0)(JNIEnv *env, jclass c, jstring path, jobjectArray argv, jobjectArray envp, jintArray fdMap) {
+    (void) c;
+    const char *p = (*env)->GetStringUTFChars(env, path, NULL);
+    char **av = to_cstrings(env, argv);
+    char **ev = to_cstrings(env, envp);
+    jsize nmap = (*env)->GetArrayLength(env, fdMap);
+    jint map[64];
+    if (nmap > 64) nmap = 64;
+    (*env)->GetIntArrayRegion(env, fdMap, 0, nmap, map);
+
+    posix_spawn_file_actions_t fa;
+    posix_spawnattr_t at;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawnattr_init(&at);
+    int highest = 2;
+    for (int i = 0; i + 1 < nmap; i += 2) {
+        posix_spawn_file_actions_adddup2(&fa, map[i + 1], map[i]);
+        if (map[i] > highest) highest = map[i];
+    }
+    posix_spawn_file_actions_addclosefrom_np(&fa, highest + 1);
+    sigset_t all, none;
+    sigfillset(&all);
+    sigemptyset(&none);
+    posix_spawnattr_setsigdefault(&at, &all);
+    posix_spawnattr_setsigmask(&at, &none);
+    posix_spawnattr_setpgroup(&at, 0);
+    posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETPGROUP);
+
+    pid_t pid = -1;
+    int rc = (av && ev) ? posix_spawn(&pid, p, &fa, &at, av, ev) : ENOMEM;
+
+    posix_spawn_file_actions_destroy(&fa);
+    posix_spawnattr_destroy(&at);
+    free_cstrings(av);
+    free_cstrings(ev);
+    (*env)->ReleaseStringUTFChars(env, path, p);
+    return rc != 0 ? -rc : pid;
+}
+
+/* status[0] gets the raw wait status. Returns the pid, 0 when nohang and nothing exited. */
+JNIEXPORT jint JNICALL FN(waitpid0)(JNIEnv *env, jclass c, jint pid, jintArray status, jboolean nohang) {
+    (void) c;
+    int st = 0, r;
+    do { r = waitpid(pid, &st, nohang ? WNOHANG : 0); } while (r < 0 && errno == EINTR);
+    if (r < 0) return -errno;
+    jint js = st;
+    (*env)->SetIntArrayRegion(env, status, 0, 1, &js);
+    return r;
+}
+
+JNIEXPORT jint JNICALL FN(kill0)(JNIEnv *env, jclass c, jint pid, jint sig) {
+    (void) env; (void) c;
+    RET(kill(pid, sig));
+}
+
+JNIEXPORT jint JNICALL FN(pidfdOpen0)(JNIEnv *env, jclass c, jint pid) {
+    (void) env; (void) c;
+    /* pidfd_open(2) descriptors are always close-on-exec. */
+    RET((int) syscall(SYS_pidfd_open, pid, 0));
+}
+
+JNIEXPORT jint JNICALL FN(getpid0)(JNIEnv *env, jclass c) {
+    (void) env; (void) c;
+    return getpid();
+}
+
+JNIEXPORT jint JNICALL FN(isatty0)(JNIEnv *env, jclass c, jint fd) {
+    (void) env; (void) c;
+    return isatty(fd) ? 1 : 0;
+}
+
+JNIEXPORT jint JNICALL FN(setgroups0)(JNIEnv *env, jclass c, jintArray groups) {
+    (void) c;
+    jsize n = (*env)->GetArrayLength(env, groups);
+    gid_t g[256];
+    if (n > 256) return -EINVAL;
+    jint tmp[256];
+    (*env)->GetIntArrayRegion(env, groups, 0, n, tmp);
+    for (jsize i = 0; i < n; i++) g[i] = (gid_t) tmp[i];
+    RET(setgroups((size_t) n, g));
+}
+
+JNIEXPORT jint JNICALL FN(setgid0)(JNIEnv *env, jclass c, jint gid) {
+    (void) env; (void) c;
+    /* glibc applies set*id to every thread of the JVM, not only the calling one. */
+    RET(setresgid((gid_t) gid, (gid_t) gid, (gid_t) gid));
+}
+
+JNIEXPORT jint JNICALL FN(setuid0)(JNIEnv *env, jclass c, jint uid) {
+    (void) env; (void) c;
+    RET(setresuid((uid_t) uid, (uid_t) uid, (uid_t) uid));
+}
+
+/* ids gets {real, effective, saved} user ids then the same for groups. */
+JNIEXPORT jint JNICALL FN(getresids0)(JNIEnv *env, jclass c, jintArray ids) {
+    (void) c;
+    uid_t r, e, s;
+    gid_t gr, ge, gs;
+    if (getresuid(&r, &e, &s) < 0 || getresgid(&gr, &ge, &gs) < 0) return -errno;
+    jint out[6] = { (jint) r, (jint) e, (jint) s, (jint) gr, (jint) ge, (jint) gs };
+    (*env)->SetIntArrayRegion(env, ids, 0, 6, out);
+    return 0;
+}
+
+JNIEXPORT jintArray JNICALL FN(getgroups0)(JNIEnv *env, jclass c) {
+    (void) c;
+    gid_t g[256];
+    int n = getgroups(256, g);
+    if (n < 0) return NULL;
+    jintArray out = (*env)->NewIntArray(env, n);
+    for (int i = 0; i < n; i++) { jint v = (jint) g[i]; (*env)->SetIntArrayRegion(env, out, i, 1, &v); }
+    return out;
+}
+
+/* A user as {name, uid, gid, group ids...}, by name (or, when name is null, by uid); null if none. */
+JNIEXPORT jobjectArray JNICALL FN(getpw0)(JNIEnv *env, jclass c, jstring name, jint uid) {
+    (void) c;
+    struct passwd pw, *res = NULL;
+    char buf[16384];
+    if (name != NULL) {
+        const char *n = (*env)->GetStringUTFChars(env, name, NULL);
+        getpwnam_r(n, &pw, buf, sizeof buf, &res);
+        (*env)->ReleaseStringUTFChars(env, name, n);
+    } else {
+        getpwuid_r((uid_t) uid, &pw, buf, sizeof buf, &res);
+    }
+    if (res == NULL) return NULL;
+    gid_t groups[256];
+    int ng = 256;
+    if (getgrouplist(pw.pw_name, pw.pw_gid, groups, &ng) < 0) ng = 256;
+    jclass str = (*env)->FindClass(env, "java/lang/String");
+    jobjectArray out = (*env)->NewObjectArray(env, 3 + ng, str, NULL);
+    char num[32];
+    (*env)->SetObjectArrayElement(env, out, 0, (*env)->NewStringUTF(env, pw.pw_name));
+    snprintf(num, sizeof num, "%u", (unsigned) pw.pw_uid);
+    (*env)->SetObjectArrayElement(env, out, 1, (*env)->NewStringUTF(env, num));
+    snprintf(num, sizeof num, "%u", (unsigned) pw.pw_gid);
+    (*env)->SetObjectArrayElement(env, out, 2, (*env)->NewStringUTF(env, num));
+    for (int i = 0; i < ng; i++) {
+        snprintf(num, sizeof num, "%u", (unsigned) groups[i]);
+        (*env)->SetObjectArrayElement(env, out, 3 + i, (*env)->NewStringUTF(env, num));
+    }
+    return out;
+}
+
+JNIEXPORT jint JNICALL FN(setrlimit0)(JNIEnv *env, jclass c, jint resource, jlong soft, jlong hard) {
+    (void) env; (void) c;
+    struct rlimit rl = { .rlim_cur = soft < 0 ? RLIM_INFINITY : (rlim_t) soft, .rlim_max = hard < 0 ? RLIM_INFINITY : (rlim_t) hard };
+    RET(setrlimit(resource, &rl));
+}
+
+JNIEXPORT jint JNICALL FN(setParentDeathSignal0)(JNIEnv *env, jclass c, jint sig) {
+    (void) env; (void) c;
+    RET(prctl(PR_SET_PDEATHSIG, sig, 0, 0, 0));
+}
+
+JNIEXPORT jint JNICALL FN(pipe0)(JNIEnv *env, jclass c, jintArray out) {
+    (void) c;
+    int p[2];
+    if (pipe2(p, O_CLOEXEC | O_NONBLOCK) < 0) return -errno;
+    jint jp[2] = { p[0], p[1] };
+    (*env)->SetIntArrayRegion(env, out, 0, 2, jp);
+    return 0;
+}
+
+JNIEXPORT jint JNICALL FN(write0)(JNIEnv *env, jclass c, jint fd, jbyteArray buf, jint len) {
+    (void) c;
+    char tmp[4096];
+    if (len > (jint) sizeof tmp) len = sizeof tmp;
+    (*env)->GetByteArrayRegion(env, buf, 0, len, (jbyte *) tmp);
+    RET((int) write(fd, tmp, (size_t) len));
+}
+
+JNIEXPORT jint JNICALL FN(read0)(JNIEnv *env, jclass c, jint fd, jbyteArray buf, jint len) {
+    (void) c;
+    char tmp[4096];
+    if (len > (jint) sizeof tmp) len = sizeof tmp;
+    ssize_t n;
+    do { n = read(fd, tmp, (size_t) len); } while (n < 0 && errno == EINTR);
+    if (n < 0) return -errno;
+    (*env)->SetByteArrayRegion(env, buf, 0, (jsize) n, (const jbyte *) tmp);
+    return (jint) n;
+}
+
+/* The platform's numbers for the names Posix.java needs, in the order of its Constant enum. */
+JNIEXPORT jintArray JNICALL FN(constants0)(JNIEnv *env, jclass c) {
+    (void) c;
+    static const jint values[] = {
+        EAGAIN, EWOULDBLOCK, EINTR, EPIPE, ECONNRESET, EBADF, ECHILD, ENOMEM, ETIMEDOUT, ENOTCONN,
+        SOL_SOCKET, SO_RCVTIMEO, SO_SNDTIMEO, SO_LINGER, SO_REUSEADDR, SO_ERROR,
+        SOCK_STREAM, SOCK_SEQPACKET, AF_INET, AF_INET6, AF_UNIX,
+        POLLIN, POLLOUT, POLLERR, POLLHUP, POLLNVAL,
+        SIGKILL, SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGCHLD,
+        RLIMIT_CPU, RLIMIT_NOFILE, RLIMIT_NPROC,
+        IPPROTO_IPV6, IPV6_V6ONLY,
+    };
+    jsize n = (jsize) (sizeof values / sizeof values[0]);
+    jintArray out = (*env)->NewIntArray(env, n);
+    (*env)->SetIntArrayRegion(env, out, 0, n, values);
+    return out;
+}

@@ -1,0 +1,45 @@
+package kraken.lua;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.luaj.vm2.LuaThread;
+
+/** What a script registered through the kraken module before calling kraken.loop(). */
+public final class Registry {
+    /** A registered listening address; host "*" is the any-address. */
+    public record Address(String host, int port) {
+        @Override
+        public String toString() {
+            return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
+        }
+    }
+
+    private LuaThread application;
+    private final List<Address> addresses = new ArrayList<>();
+    /** A user name or a decimal uid, as the script gave it; null when none was registered. */
+    private String user;
+
+    public LuaThread application() {
+        return application;
+    }
+
+    public void setApplication(LuaThread co) {
+        this.application = co;
+    }
+
+    public List<Address> addresses() {
+        return addresses;
+    }
+
+    public void addAddress(Address a) {
+        addresses.add(a);
+    }
+
+    public String user() {
+        return user;
+    }
+
+    public void setUser(String user) {
+        this.user = user;
+    }
+}

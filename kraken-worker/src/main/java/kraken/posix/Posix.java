@@ -1,0 +1,370 @@
+package kraken.posix;
+
+import java.io.File;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Every native call Kraken makes goes through this class. The natives live in libkraken.so
+ * (src/main/c): a JNI library costs a worker JVM about 10 ms to load, where jnr-posix costs
+ * about 0.4 s, and a worker starts once per connection.
+ *
+ * Each public method either returns its result or throws {@link PosixException} naming the
+ * call and carrying the OS's text. Raw return codes never leave this class.
+ */
+public final class Posix {
+    private Posix() {}
+
+    /** Platform numbers that Kraken itself needs, read from the C headers at build time. */
+    public enum Constant {
+        EAGAIN, EWOULDBLOCK, EINTR, EPIPE, ECONNRESET, EBADF, ECHILD, ENOMEM, ETIMEDOUT, ENOTCONN,
+        SOL_SOCKET, SO_RCVTIMEO, SO_SNDTIMEO, SO_LINGER, SO_REUSEADDR, SO_ERROR,
+        SOCK_STREAM, SOCK_SEQPACKET, AF_INET, AF_INET6, AF_UNIX,
+        POLLIN, POLLOUT, POLLERR, POLLHUP, POLLNVAL,
+        SIGKILL, SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGCHLD,
+        RLIMIT_CPU, RLIMIT_NOFILE, RLIMIT_NPROC,
+        IPPROTO_IPV6, IPV6_V6ONLY;
+
+        public final int value;
+
+        Constant() {
+            this.value = CONSTANTS[ordinal()];
+        }
+    }
+
+    private static final int[] CONSTANTS;
+
+    static {
+        load();
+        CONSTANTS = constants0();
+    }
+
+    private static void load() {
+        String explicit = System.getProperty("kraken.native");
+        if (explicit != null && new File(explicit).isFile()) {
+            System.load(explicit);
+            return;
+        }
+        File beside = besideCode();
+        if (beside != null) {
+            System.load(beside.getAbsolutePath());
+            return;
+        }
+        System.loadLibrary("kraken");
+    }
+
+    // Installed, libkraken.so sits beside the jars; in a build tree, in target/native.
+    private static File besideCode() {
+        try {
+            File code = new File(Posix.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            File dir = code.getParentFile();
+            for (File f : new File[] {new File(dir, "libkraken.so"), new File(dir, "native/libkraken.so")}) {
+                if (f.isFile()) {
+                    return f;
+                }
+            }
+        } catch (URISyntaxException | SecurityException | NullPointerException e) {
+            // No usable code location: fall back to java.library.path.
+        }
+        return null;
+    }
+
+    private static int check(String call, int r) throws PosixException {
+        if (r < 0) {
+            throw new PosixException(call, -r);
+        }
+        return r;
+    }
+
+    private static long check(String call, long r) throws PosixException {
+        if (r < 0) {
+            throw new PosixException(call, (int) -r);
+        }
+        return r;
+    }
+
+    static String strerror(int errno) {
+        return strerror0(errno);
+    }
+
+    // ---- sockets ----
+
+    public static int socket(int domain, int type, int protocol) throws PosixException {
+        return check("socket", socket0(domain, type, protocol));
+    }
+
+    /** Closes fd. Callers go through {@link Fd#close()}, which makes sure this happens once. */
+    static void close(int fd) throws PosixException {
+        check("close", close0(fd));
+    }
+
+    /** Binds to an IPv4 (4 bytes) or IPv6 (16 bytes) address. */
+    public static void bind(int fd, byte[] addr, int port) throws PosixException {
+        check("bind", bind0(fd, addr, port));
+    }
+
+    public static void connect(int fd, byte[] addr, int port) throws PosixException {
+        check("connect", connect0(fd, addr, port));
+    }
+
+    public static void listen(int fd, int backlog) throws PosixException {
+        check("listen", listen0(fd, backlog));
+    }
+
+    /** Accepts a connection; the peer's address is written into {@code peer}. */
+    public static int accept(int fd, SocketAddress peer) throws PosixException {
+        return check("accept", accept0(fd, peer.raw, peer.info));
+    }
+
+    public static void getsockname(int fd, SocketAddress out) throws PosixException {
+        check("getsockname", getsockname0(fd, out.raw, out.info));
+    }
+
+    public static void getpeername(int fd, SocketAddress out) throws PosixException {
+        check("getpeername", getpeername0(fd, out.raw, out.info));
+    }
+
+    /** Reads up to len bytes; 0 means end of stream. */
+    public static int recv(int fd, byte[] buf, int off, int len) throws PosixException {
+        return check("recv", recv0(fd, buf, off, len));
+    }
+
+    /** Sends up to len bytes (at most 64 KiB per call) and returns how many were sent. */
+    public static int send(int fd, byte[] buf, int off, int len) throws PosixException {
+        return check("send", send0(fd, buf, off, len));
+    }
+
+    public static void setsockopt(int fd, int level, int option, int value) throws PosixException {
+        check("setsockopt", setsockoptInt0(fd, level, option, value));
+    }
+
+    public static int getsockopt(int fd, int level, int option) throws PosixException {
+        int[] out = new int[1];
+        check("getsockopt", getsockoptInt0(fd, level, option, out));
+        return out[0];
+    }
+
+    public static void setLinger(int fd, boolean on, int seconds) throws PosixException {
+        check("setsockopt", setLinger0(fd, on, seconds));
+    }
+
+    public static boolean getLinger(int fd) throws PosixException {
+        return check("getsockopt", getLinger0(fd)) != 0;
+    }
+
+    /** Sets SO_RCVTIMEO or SO_SNDTIMEO; 0 means no timeout. */
+    public static void setTimeout(int fd, int option, long micros) throws PosixException {
+        check("setsockopt", setTimeout0(fd, option, micros));
+    }
+
+    public static long getTimeout(int fd, int option) throws PosixException {
+        return check("getsockopt", getTimeout0(fd, option));
+    }
+
+    public static void setNonBlocking(int fd, boolean on) throws PosixException {
+        check("fcntl", setNonBlocking0(fd, on));
+    }
+
+    // ---- the master/worker link ----
+
+    /** A connected pair of AF_UNIX sockets of the given type, both close-on-exec. */
+    public static int[] socketpair(int type) throws PosixException {
+        int[] out = new int[2];
+        check("socketpair", socketpair0(type, out));
+        return out;
+    }
+
+    /** Sends one message, with passFd attached as SCM_RIGHTS unless it is negative. */
+    public static void sendmsg(int fd, byte[] data, int len, int passFd) throws PosixException {
+        check("sendmsg", sendmsg0(fd, data, len, passFd));
+    }
+
+    /**
+     * Receives one message into buf; fdOut[0] gets a passed descriptor or -1.
+     * Returns the byte count, 0 at end of stream.
+     */
+    public static int recvmsg(int fd, byte[] buf, int[] fdOut) throws PosixException {
+        return check("recvmsg", recvmsg0(fd, buf, fdOut));
+    }
+
+    /** poll(2) over the first count entries; returns how many have events. */
+    public static int poll(int[] fds, short[] events, short[] revents, int count, int timeoutMs) throws PosixException {
+        return check("poll", poll0(fds, events, revents, count, timeoutMs));
+    }
+
+    public static int[] pipe() throws PosixException {
+        int[] out = new int[2];
+        check("pipe2", pipe0(out));
+        return out;
+    }
+
+    public static int write(int fd, byte[] buf, int len) throws PosixException {
+        return check("write", write0(fd, buf, len));
+    }
+
+    public static int read(int fd, byte[] buf, int len) throws PosixException {
+        return check("read", read0(fd, buf, len));
+    }
+
+    // ---- processes ----
+
+    /**
+     * Starts a program. fdMap holds pairs (child fd, parent fd); every descriptor above the
+     * highest child fd is closed in the child. Returns the pid.
+     */
+    public static int spawn(String path, String[] argv, String[] envp, int[] fdMap) throws PosixException {
+        return check("posix_spawn", spawn0(path, argv, envp, fdMap));
+    }
+
+    /** A child's exit as waitpid(2) reported it. */
+    public record Exit(int pid, int status) {
+        public boolean exited() {
+            return (status & 0x7f) == 0;
+        }
+
+        public int exitCode() {
+            return (status >> 8) & 0xff;
+        }
+
+        public int signal() {
+            return status & 0x7f;
+        }
+
+        @Override
+        public String toString() {
+            return exited() ? "exit status " + exitCode() : "killed by signal " + signal();
+        }
+    }
+
+    /** Waits for pid (-1: any child); with nohang, returns null when nothing has exited. */
+    public static Exit waitpid(int pid, boolean nohang) throws PosixException {
+        int[] status = new int[1];
+        int r = check("waitpid", waitpid0(pid, status, nohang));
+        return r == 0 ? null : new Exit(r, status[0]);
+    }
+
+    public static void kill(int pid, int signal) throws PosixException {
+        check("kill", kill0(pid, signal));
+    }
+
+    /** A descriptor that polls readable once the process has exited. */
+    public static int pidfdOpen(int pid) throws PosixException {
+        return check("pidfd_open", pidfdOpen0(pid));
+    }
+
+    public static int getpid() {
+        return getpid0();
+    }
+
+    public static boolean isatty(int fd) {
+        return isatty0(fd) == 1;
+    }
+
+    public static void setParentDeathSignal(int signal) throws PosixException {
+        check("prctl", setParentDeathSignal0(signal));
+    }
+
+    public static void setrlimit(int resource, long soft, long hard) throws PosixException {
+        check("setrlimit", setrlimit0(resource, soft, hard));
+    }
+
+    // ---- users and privileges ----
+
+    public static void setgroups(int[] groups) throws PosixException {
+        check("setgroups", setgroups0(groups));
+    }
+
+    /** Sets the real, effective and saved group id. */
+    public static void setgid(int gid) throws PosixException {
+        check("setresgid", setgid0(gid));
+    }
+
+    /** Sets the real, effective and saved user id. */
+    public static void setuid(int uid) throws PosixException {
+        check("setresuid", setuid0(uid));
+    }
+
+    /** {real, effective, saved} uid followed by {real, effective, saved} gid. */
+    public static int[] getresids() throws PosixException {
+        int[] ids = new int[6];
+        check("getresuid", getresids0(ids));
+        return ids;
+    }
+
+    public static int[] getgroups() {
+        int[] g = getgroups0();
+        if (g == null) {
+            throw new IllegalStateException("getgroups(..) failed");
+        }
+        return g;
+    }
+
+    /** A user from the password database, with its groups; null if there is none. */
+    public static User getpwnam(String name) {
+        return User.of(getpw0(name, 0));
+    }
+
+    public static User getpwuid(int uid) {
+        return User.of(getpw0(null, uid));
+    }
+
+    /** A password database entry: name, uid, primary gid and every group it belongs to. */
+    public record User(String name, int uid, int gid, int[] groups) {
+        static User of(String[] raw) {
+            if (raw == null) {
+                return null;
+            }
+            int[] groups = new int[raw.length - 3];
+            for (int i = 0; i < groups.length; i++) {
+                groups[i] = Integer.parseUnsignedInt(raw[3 + i]);
+            }
+            return new User(raw[0], Integer.parseUnsignedInt(raw[1]), Integer.parseUnsignedInt(raw[2]), groups);
+        }
+    }
+
+    /** Bytes of a string as the OS sees them (Kraken's strings are bytes; paths are UTF-8). */
+    static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static native String strerror0(int errno);
+    private static native int socket0(int domain, int type, int protocol);
+    private static native int close0(int fd);
+    private static native int bind0(int fd, byte[] addr, int port);
+    private static native int connect0(int fd, byte[] addr, int port);
+    private static native int listen0(int fd, int backlog);
+    private static native int accept0(int fd, byte[] addr, int[] info);
+    private static native int getsockname0(int fd, byte[] addr, int[] info);
+    private static native int getpeername0(int fd, byte[] addr, int[] info);
+    private static native int recv0(int fd, byte[] buf, int off, int len);
+    private static native int send0(int fd, byte[] buf, int off, int len);
+    private static native int setsockoptInt0(int fd, int level, int opt, int value);
+    private static native int getsockoptInt0(int fd, int level, int opt, int[] out);
+    private static native int setLinger0(int fd, boolean on, int seconds);
+    private static native int getLinger0(int fd);
+    private static native int setTimeout0(int fd, int opt, long micros);
+    private static native long getTimeout0(int fd, int opt);
+    private static native int setNonBlocking0(int fd, boolean on);
+    private static native int socketpair0(int type, int[] out);
+    private static native int sendmsg0(int fd, byte[] data, int len, int passFd);
+    private static native int recvmsg0(int fd, byte[] buf, int[] fdOut);
+    private static native int poll0(int[] fds, short[] events, short[] revents, int count, int timeoutMs);
+    private static native int pipe0(int[] out);
+    private static native int write0(int fd, byte[] buf, int len);
+    private static native int read0(int fd, byte[] buf, int len);
+    private static native int spawn0(String path, String[] argv, String[] envp, int[] fdMap);
+    private static native int waitpid0(int pid, int[] status, boolean nohang);
+    private static native int kill0(int pid, int sig);
+    private static native int pidfdOpen0(int pid);
+    private static native int getpid0();
+    private static native int isatty0(int fd);
+    private static native int setParentDeathSignal0(int sig);
+    private static native int setrlimit0(int resource, long soft, long hard);
+    private static native int setgroups0(int[] groups);
+    private static native int setgid0(int gid);
+    private static native int setuid0(int uid);
+    private static native int getresids0(int[] ids);
+    private static native int[] getgroups0();
+    private static native String[] getpw0(String name, int uid);
+    private static native int[] constants0();
+}

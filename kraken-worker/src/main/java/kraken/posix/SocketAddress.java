@@ -1,0 +1,103 @@
+package kraken.posix;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+
+/** An IPv4 or IPv6 address and port, as the native calls read and write it. */
+public final class SocketAddress {
+    final byte[] raw = new byte[16];
+    final int[] info = new int[2];
+
+    /** Resolves host ("*" is the any-address of the family, IPv6 when ipv6 is set). */
+    public static SocketAddress of(String host, int port, boolean ipv6) throws UnknownHostException {
+        SocketAddress a = new SocketAddress();
+        byte[] bytes;
+        if ("*".equals(host)) {
+            bytes = new byte[ipv6 ? 16 : 4];
+        } else {
+            bytes = InetAddress.getByName(host).getAddress();
+            if (ipv6 && bytes.length == 4) {
+                bytes = mapped(bytes);
+            }
+        }
+        System.arraycopy(bytes, 0, a.raw, 0, bytes.length);
+        a.info[0] = bytes.length;
+        a.info[1] = port;
+        return a;
+    }
+
+    private static byte[] mapped(byte[] v4) {
+        byte[] v6 = new byte[16];
+        v6[10] = (byte) 0xff;
+        v6[11] = (byte) 0xff;
+        System.arraycopy(v4, 0, v6, 12, 4);
+        return v6;
+    }
+
+    /** The address bytes: 4 for IPv4, 16 for IPv6, none when unset or not an IP address. */
+    public byte[] address() {
+        byte[] out = new byte[info[0]];
+        System.arraycopy(raw, 0, out, 0, out.length);
+        return out;
+    }
+
+    public boolean isIp() {
+        return info[0] == 4 || info[0] == 16;
+    }
+
+    public boolean isIpv6() {
+        return info[0] == 16;
+    }
+
+    public int port() {
+        return info[1];
+    }
+
+    /** The numeric host, e.g. "127.0.0.1" or "::1". */
+    public String host() {
+        if (!isIp()) {
+            return null;
+        }
+        try {
+            String h = InetAddress.getByAddress(address()).getHostAddress();
+            int zone = h.indexOf('%');
+            h = zone < 0 ? h : h.substring(0, zone);
+            return info[0] == 16 ? compress(h) : h;
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    // Java prints IPv6 in full ("0:0:0:0:0:0:0:1"); people and inet_ntop write "::1".
+    private static String compress(String full) {
+        String[] parts = full.split(":");
+        int bestStart = -1;
+        int bestLen = 0;
+        for (int i = 0; i < parts.length; ) {
+            if (parts[i].equals("0")) {
+                int j = i;
+                while (j < parts.length && parts[j].equals("0")) {
+                    j++;
+                }
+                if (j - i > bestLen && j - i > 1) {
+                    bestStart = i;
+                    bestLen = j - i;
+                }
+                i = j;
+            } else {
+                i++;
+            }
+        }
+        if (bestStart < 0) {
+            return full;
+        }
+        String head = String.join(":", java.util.Arrays.copyOfRange(parts, 0, bestStart));
+        String tail = String.join(":", java.util.Arrays.copyOfRange(parts, bestStart + bestLen, parts.length));
+        return head + "::" + tail;
+    }
+
+    @Override
+    public String toString() {
+        return isIpv6() ? "[" + host() + "]:" + port() : host() + ":" + port();
+    }
+}

@@ -1,0 +1,282 @@
+package kraken.protocol;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import kraken.posix.Fd;
+import kraken.posix.Posix;
+
+/**
+ * The whole contract between the master and a worker, version {@value #VERSION}.
+ *
+ * <p>The link is an AF_UNIX SOCK_SEQPACKET socket pair: one message per packet, so no framing.
+ * The master keeps one end; the worker finds the other at descriptor {@value #LINK_FD}. A
+ * message is one type byte followed by its fields in DataOutput form. At most
+ * {@value #MAX_MESSAGE} bytes.
+ *
+ * <pre>
+ *   master -> worker  HELLO       version, settings, user ids, program    (once, first)
+ *   worker -> master  READY                                               (state prepared)
+ *   master -> worker  CONNECTION  peer host, peer port + SCM_RIGHTS fd
+ *   worker -> master  DONE        outcome ("ok" or the application's error)
+ *   worker -> master  FAILED      the error that stopped it before READY
+ * </pre>
+ *
+ * In "process" isolation a worker exits after its DONE; in "state" isolation it prepares a new
+ * Lua state and sends READY again. The master stops a worker by closing its end. Each side
+ * treats end-of-stream on the link as the death of the other: the worker exits at once, the
+ * master reaps it. A worker's exit status is protocol too: see the EXIT_ constants.
+ */
+public final class Protocol {
+    private Protocol() {}
+
+    public static final int VERSION = 1;
+    public static final int LINK_FD = 3;
+    public static final int MAX_MESSAGE = 65536;
+
+    /** Served its connections and exited normally. */
+    public static final int EXIT_OK = 0;
+    /** Failed before READY: the script, the privilege drop, or the JVM setup. Not retried at once. */
+    public static final int EXIT_BOOT_FAILED = 3;
+    /** The master closed the link or died. */
+    public static final int EXIT_MASTER_GONE = 4;
+    /** The master spoke a version or message this worker does not understand. */
+    public static final int EXIT_PROTOCOL = 5;
+
+    private static final byte HELLO = 'H';
+    private static final byte READY = 'R';
+    private static final byte CONNECTION = 'C';
+    private static final byte DONE = 'D';
+    private static final byte FAILED = 'F';
+
+    /** One step of the program the master ran before kraken.loop(), replayed by each worker. */
+    public record Step(Kind kind, String text) {
+        public enum Kind {
+            /** -e: a chunk of Lua source. */
+            STATEMENT,
+            /** -l: a module name to require. */
+            LIBRARY,
+            /** The script, by path. */
+            SCRIPT_FILE,
+            /** The script as source text (read from standard input), one char per byte (ISO-8859-1). */
+            SCRIPT_SOURCE
+        }
+    }
+
+    /** Everything a worker needs to become what the master was at kraken.loop(). */
+    public record Hello(int version, Map<String, String> settings, int uid, int gid, int[] groups,
+                        List<Step> program, String scriptName, List<String> argTable, int argBase)
+            implements ToWorker {
+        /**
+         * argTable holds arg[argBase], arg[argBase+1], ... in order: the interpreter and options at
+         * negative indices, the script at 0, its arguments after.
+         */
+        public Hello {
+            settings = Map.copyOf(settings);
+            program = List.copyOf(program);
+            argTable = List.copyOf(argTable);
+        }
+    }
+
+    /** A message from the master to a worker. */
+    public sealed interface ToWorker permits Hello, Connection {}
+
+    /** An accepted connection: the descriptor travels beside the message. */
+    public record Connection(String peerHost, int peerPort, Fd fd) implements ToWorker {}
+
+    /** A message from a worker to the master. */
+    public sealed interface ToMaster permits Ready, Done, Failed {}
+
+    public record Ready() implements ToMaster {}
+
+    public record Done(String outcome) implements ToMaster {}
+
+    public record Failed(String error) implements ToMaster {}
+
+    // ---- master side ----
+
+    public static void sendHello(Fd link, Hello h) throws IOException {
+        send(link, out -> {
+            out.writeByte(HELLO);
+            out.writeInt(h.version());
+            out.writeInt(h.settings().size());
+            for (Map.Entry<String, String> e : h.settings().entrySet()) {
+                out.writeUTF(e.getKey());
+                out.writeUTF(e.getValue());
+            }
+            out.writeInt(h.uid());
+            out.writeInt(h.gid());
+            out.writeInt(h.groups().length);
+            for (int g : h.groups()) {
+                out.writeInt(g);
+            }
+            out.writeInt(h.program().size());
+            for (Step s : h.program()) {
+                out.writeByte(s.kind().ordinal());
+                writeLong(out, s.text());
+            }
+            writeLong(out, h.scriptName() == null ? "" : h.scriptName());
+            out.writeInt(h.argBase());
+            out.writeInt(h.argTable().size());
+            for (String a : h.argTable()) {
+                writeLong(out, a);
+            }
+        }, -1);
+    }
+
+    /** Passes an accepted connection; the caller still owns, and must close, its copy of fd. */
+    public static void sendConnection(Fd link, String peerHost, int peerPort, Fd fd) throws IOException {
+        send(link, out -> {
+            out.writeByte(CONNECTION);
+            out.writeUTF(peerHost);
+            out.writeInt(peerPort);
+        }, fd.get());
+    }
+
+    /** The next message from a worker, or null at end of stream (the worker is gone). */
+    public static ToMaster receiveFromWorker(Fd link) throws IOException {
+        byte[] buf = new byte[MAX_MESSAGE];
+        int[] passed = new int[1];
+        int n = Posix.recvmsg(link.get(), buf, passed);
+        if (passed[0] >= 0) {
+            new Fd(passed[0]).close(); // workers never send descriptors; do not keep one.
+        }
+        if (n == 0) {
+            return null;
+        }
+        DataInputStream in = new DataInputStream(new ByteArrayInputStream(buf, 0, n));
+        byte type = in.readByte();
+        switch (type) {
+            case READY:
+                return new Ready();
+            case DONE:
+                return new Done(in.readUTF());
+            case FAILED:
+                return new Failed(readLong(in));
+            default:
+                throw new IOException("protocol: unknown message type " + type + " from worker");
+        }
+    }
+
+    // ---- worker side ----
+
+    public static void sendReady(Fd link) throws IOException {
+        send(link, out -> out.writeByte(READY), -1);
+    }
+
+    public static void sendDone(Fd link, String outcome) throws IOException {
+        String o = outcome.length() > 1000 ? outcome.substring(0, 1000) : outcome;
+        send(link, out -> {
+            out.writeByte(DONE);
+            out.writeUTF(o);
+        }, -1);
+    }
+
+    public static void sendFailed(Fd link, String error) throws IOException {
+        String e = error.length() > 16000 ? error.substring(0, 16000) : error;
+        send(link, out -> {
+            out.writeByte(FAILED);
+            writeLong(out, e);
+        }, -1);
+    }
+
+    /** The next message from the master, or null at end of stream (the master is gone). */
+    public static ToWorker receiveFromMaster(Fd link) throws IOException {
+        byte[] buf = new byte[MAX_MESSAGE];
+        int[] passed = new int[1];
+        int n = Posix.recvmsg(link.get(), buf, passed);
+        Fd fd = passed[0] >= 0 ? new Fd(passed[0]) : null;
+        try {
+            if (n == 0) {
+                return null;
+            }
+            DataInputStream in = new DataInputStream(new ByteArrayInputStream(buf, 0, n));
+            byte type = in.readByte();
+            if (type == CONNECTION) {
+                String host = in.readUTF();
+                int port = in.readInt();
+                if (fd == null) {
+                    throw new IOException("protocol: connection message without a descriptor");
+                }
+                Connection c = new Connection(host, port, fd);
+                fd = null;
+                return c;
+            }
+            if (type == HELLO) {
+                return readHello(in);
+            }
+            throw new IOException("protocol: unknown message type " + type + " from master");
+        } finally {
+            if (fd != null) {
+                fd.close();
+            }
+        }
+    }
+
+    private static Hello readHello(DataInputStream in) throws IOException {
+        int version = in.readInt();
+        if (version != VERSION) {
+            throw new IOException("protocol: master speaks version " + version + ", this worker " + VERSION);
+        }
+        Map<String, String> settings = new LinkedHashMap<>();
+        for (int i = in.readInt(); i > 0; i--) {
+            settings.put(in.readUTF(), in.readUTF());
+        }
+        int uid = in.readInt();
+        int gid = in.readInt();
+        int[] groups = new int[in.readInt()];
+        for (int i = 0; i < groups.length; i++) {
+            groups[i] = in.readInt();
+        }
+        List<Step> program = new ArrayList<>();
+        for (int i = in.readInt(); i > 0; i--) {
+            Step.Kind kind = Step.Kind.values()[in.readByte()];
+            program.add(new Step(kind, readLong(in)));
+        }
+        String scriptName = readLong(in);
+        int argBase = in.readInt();
+        List<String> args = new ArrayList<>();
+        for (int i = in.readInt(); i > 0; i--) {
+            args.add(readLong(in));
+        }
+        return new Hello(version, settings, uid, gid, groups, program, scriptName.isEmpty() ? null : scriptName,
+                args, argBase);
+    }
+
+    // ---- framing ----
+
+    private interface Writer {
+        void write(DataOutputStream out) throws IOException;
+    }
+
+    private static void send(Fd link, Writer w, int passFd) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
+        DataOutputStream out = new DataOutputStream(bytes);
+        w.write(out);
+        out.flush();
+        if (bytes.size() > MAX_MESSAGE) {
+            throw new IOException("protocol: message of " + bytes.size() + " bytes exceeds " + MAX_MESSAGE);
+        }
+        Posix.sendmsg(link.get(), bytes.toByteArray(), bytes.size(), passFd);
+    }
+
+    // writeUTF stops at 64 KiB; strings here (script source, errors) may be longer in principle.
+    private static void writeLong(DataOutputStream out, String s) throws IOException {
+        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        out.writeInt(b.length);
+        out.write(b);
+    }
+
+    private static String readLong(DataInputStream in) throws IOException {
+        byte[] b = new byte[in.readInt()];
+        in.readFully(b);
+        return new String(b, StandardCharsets.UTF_8);
+    }
+}
