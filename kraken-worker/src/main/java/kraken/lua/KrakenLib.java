@@ -28,6 +28,7 @@ public final class KrakenLib extends TwoArgFunction {
                 return r.arg1();
             }
         });
+        SettingsView.install(kraken, settings);
         env.get("package").get("loaded").set("kraken", kraken);
         return kraken;
     }
