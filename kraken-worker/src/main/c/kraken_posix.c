@@ -492,10 +492,17 @@ JNIEXPORT jint JNICALL FN(setParentDeathSignal0)(JNIEnv *env, jclass c, jint sig
     RET(prctl(PR_SET_PDEATHSIG, sig, 0, 0, 0));
 }
 
-JNIEXPORT jint JNICALL FN(pipe0)(JNIEnv *env, jclass c, jintArray out) {
+/* A close-on-exec pipe; the read end is non-blocking, the write end too when nonBlockingWrite. */
+JNIEXPORT jint JNICALL FN(pipe0)(JNIEnv *env, jclass c, jintArray out, jboolean nonBlockingWrite) {
     (void) c;
     int p[2];
-    if (pipe2(p, O_CLOEXEC | O_NONBLOCK) < 0) return -errno;
+    if (pipe2(p, O_CLOEXEC) < 0) return -errno;
+    if (fcntl(p[0], F_SETFL, O_NONBLOCK) < 0 || (nonBlockingWrite && fcntl(p[1], F_SETFL, O_NONBLOCK) < 0)) {
+        int err = errno;
+        close(p[0]);
+        close(p[1]);
+        return -err;
+    }
     jint jp[2] = { p[0], p[1] };
     (*env)->SetIntArrayRegion(env, out, 0, 2, jp);
     return 0;

@@ -21,7 +21,35 @@ public final class KrakenLib extends TwoArgFunction {
     @Override
     public LuaValue call(LuaValue modname, LuaValue env) {
         LuaTable kraken = new LuaTable();
-        kraken.set("loop", new ZeroArgFunction() {
+        // TEMPORARY (lead's branch): minimal registrations until the kraken-lib branch lands.
+        kraken.set("registerApplication", new org.luaj.vm2.lib.OneArgFunction() {
+            @Override
+            public LuaValue call(LuaValue co) {
+                registry.setApplication(co.checkthread());
+                return TRUE;
+            }
+        });
+        kraken.set("registerAddress", new org.luaj.vm2.lib.OneArgFunction() {
+            @Override
+            public LuaValue call(LuaValue t) {
+                registry.addAddress(new Registry.Address(t.get("host").checkjstring(), t.get("port").checkint()));
+                return TRUE;
+            }
+        });
+        kraken.set("registerUser", new org.luaj.vm2.lib.OneArgFunction() {
+            @Override
+            public LuaValue call(LuaValue u) {
+                registry.setUser(u.tojstring());
+                return TRUE;
+            }
+        });
+        kraken.set("loop", new org.luaj.vm2.lib.VarArgFunction() {
+            @Override
+            public Varargs invoke(Varargs a) {
+                return loop.loop(registry);
+            }
+        });
+        kraken.set("loop0", new ZeroArgFunction() {
             @Override
             public LuaValue call() {
                 Varargs r = loop.loop(registry);

@@ -39,18 +39,23 @@ public final class Posix {
         CONSTANTS = constants0();
     }
 
+    /** The path libkraken.so was loaded from; null when found on java.library.path. */
+    private static String libraryPath;
+
     private static void load() {
         String explicit = System.getProperty("kraken.native");
-        if (explicit != null && new File(explicit).isFile()) {
-            System.load(explicit);
-            return;
-        }
-        File beside = besideCode();
-        if (beside != null) {
-            System.load(beside.getAbsolutePath());
+        File lib = explicit != null && new File(explicit).isFile() ? new File(explicit) : besideCode();
+        if (lib != null) {
+            libraryPath = lib.getAbsolutePath();
+            System.load(libraryPath);
             return;
         }
         System.loadLibrary("kraken");
+    }
+
+    /** Where libkraken.so came from, so that a worker JVM can load the same one. */
+    public static String libraryPath() {
+        return libraryPath;
     }
 
     // Installed, libkraken.so sits beside the jars; in a build tree, in target/native.
@@ -192,9 +197,10 @@ public final class Posix {
         return check("poll", poll0(fds, events, revents, count, timeoutMs));
     }
 
-    public static int[] pipe() throws PosixException {
+    /** A close-on-exec pipe {read, write}; the read end is non-blocking, the write end if asked. */
+    public static int[] pipe(boolean nonBlockingWrite) throws PosixException {
         int[] out = new int[2];
-        check("pipe2", pipe0(out));
+        check("pipe2", pipe0(out, nonBlockingWrite));
         return out;
     }
 
@@ -291,6 +297,15 @@ public final class Posix {
         return ids;
     }
 
+    /** The effective uid (getresuid cannot fail for the calling process). */
+    public static int geteuid() {
+        int[] ids = new int[6];
+        if (getresids0(ids) < 0) {
+            throw new IllegalStateException("getresuid(..) failed");
+        }
+        return ids[1];
+    }
+
     public static int[] getgroups() {
         int[] g = getgroups0();
         if (g == null) {
@@ -349,7 +364,7 @@ public final class Posix {
     private static native int sendmsg0(int fd, byte[] data, int len, int passFd);
     private static native int recvmsg0(int fd, byte[] buf, int[] fdOut);
     private static native int poll0(int[] fds, short[] events, short[] revents, int count, int timeoutMs);
-    private static native int pipe0(int[] out);
+    private static native int pipe0(int[] out, boolean nonBlockingWrite);
     private static native int write0(int fd, byte[] buf, int len);
     private static native int read0(int fd, byte[] buf, int len);
     private static native int spawn0(String path, String[] argv, String[] envp, int[] fdMap);

@@ -1,0 +1,30 @@
+package kraken.master;
+
+import kraken.lua.Settings;
+
+/**
+ * What a SIGHUP may change: the pool and limit keys. The user, allow_root and the sandbox stay
+ * as the master started, since they decide what the script already ran with.
+ */
+final class ReloadableKeys {
+    private ReloadableKeys() {}
+
+    static Settings apply(Settings current, Settings fresh) {
+        Settings s = Settings.decode(current.encode());
+        s.mmTries = fresh.mmTries;
+        s.mmTimeoutMin = fresh.mmTimeoutMin;
+        s.mmTimeoutMax = fresh.mmTimeoutMax;
+        s.mmTimeoutRange = fresh.mmTimeoutRange;
+        s.isolation = fresh.isolation;
+        s.workersSpare = fresh.workersSpare;
+        s.workersMax = fresh.workersMax;
+        s.workersConnections = fresh.workersConnections;
+        s.limitTime = fresh.limitTime;
+        s.limitMemory = fresh.limitMemory;
+        s.limitCpu = fresh.limitCpu;
+        s.limitFiles = fresh.limitFiles;
+        s.limitLine = fresh.limitLine;
+        s.grace = fresh.grace;
+        return s;
+    }
+}

@@ -1,0 +1,58 @@
+package kraken.master;
+
+import kraken.posix.Fd;
+
+/** The master's record of one worker process. Only the supervisor thread touches it. */
+final class Worker {
+    enum State {
+        /** Spawned, not yet READY. */
+        STARTING,
+        /** Waiting for a connection. */
+        READY,
+        /** Serving a connection. */
+        BUSY,
+        /** Reported DONE; in "state" isolation it will be READY again, else it is exiting. */
+        FINISHING,
+        /** Told to stop (link closed or killed); waiting to be reaped. */
+        STOPPING
+    }
+
+    final int pid;
+    final Fd link;
+    final Fd pidfd;
+    final Fd stderr;
+    final int generation;
+    final long spawnedAt;
+    final StringBuilder stderrLine = new StringBuilder();
+    /** The last lines the worker wrote to stderr before it was ready, for a boot-failure report. */
+    final StringBuilder bootOutput = new StringBuilder();
+
+    State state = State.STARTING;
+    boolean everReady;
+    /** Finish the current connection, then stop (HUP or a graceful stop). */
+    boolean retiring;
+    String bootError;
+    String peer;
+    long connectionStart;
+    /** Why the master killed it, when it did. */
+    String killedBecause;
+
+    Worker(int pid, Fd link, Fd pidfd, Fd stderr, int generation, long spawnedAt) {
+        this.pid = pid;
+        this.link = link;
+        this.pidfd = pidfd;
+        this.stderr = stderr;
+        this.generation = generation;
+        this.spawnedAt = spawnedAt;
+    }
+
+    boolean isBusy() {
+        return state == State.BUSY;
+    }
+
+    void closeDescriptors() {
+        link.close();
+        pidfd.close();
+        stderr.close();
+    }
+}

@@ -1,0 +1,50 @@
+package kraken.master;
+
+import java.io.File;
+import java.util.ArrayList;
+import java.util.List;
+import kraken.lua.Settings;
+
+/**
+ * JVM flags for workers: small, short-lived processes. A "process" worker serves one connection,
+ * so C1 alone is the right JIT (C2 would compile code it never runs again); the serial collector
+ * has the smallest footprint; no perf-data file; class data sharing from the archive that
+ * `make` builds (an AOT cache on JDK 24 and later).
+ */
+final class WorkerFlags {
+    private WorkerFlags() {}
+
+    static List<String> jvmFlags(Settings s) {
+        List<String> f = new ArrayList<>();
+        f.add("-XX:+UseSerialGC");
+        f.add("-XX:-UsePerfData");
+        f.add("-XX:+ExitOnOutOfMemoryError");
+        f.add("-Xmx" + s.limitMemory);
+        f.add("-Xss1m");
+        if (!s.stateIsolation()) {
+            f.add("-XX:TieredStopAtLevel=1");
+        }
+        f.addAll(sharingFlags());
+        String extra = System.getenv("KRAKEN_WORKER_OPTS");
+        if (extra != null && !extra.isBlank()) {
+            f.addAll(List.of(extra.trim().split("\\s+")));
+        }
+        return f;
+    }
+
+    // The archive sits beside the jars (build/lib or PREFIX/lib/kraken), made by `make`.
+    private static List<String> sharingFlags() {
+        String lib = System.getProperty("kraken.lib");
+        if (lib == null) {
+            return List.of();
+        }
+        if (Runtime.version().feature() >= 24) {
+            File aot = new File(lib, "worker-" + Runtime.version().feature() + ".aot");
+            if (aot.isFile()) {
+                return List.of("-XX:AOTCache=" + aot.getPath());
+            }
+        }
+        File jsa = new File(lib, "worker-" + Runtime.version().feature() + ".jsa");
+        return jsa.isFile() ? List.of("-XX:SharedArchiveFile=" + jsa.getPath(), "-Xshare:auto") : List.of();
+    }
+}

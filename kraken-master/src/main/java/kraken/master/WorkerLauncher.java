@@ -1,0 +1,139 @@
+package kraken.master;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import kraken.lua.Settings;
+import kraken.posix.Fd;
+import kraken.posix.Posix;
+import kraken.posix.PosixException;
+import kraken.protocol.Protocol;
+import kraken.protocol.Protocol.Hello;
+import kraken.worker.WorkerMain;
+import org.luaj.vm2.LuaValue;
+
+/**
+ * Starts worker JVMs. A worker's classpath holds only what a worker loads (kraken-worker, LuaJ,
+ * jnr-constants), and its descriptors are exactly: standard input from /dev/null, standard
+ * output shared with the master, standard error on a pipe the master relays, and the link.
+ */
+final class WorkerLauncher {
+    private final String java = System.getProperty("java.home") + "/bin/java";
+    private final String classpath = workerClasspath();
+    private final String[] environment;
+    private final WorkerUser user;
+    private final Fd devNull;
+
+    WorkerLauncher(WorkerUser user) throws IOException {
+        this.user = user;
+        List<String> env = new ArrayList<>();
+        for (Map.Entry<String, String> e : System.getenv().entrySet()) {
+            env.add(e.getKey() + "=" + e.getValue());
+        }
+        this.environment = env.toArray(new String[0]);
+        this.devNull = new Fd(openDevNull());
+    }
+
+    private static int openDevNull() throws IOException {
+        // A read-only descriptor on /dev/null via a pipe we close at once: reads give end-of-file.
+        int[] p = Posix.pipe(false);
+        new Fd(p[1]).close();
+        return p[0];
+    }
+
+    /** The worker's command line for these settings. */
+    List<String> command(Settings s) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(java);
+        cmd.addAll(WorkerFlags.jvmFlags(s));
+        String lib = Posix.libraryPath();
+        if (lib != null) {
+            cmd.add("-Dkraken.native=" + lib);
+        }
+        cmd.add("-cp");
+        cmd.add(classpath);
+        cmd.add(WorkerMain.class.getName());
+        return cmd;
+    }
+
+    /**
+     * Spawns one worker and sends it its HELLO. Throws PosixException when the OS refuses the
+     * process (posix_spawn failed); nothing is left open in that case.
+     */
+    Worker spawn(Settings s, LaunchPlan plan, int generation) throws PosixException {
+        int[] link = Posix.socketpair(Posix.Constant.SOCK_SEQPACKET.value);
+        int[] err = null;
+        Fd masterEnd = new Fd(link[0]);
+        Fd workerEnd = new Fd(link[1]);
+        Fd errRead = null;
+        Fd errWrite = null;
+        try {
+            err = Posix.pipe(false);
+            errRead = new Fd(err[0]);
+            errWrite = new Fd(err[1]);
+            List<String> cmd = command(s);
+            int pid = Posix.spawn(java, cmd.toArray(new String[0]), environment,
+                    new int[] {0, devNull.get(), 2, errWrite.get(), Protocol.LINK_FD, workerEnd.get()});
+            Fd pidfd = new Fd(Posix.pidfdOpen(pid));
+            Worker w = new Worker(pid, masterEnd, pidfd, errRead, generation, System.nanoTime());
+            try {
+                Protocol.sendHello(masterEnd, hello(s, plan));
+            } catch (IOException e) {
+                // The worker will see end-of-stream and exit; the exit is reaped as usual.
+                MasterLog.info("worker " + pid + ": could not send its orders: " + e.getMessage());
+            }
+            masterEnd = null;
+            errRead = null;
+            return w;
+        } finally {
+            workerEnd.close();
+            if (errWrite != null) {
+                errWrite.close();
+            }
+            if (masterEnd != null) {
+                masterEnd.close();
+            }
+            if (errRead != null) {
+                errRead.close();
+            }
+        }
+    }
+
+    private Hello hello(Settings s, LaunchPlan plan) {
+        return new Hello(Protocol.VERSION, s.encode(), user.uid(), user.gid(), user.groups(), plan.program(),
+                plan.scriptName(), plan.argTable(), plan.argBase());
+    }
+
+    // Where the worker's classes come from, whether from jars (installed) or target/classes (tests).
+    private static String workerClasspath() {
+        Set<String> parts = new LinkedHashSet<>();
+        for (Class<?> c : new Class<?>[] {WorkerMain.class, LuaValue.class, jnrConstants()}) {
+            if (c == null) {
+                continue;
+            }
+            try {
+                parts.add(new File(c.getProtectionDomain().getCodeSource().getLocation().toURI()).getPath());
+            } catch (URISyntaxException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return String.join(File.pathSeparator, parts);
+    }
+
+    private static Class<?> jnrConstants() {
+        try {
+            return Class.forName("jnr.constants.platform.AddressFamily", false, WorkerLauncher.class.getClassLoader());
+        } catch (ClassNotFoundException e) {
+            return null;
+        }
+    }
+
+    void close() {
+        devNull.close();
+    }
+}

@@ -1,0 +1,204 @@
+package kraken.worker;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import kraken.lua.LuaRuntime;
+import kraken.lua.LuaSocket;
+import kraken.lua.Registry;
+import kraken.lua.Settings;
+import kraken.posix.Fd;
+import kraken.posix.Posix;
+import kraken.protocol.Protocol;
+import kraken.protocol.Protocol.Connection;
+import kraken.protocol.Protocol.Hello;
+import kraken.protocol.Protocol.ToWorker;
+import org.luaj.vm2.Globals;
+import org.luaj.vm2.LuaError;
+import org.luaj.vm2.LuaTable;
+import org.luaj.vm2.LuaThread;
+import org.luaj.vm2.LuaValue;
+import org.luaj.vm2.Varargs;
+
+/**
+ * A worker JVM: takes its orders from the master over the link at descriptor 3, switches to the
+ * application's user, rebuilds the script's state up to kraken.loop(), reports READY, then serves
+ * the connections the master passes it: one in "process" isolation, up to
+ * kraken.workers.connections in "state" isolation, each in a brand-new Lua state.
+ */
+public final class WorkerMain {
+    private final Fd link;
+    private Hello hello;
+    private Settings settings;
+    private Program program;
+    private Path scriptDir;
+
+    private WorkerMain(Fd link) {
+        this.link = link;
+    }
+
+    public static void main(String[] args) {
+        WorkerMain w = new WorkerMain(new Fd(Protocol.LINK_FD));
+        System.exit(w.run());
+    }
+
+    private int run() {
+        Registry registry;
+        Globals state;
+        try {
+            ToWorker first = Protocol.receiveFromMaster(link);
+            if (first == null) {
+                return Protocol.EXIT_MASTER_GONE;
+            }
+            if (!(first instanceof Hello h)) {
+                System.err.println("kraken worker: protocol: expected HELLO first");
+                return Protocol.EXIT_PROTOCOL;
+            }
+            hello = h;
+        } catch (IOException e) {
+            System.err.println("kraken worker: " + e.getMessage());
+            return Protocol.EXIT_PROTOCOL;
+        }
+        try {
+            settings = Settings.decode(hello.settings());
+            byte[][] sources = Program.readSources(hello.program());
+            applyLimits();
+            PrivilegeDrop.apply(hello.uid(), hello.gid(), hello.groups(), settings.allowRoot);
+            // The drop clears the parent-death signal, so it is set after it.
+            Posix.setParentDeathSignal(Posix.Constant.SIGKILL.value);
+            watchMaster();
+            scriptDir = scriptDir(hello);
+            program = new Program(hello, sources, LuaRuntime.create(settings, new Registry(), r -> LuaValue.NIL, scriptDir));
+            registry = new Registry();
+            state = prepareState(registry);
+        } catch (Throwable t) {
+            return bootFailed(t);
+        }
+        int limit = settings.stateIsolation() ? settings.workersConnections : 1;
+        for (int served = 0; served < limit; served++) {
+            if (served > 0) {
+                try {
+                    registry = new Registry();
+                    state = prepareState(registry);
+                } catch (Throwable t) {
+                    return bootFailed(t);
+                }
+            }
+            try {
+                Protocol.sendReady(link);
+                ToWorker msg = Protocol.receiveFromMaster(link);
+                if (msg == null) {
+                    return Protocol.EXIT_MASTER_GONE;
+                }
+                if (!(msg instanceof Connection c)) {
+                    System.err.println("kraken worker: protocol: expected a connection");
+                    return Protocol.EXIT_PROTOCOL;
+                }
+                String outcome = serve(registry.application(), c);
+                System.out.flush();
+                Protocol.sendDone(link, outcome);
+            } catch (IOException e) {
+                System.err.println("kraken worker: " + e.getMessage());
+                return Protocol.EXIT_MASTER_GONE;
+            }
+            state = null; // the connection's state is garbage from here on
+        }
+        return Protocol.EXIT_OK;
+    }
+
+    private Globals prepareState(Registry registry) {
+        Globals g = LuaRuntime.create(settings, registry, r -> {
+            throw new LoopReached();
+        }, scriptDir);
+        try {
+            program.run(g);
+        } catch (LoopReached reached) {
+            if (registry.application() == null) {
+                throw new LuaError("kraken.loop: no application registered");
+            }
+            return g;
+        }
+        throw new LuaError("the script ended without calling kraken.loop()");
+    }
+
+    /** Resumes the application with (socket, {host, port}) until it finishes; returns the outcome. */
+    private String serve(LuaThread app, Connection c) {
+        LuaValue socket = LuaSocket.wrap(c.fd(), settings);
+        LuaTable peer = new LuaTable();
+        peer.set("host", c.peerHost());
+        peer.set("port", c.peerPort());
+        Varargs args = LuaValue.varargsOf(socket, peer);
+        try {
+            while (true) {
+                Varargs r = app.resume(args);
+                if (!r.arg1().toboolean()) {
+                    return "error: " + r.arg(2).tojstring();
+                }
+                if ("dead".equals(app.getStatus())) {
+                    return "ok";
+                }
+                args = LuaValue.NONE;
+            }
+        } catch (LuaError e) {
+            return "error: " + e.getMessage();
+        } finally {
+            c.fd().close();
+        }
+    }
+
+    private void applyLimits() throws IOException {
+        if (settings.limitCpu != null) {
+            Posix.setrlimit(Posix.Constant.RLIMIT_CPU.value, settings.limitCpu, settings.limitCpu);
+        }
+        if (settings.limitFiles != null) {
+            Posix.setrlimit(Posix.Constant.RLIMIT_NOFILE.value, settings.limitFiles, settings.limitFiles);
+        }
+    }
+
+    private static Path scriptDir(Hello h) {
+        for (Protocol.Step s : h.program()) {
+            if (s.kind() == Protocol.Step.Kind.SCRIPT_FILE) {
+                Path parent = Path.of(s.text()).toAbsolutePath().getParent();
+                return parent;
+            }
+        }
+        return Path.of(".").toAbsolutePath();
+    }
+
+    /**
+     * End-of-stream on the link is the master's death (or its order to stop): exit at once, even
+     * in the middle of a connection. Polling with no requested events reports only the hang-up,
+     * so this thread never consumes a message meant for the main loop.
+     */
+    private void watchMaster() {
+        Thread t = new Thread(() -> {
+            int[] fds = {link.get()};
+            short[] events = {0};
+            short[] revents = new short[1];
+            int hangup = Posix.Constant.POLLHUP.value | Posix.Constant.POLLERR.value | Posix.Constant.POLLNVAL.value;
+            while (true) {
+                try {
+                    if (Posix.poll(fds, events, revents, 1, -1) > 0 && (revents[0] & hangup) != 0) {
+                        System.out.flush();
+                        Runtime.getRuntime().halt(Protocol.EXIT_MASTER_GONE);
+                    }
+                } catch (IOException e) {
+                    Runtime.getRuntime().halt(Protocol.EXIT_MASTER_GONE);
+                }
+            }
+        }, "kraken-link-watch");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private int bootFailed(Throwable t) {
+        String text = t instanceof LuaError || t instanceof IOException ? t.getMessage() : t.toString();
+        System.err.println("kraken worker " + Posix.getpid() + ": " + text);
+        try {
+            Protocol.sendFailed(link, text);
+        } catch (IOException e) {
+            // The master is gone too; the exit status says the rest.
+        }
+        System.out.flush();
+        return Protocol.EXIT_BOOT_FAILED;
+    }
+}
