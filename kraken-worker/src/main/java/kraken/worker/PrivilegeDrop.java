@@ -1,8 +1,8 @@
 package kraken.worker;
 
+import java.io.FileInputStream;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import kraken.posix.Posix;
 
@@ -62,8 +62,13 @@ final class PrivilegeDrop {
     }
 
     // A uid change from root clears the capability sets, unless something set SECBIT_KEEP_CAPS.
+    // java.io, not java.nio.file: NIO would load libnet into every worker and keep a socket open.
     private static void verifyNoCapabilities() throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+        String status;
+        try (FileInputStream in = new FileInputStream("/proc/self/status")) {
+            status = new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
+        }
+        for (String line : status.split("\n")) {
             if (line.startsWith("CapEff:") || line.startsWith("CapPrm:")) {
                 if (Long.parseUnsignedLong(line.substring(7).trim(), 16) != 0) {
                     throw new IOException("privilege drop failed: capabilities remain (" + line + ")");

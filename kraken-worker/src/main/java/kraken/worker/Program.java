@@ -3,8 +3,7 @@ package kraken.worker;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.io.FileInputStream;
 import java.util.ArrayList;
 import java.util.List;
 import kraken.protocol.Protocol;
@@ -31,13 +30,20 @@ final class Program {
         for (int i = 0; i < steps.size(); i++) {
             Step s = steps.get(i);
             switch (s.kind()) {
-                case SCRIPT_FILE -> sources[i] = Files.readAllBytes(Path.of(s.text()));
+                case SCRIPT_FILE -> sources[i] = readFile(s.text());
                 case SCRIPT_SOURCE -> sources[i] = s.text().getBytes(StandardCharsets.ISO_8859_1);
                 case STATEMENT -> sources[i] = s.text().getBytes(StandardCharsets.UTF_8);
                 case LIBRARY -> sources[i] = null;
             }
         }
         return sources;
+    }
+
+    // java.io, not java.nio.file: NIO would load libnet into every worker and keep a socket open.
+    private static byte[] readFile(String path) throws IOException {
+        try (FileInputStream in = new FileInputStream(path)) {
+            return in.readAllBytes();
+        }
     }
 
     Program(Protocol.Hello hello, byte[][] sources, Globals compiler) throws IOException {

@@ -157,11 +157,10 @@ public final class WorkerMain {
     private static Path scriptDir(Hello h) {
         for (Protocol.Step s : h.program()) {
             if (s.kind() == Protocol.Step.Kind.SCRIPT_FILE) {
-                Path parent = Path.of(s.text()).toAbsolutePath().getParent();
-                return parent;
+                return Path.of(new java.io.File(s.text()).getAbsoluteFile().getParent());
             }
         }
-        return Path.of(".").toAbsolutePath();
+        return Path.of(new java.io.File(".").getAbsolutePath());
     }
 
     /**
