@@ -51,6 +51,9 @@ public final class Main {
         }
         Globals g = JsePlatform.standardGlobals();
         LuaTable k = new LuaTable();
+        k.set("mm", new LuaTable());
+        k.set("workers", new LuaTable());
+        k.set("limits", new LuaTable());
         g.set("kraken", k);
         g.loadfile(config.toString()).call();
         java.util.Map<String, String> m = new java.util.HashMap<>(s.encode());

@@ -166,7 +166,15 @@ public final class KrakenProcess implements AutoCloseable {
     /** Waits until the condition holds, or fails with the process's output once the deadline passes. */
     public void await(String what, Duration deadline, BooleanSupplier condition) {
         try {
-            Poll.until(what, deadline, condition);
+            Poll.until(what, deadline, () -> {
+                if (condition.getAsBoolean()) {
+                    return true;
+                }
+                if (!process.isAlive() && !condition.getAsBoolean()) {
+                    throw new AssertionError("kraken exited (" + process.exitValue() + ") before " + what);
+                }
+                return false;
+            });
         } catch (AssertionError e) {
             throw new AssertionError(e.getMessage() + "\n--- stdout\n" + stdout() + "--- stderr\n" + stderr(), e);
         }

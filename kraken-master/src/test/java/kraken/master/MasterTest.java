@@ -1,0 +1,196 @@
+package kraken.master;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.SocketTimeoutException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import kraken.testing.KrakenProcess;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The preforking master with real workers, real clients and the SPEC section 1 program. */
+@Tag("integration")
+@Timeout(120)
+class MasterTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void specProgramByteForByte() throws Exception {
+        try (Server s = Server.start(dir, Server.helloProgram(), "").awaitReady(1)) {
+            Server.Client c = s.connect();
+            assertEquals(">", c.read(1));
+            int clientPort = c.socket.getLocalPort();
+            c.send("hi\n");
+            assertEquals("Ok\n\r\n", c.readAll());
+            c.close();
+            s.process.await("the application's print lines", Duration.ofSeconds(10),
+                    () -> s.process.stdout().contains("Received: hi\n"));
+            assertTrue(s.process.stdout().contains("Connection from 127.0.0.1:" + clientPort + "\nReceived: hi\n"),
+                    s.process.stdout());
+            s.awaitLog("served by worker", Duration.ofSeconds(10));
+            assertTrue(s.process.stderr().matches("(?s).*connection from 127\\.0\\.0\\.1:" + clientPort
+                    + " served by worker \\d+ in [0-9.]+ ms: ok.*"), s.process.stderr());
+        }
+    }
+
+    @Test
+    void concurrentClientsAreServedAtOnce() throws Exception {
+        try (Server s = Server.start(dir, Server.helloProgram(), "kraken.workers.spare = 2").awaitReady(2)) {
+            List<Server.Client> clients = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                Server.Client c = s.connect();
+                // Each gets its prompt while the others still hold their connections open.
+                assertEquals(">", c.read(1));
+                clients.add(c);
+            }
+            for (Server.Client c : clients) {
+                c.send("hi\n");
+                assertEquals("Ok\n\r\n", c.readAll());
+                c.close();
+            }
+        }
+    }
+
+    @Test
+    void theCapMakesConnectionsWaitInTheBacklog() throws Exception {
+        String config = "kraken.workers.spare = 1\nkraken.workers.max = 1\n";
+        try (Server s = Server.start(dir, Server.helloProgram(), config).awaitReady(1)) {
+            Server.Client first = s.connect();
+            assertEquals(">", first.read(1));
+            Server.Client second = s.connect(); // accepted by the kernel, not by the master
+            second.socket.setSoTimeout(1500);
+            try {
+                second.read(1);
+                throw new AssertionError("a second worker served beyond kraken.workers.max = 1");
+            } catch (SocketTimeoutException expected) {
+                // waiting in the backlog, as it should
+            }
+            second.socket.setSoTimeout(30_000);
+            first.send("hi\n");
+            assertEquals("Ok\n\r\n", first.readAll());
+            assertEquals(">", second.read(1));
+            second.send("hi\n");
+            assertEquals("Ok\n\r\n", second.readAll());
+        }
+    }
+
+    private static final String FORK_SEMANTICS = """
+            counter = 0
+            local shared = { n = 0 }
+            local app = coroutine.create(function (skt, addr)
+              counter = counter + 1
+              shared.n = shared.n + 1
+              local report = table.concat({ counter, shared.n, tostring(rawget(_G, "leaked")),
+                tostring(package.loaded.leakymod), ("abc"):upper(), tostring(string.leaked) }, " ")
+              leaked = true
+              package.loaded.leakymod = true
+              string.leaked = true
+              getmetatable("").__index = { upper = function () return "EVIL" end }
+              skt:send(report)
+            end)
+            assert(kraken.registerApplication(app))
+            assert(kraken.registerAddress { host = "127.0.0.1", port = PORT })
+            assert(kraken.loop())
+            """;
+
+    @Test
+    void processIsolationShowsEveryConnectionTheStateAtLoop() throws Exception {
+        try (Server s = Server.start(dir, FORK_SEMANTICS, "kraken.isolation = 'process'").awaitReady(1)) {
+            for (int i = 0; i < 3; i++) {
+                assertEquals("1 1 nil nil ABC nil\r\n", s.exchange(""));
+            }
+        }
+    }
+
+    @Test
+    void stateIsolationShowsEveryConnectionTheStateAtLoop() throws Exception {
+        String config = "kraken.isolation = 'state'\nkraken.workers.spare = 1\nkraken.workers.max = 1\n";
+        try (Server s = Server.start(dir, FORK_SEMANTICS, config).awaitReady(1)) {
+            for (int i = 0; i < 4; i++) {
+                assertEquals("1 1 nil nil ABC nil\r\n", s.exchange(""));
+            }
+            // With one worker at most, one JVM served all four: the isolation was the Lua state's.
+            s.awaitLog("served by worker", Duration.ofSeconds(10));
+            Matcher m = Pattern.compile("served by worker (\\d+)").matcher(s.process.stderr());
+            List<String> pids = new ArrayList<>();
+            while (m.find()) {
+                pids.add(m.group(1));
+            }
+            assertTrue(pids.size() >= 3 && pids.stream().distinct().count() == 1, s.process.stderr());
+        }
+    }
+
+    @Test
+    void workersRunAsNobodyWithNothingElse() throws Exception {
+        try (Server s = Server.start(dir, Server.helloProgram(), "kraken.workers.spare = 1").awaitReady(1)) {
+            List<Integer> pids = s.workerPids();
+            assertFalse(pids.isEmpty());
+            for (int pid : pids) {
+                assertEquals("65534\t65534\t65534\t65534", Server.statusField(pid, "Uid"));
+                assertEquals("65534\t65534\t65534\t65534", Server.statusField(pid, "Gid"));
+                assertEquals("65534", Server.statusField(pid, "Groups"));
+                assertEquals("0000000000000000", Server.statusField(pid, "CapEff"));
+                assertEquals("0000000000000000", Server.statusField(pid, "CapPrm"));
+            }
+        }
+    }
+
+    @Test
+    void workersRefuseRootUnlessAllowed() throws Exception {
+        String script = Server.helloProgram().replace("assert(kraken.loop())",
+                "kraken.registerUser('root')\nprint(kraken.loop())");
+        try (Server s = Server.start(dir, script, "")) {
+            KrakenProcess.Result r = s.process.waitFor(Duration.ofSeconds(30));
+            assertEquals(0, r.exitCode(), r.toString());
+            assertTrue(r.stdout().contains("nil\tworkers may not run as root"), r.toString());
+        }
+        try (Server s = Server.start(dir, script.replace("print(kraken.loop())", "assert(kraken.loop())"),
+                "kraken.allow_root = true").awaitReady(1)) {
+            for (int pid : s.workerPids()) {
+                assertEquals("0\t0\t0\t0", Server.statusField(pid, "Uid"));
+            }
+        }
+    }
+
+    @Test
+    void aWorkerHoldsOnlyItsStreamsItsLinkAndItsConnection() throws Exception {
+        try (Server s = Server.start(dir, Server.helloProgram(), "kraken.workers.spare = 1\nkraken.workers.max = 1")
+                .awaitReady(1)) {
+            int pid = s.workerPids().get(0);
+            assertEquals(1, sockets(pid).size(), "idle worker: " + Server.descriptors(pid));
+            Server.Client c = s.connect();
+            assertEquals(">", c.read(1));
+            List<String> busy = sockets(pid);
+            assertEquals(2, busy.size(), "busy worker: " + Server.descriptors(pid));
+            for (String d : Server.descriptors(pid)) {
+                // Beyond the three streams and two sockets, only the JVM's own read-only code files.
+                String target = d.substring(d.indexOf(" -> ") + 4);
+                int fd = Integer.parseInt(d.substring(0, d.indexOf(' ')));
+                assertTrue(fd <= 3 || target.startsWith("socket:") || target.endsWith(".jar")
+                        || target.endsWith("/lib/modules") || target.contains("/target/classes"), d);
+            }
+            c.send("hi\n");
+            assertEquals("Ok\n\r\n", c.readAll());
+        }
+    }
+
+    private static List<String> sockets(int pid) throws Exception {
+        List<String> out = new ArrayList<>();
+        for (String d : Server.descriptors(pid)) {
+            if (d.contains("socket:")) {
+                out.add(d);
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,180 @@
+package kraken.master;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import kraken.testing.KrakenProcess;
+import kraken.testing.Paths;
+
+/**
+ * A real Kraken server for a test: a script and a configuration file in a temporary folder,
+ * the kraken command serving them on a free port of 127.0.0.1, and helpers to talk to it and
+ * to look at its workers through /proc.
+ */
+final class Server implements AutoCloseable {
+    static final Duration STARTUP = Duration.ofSeconds(30);
+
+    final int port;
+    final Path dir;
+    final Path script;
+    final KrakenProcess process;
+
+    private Server(int port, Path dir, Path script, KrakenProcess process) {
+        this.port = port;
+        this.dir = dir;
+        this.script = script;
+        this.process = process;
+    }
+
+    /**
+     * Starts kraken on script (where the text PORT stands for the port) with the configuration
+     * text (Lua setting kraken.* fields; may be empty).
+     */
+    static Server start(Path dir, String script, String config, String... extraPrefix) throws IOException {
+        int port = Paths.freePort();
+        // Workers run as nobody and may need to read what the script requires.
+        dir.toFile().setReadable(true, false);
+        dir.toFile().setExecutable(true, false);
+        Path s = dir.resolve("server.lua");
+        Files.writeString(s, script.replace("PORT", Integer.toString(port)));
+        Path c = dir.resolve("kraken.lua");
+        Files.writeString(c, config);
+        KrakenProcess.Builder b = KrakenProcess.builder();
+        for (String p : extraPrefix) {
+            b.jvmArg(p);
+        }
+        KrakenProcess p = b.args("--config", c.toString(), s.toString()).start();
+        return new Server(port, dir, s, p);
+    }
+
+    /** The SPEC section 1 program. */
+    static String helloProgram() {
+        return """
+                local app = coroutine.create(function (skt, addr)
+                  print("Connection from " .. addr.host .. ":" .. addr.port)
+                  skt:rawsend(">")
+                  print("Received: " .. skt:receive())
+                  skt:send("Ok\\n")
+                end)
+                assert(kraken.registerApplication(app))
+                assert(kraken.registerAddress { host = "*", port = PORT })
+                assert(kraken.loop())
+                """;
+    }
+
+    /** Waits until n workers have reported ready (in all, since start). */
+    Server awaitReady(int n) {
+        process.await(n + " ready workers", STARTUP, () -> count("ready in") >= n);
+        return this;
+    }
+
+    int count(String logText) {
+        String err = process.stderr();
+        int n = 0;
+        for (int i = err.indexOf(logText); i >= 0; i = err.indexOf(logText, i + 1)) {
+            n++;
+        }
+        return n;
+    }
+
+    void awaitLog(String text, Duration deadline) {
+        process.await("log line containing '" + text + "'", deadline, () -> process.stderr().contains(text));
+    }
+
+    /** A client connection with a read timeout, so no test can hang on it. */
+    Client connect() throws IOException {
+        Socket s = new Socket();
+        s.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
+        s.setSoTimeout(20_000);
+        return new Client(s);
+    }
+
+    /** Speaks the SPEC section 1 protocol once and returns every byte the server sent. */
+    String exchange(String line) throws IOException {
+        try (Client c = connect()) {
+            c.send(line);
+            return c.readAll();
+        }
+    }
+
+    /** The pids of the master's live child processes (its workers). */
+    List<Integer> workerPids() {
+        List<Integer> pids = new ArrayList<>();
+        process.process().toHandle().children().forEach(h -> pids.add((int) h.pid()));
+        return pids;
+    }
+
+    /** Workers whose pid appears in a "worker N ready" line and that are still alive. */
+    static String procStatus(int pid) throws IOException {
+        return Files.readString(Path.of("/proc/" + pid + "/status"));
+    }
+
+    static String statusField(int pid, String field) throws IOException {
+        Matcher m = Pattern.compile("(?m)^" + field + ":\\s*(.*)$").matcher(procStatus(pid));
+        return m.find() ? m.group(1).trim() : null;
+    }
+
+    /** What each descriptor of pid points at ("socket:[123]", "pipe:[4]", a path). */
+    static List<String> descriptors(int pid) throws IOException {
+        List<String> out = new ArrayList<>();
+        File[] fds = new File("/proc/" + pid + "/fd").listFiles();
+        if (fds != null) {
+            for (File f : fds) {
+                try {
+                    out.add(f.getName() + " -> " + Files.readSymbolicLink(f.toPath()));
+                } catch (IOException gone) {
+                    // closed while we looked
+                }
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        process.close();
+    }
+
+    static final class Client implements AutoCloseable {
+        final Socket socket;
+        private final InputStream in;
+        private final OutputStream out;
+
+        Client(Socket s) throws IOException {
+            this.socket = s;
+            this.in = s.getInputStream();
+            this.out = s.getOutputStream();
+        }
+
+        void send(String s) throws IOException {
+            out.write(s.getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+        }
+
+        /** Reads exactly n bytes (or fewer at end of stream). */
+        String read(int n) throws IOException {
+            byte[] b = in.readNBytes(n);
+            return new String(b, StandardCharsets.ISO_8859_1);
+        }
+
+        String readAll() throws IOException {
+            return new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
+        }
+    }
+}
