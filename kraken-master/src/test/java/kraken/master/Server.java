@@ -168,6 +168,18 @@ final class Server implements AutoCloseable {
             return new String(b, StandardCharsets.ISO_8859_1);
         }
 
+        /** Reads one line sent with send(): up to "\r\n", which is dropped. */
+        String readLine() throws IOException {
+            StringBuilder b = new StringBuilder();
+            for (int c; (c = in.read()) >= 0; ) {
+                b.append((char) c);
+                if (b.length() >= 2 && b.charAt(b.length() - 2) == '\r' && c == '\n') {
+                    return b.substring(0, b.length() - 2);
+                }
+            }
+            return b.toString();
+        }
+
         String readAll() throws IOException {
             return new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
         }

@@ -52,6 +52,8 @@ public final class KrakenProcess implements AutoCloseable {
         private byte[] stdin = new byte[0];
         private File dir;
         private boolean useLauncher;
+        private final List<String> prefix = new ArrayList<>();
+        private String classpath = System.getProperty("java.class.path");
 
         public Builder args(List<String> a) {
             args.addAll(a);
@@ -82,6 +84,17 @@ public final class KrakenProcess implements AutoCloseable {
             return this;
         }
 
+        /** A command that runs kraken, e.g. setpriv to start it as another user. */
+        public Builder prefix(String... p) {
+            prefix.addAll(Arrays.asList(p));
+            return this;
+        }
+
+        public Builder classpath(String cp) {
+            classpath = cp;
+            return this;
+        }
+
         /** Runs native-scripts/kraken (needs `make build`) instead of the main class directly. */
         public Builder viaLauncher() {
             useLauncher = true;
@@ -89,7 +102,7 @@ public final class KrakenProcess implements AutoCloseable {
         }
 
         public KrakenProcess start() throws IOException {
-            List<String> cmd = new ArrayList<>();
+            List<String> cmd = new ArrayList<>(prefix);
             if (useLauncher) {
                 cmd.add(new File(Paths.root(), "native-scripts/kraken").getPath());
             } else {
@@ -100,7 +113,7 @@ public final class KrakenProcess implements AutoCloseable {
                 cmd.addAll(jvmArgs);
                 cmd.add("-Dkraken.native=" + Paths.nativeLibrary());
                 cmd.add("-cp");
-                cmd.add(System.getProperty("java.class.path"));
+                cmd.add(classpath);
                 cmd.add("kraken.cli.Main");
             }
             cmd.addAll(args);

@@ -1,0 +1,172 @@
+package kraken.master;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import kraken.testing.KrakenProcess;
+import kraken.testing.Poll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** One bad connection, script or worker ends only itself; the server keeps serving. */
+@Tag("integration")
+@Timeout(120)
+class FailuresTest {
+    @TempDir
+    Path dir;
+
+    /** Sends the worker's pid, then behaves as "mode" (the line the client sends) says. */
+    private static final String MODAL = """
+            local function pid()
+              local f = io.open("/proc/self/stat")
+              local p = f:read("*n")
+              f:close()
+              return p
+            end
+            local app = coroutine.create(function (skt, addr)
+              skt:send(tostring(pid()))
+              local mode, err = skt:receive()
+              if mode == "error" then error("boom from the application") end
+              if mode == "hang" then skt:receive() end
+              skt:send("fine " .. tostring(err))
+            end)
+            assert(kraken.registerApplication(app))
+            assert(kraken.registerAddress { host = "127.0.0.1", port = PORT })
+            assert(kraken.loop())
+            """;
+
+    @Test
+    void anApplicationErrorEndsItsConnectionOnly() throws Exception {
+        try (Server s = Server.start(dir, MODAL, "").awaitReady(1)) {
+            Server.Client c = s.connect();
+            String pid = c.readLine();
+            c.send("error\n");
+            assertEquals("", c.readAll());
+            s.awaitLog("boom from the application", Duration.ofSeconds(10));
+            assertTrue(s.process.stderr().matches("(?s).*connection from 127\\.0\\.0\\.1:\\d+ served by worker " + pid
+                    + " in [0-9.]+ ms: error: .*boom from the application.*"), s.process.stderr());
+            assertTrue(s.exchange("ok\n").endsWith("fine nil\r\n"));
+        }
+    }
+
+    @Test
+    void aKilledWorkerEndsItsConnectionOnly() throws Exception {
+        try (Server s = Server.start(dir, MODAL, "").awaitReady(1)) {
+            Server.Client c = s.connect();
+            int pid = Integer.parseInt(c.readLine());
+            new ProcessBuilder("kill", "-KILL", Integer.toString(pid)).start().waitFor();
+            assertEquals("", c.readAll());
+            s.awaitLog("worker " + pid + " exited: killed by signal 9", Duration.ofSeconds(10));
+            assertTrue(s.process.stderr().contains("served by worker " + pid + " in "), s.process.stderr());
+            assertTrue(s.process.stderr().contains(": worker died: killed by signal 9"), s.process.stderr());
+            assertTrue(s.exchange("ok\n").endsWith("fine nil\r\n"));
+        }
+    }
+
+    @Test
+    void aConnectionThatOverrunsLimitsTimeLosesItsWorker() throws Exception {
+        try (Server s = Server.start(dir, MODAL, "kraken.limits.time = 1").awaitReady(1)) {
+            Server.Client c = s.connect();
+            int pid = Integer.parseInt(c.readLine());
+            c.send("hang\n");
+            assertEquals("", c.readAll()); // the master killed the worker: end of stream
+            s.awaitLog("killed after kraken.limits.time (1 s)", Duration.ofSeconds(10));
+            assertTrue(s.process.stderr().contains("served by worker " + pid + " in "), s.process.stderr());
+            assertTrue(s.exchange("ok\n").endsWith("fine nil\r\n"));
+        }
+    }
+
+    @Test
+    void aHostileClientThatSendsAnEndlessLineEndsOnlyItsConnection() throws Exception {
+        try (Server s = Server.start(dir, MODAL, "kraken.limits.line = 1024").awaitReady(1)) {
+            Server.Client c = s.connect();
+            c.readLine();
+            c.send("x".repeat(5000));
+            c.send("\n");
+            // receive() gives nil, "line too long"; the application then sends "fine".
+            assertEquals("fine line too long\r\n", c.readAll());
+            assertTrue(s.exchange("ok\n").endsWith("fine nil\r\n"));
+        }
+    }
+
+    @Test
+    void noWorkerThatCanStartMakesLoopReturnNilAndAMessage() throws Exception {
+        // Readable by the master (root) only: workers, as nobody, fail before they are ready.
+        Path secret = dir.resolve("secret");
+        Files.writeString(secret, "x");
+        secret.toFile().setReadable(false, false);
+        secret.toFile().setReadable(true, true);
+        String script = "assert(io.open('" + secret + "'))\n" + Server.helloProgram()
+                .replace("assert(kraken.loop())", "print(kraken.loop())\nprint('after loop')");
+        try (Server s = Server.start(dir, script, "")) {
+            KrakenProcess.Result r = s.process.waitFor(Duration.ofSeconds(60));
+            assertEquals(0, r.exitCode(), r.toString());
+            assertTrue(r.stdout().matches("(?s)nil\tno worker can start: .*Permission denied.*after loop\n"),
+                    r.toString());
+        }
+    }
+
+    @Test
+    void workersThatDieBeforeReadyThrottleSpawningInsteadOfSpinning() throws Exception {
+        Path flag = dir.resolve("broken");
+        String script = "if io.open('" + flag + "') then error('broken on purpose') end\n" + Server.helloProgram();
+        try (Server s = Server.start(dir, script, "kraken.workers.spare = 1").awaitReady(1)) {
+            Files.writeString(flag, "x");
+            flag.toFile().setReadable(true, false);
+            // Take the ready worker; its replacements now fail before they are ready.
+            assertEquals(">Ok\n\r\n", s.exchange("hi\n"));
+            s.awaitLog("next start in 2000 ms", Duration.ofSeconds(20));
+            assertTrue(s.process.stderr().contains("broken on purpose"), s.process.stderr());
+            int started = s.count("started");
+            long t0 = System.nanoTime();
+            // Back-off doubles: within the next two seconds at most one more start is allowed.
+            Poll.until("two seconds", Duration.ofSeconds(5), () -> System.nanoTime() - t0 > 2_000_000_000L);
+            assertTrue(s.count("started") - started <= 1, s.process.stderr());
+            Files.delete(flag);
+            // Once the script is fixed, the next start after the back-off succeeds and serves.
+            s.process.await("a new ready worker", Duration.ofSeconds(30), () -> s.count("ready in") >= 2);
+            assertEquals(">Ok\n\r\n", s.exchange("hi\n"));
+        }
+    }
+
+    @Test
+    void theMastersDeathEndsItsWorkers() throws Exception {
+        try (Server s = Server.start(dir, MODAL, "kraken.workers.spare = 2").awaitReady(2)) {
+            Server.Client busy = s.connect();
+            busy.readLine();
+            List<Integer> pids = s.workerPids();
+            assertTrue(pids.size() >= 2, pids.toString());
+            s.process.signal("KILL");
+            Poll.until("every worker gone", Duration.ofSeconds(10),
+                    () -> pids.stream().noneMatch(p -> ProcessHandle.of(p).map(ProcessHandle::isAlive).orElse(false)));
+            assertEquals("", busy.readAll());
+        }
+    }
+
+    @Test
+    void everyWorkerIsReapedNoZombies() throws Exception {
+        try (Server s = Server.start(dir, Server.helloProgram(), "").awaitReady(1)) {
+            for (int i = 0; i < 5; i++) {
+                assertEquals(">Ok\n\r\n", s.exchange("hi\n"));
+            }
+            s.process.await("five exits reaped", Duration.ofSeconds(20), () -> s.count("exited: exit status 0") >= 5);
+            for (int pid : s.workerPids()) {
+                String state = Server.statusField(pid, "State");
+                assertTrue(state == null || !state.startsWith("Z"), "zombie " + pid + ": " + state);
+            }
+            Matcher m = Pattern.compile("worker (\\d+) exited").matcher(s.process.stderr());
+            while (m.find()) {
+                int pid = Integer.parseInt(m.group(1));
+                assertTrue(ProcessHandle.of(pid).isEmpty() || !ProcessHandle.of(pid).get().isAlive(), "pid " + pid);
+            }
+        }
+    }
+}
