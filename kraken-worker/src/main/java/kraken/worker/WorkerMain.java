@@ -2,6 +2,7 @@ package kraken.worker;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import kraken.lua.LoopHandler;
 import kraken.lua.LuaRuntime;
 import kraken.lua.LuaSocket;
 import kraken.lua.Registry;
@@ -31,14 +32,29 @@ public final class WorkerMain {
     private Settings settings;
     private Program program;
     private Path scriptDir;
+    private boolean watch;
+
+    // Classes, not lambdas, on the start-up path: a lambda's first use bootstraps method handles.
+    private static final LoopHandler STOP_AT_LOOP = new LoopHandler() {
+        @Override
+        public Varargs loop(Registry registry) {
+            throw new LoopReached();
+        }
+    };
 
     private WorkerMain(Fd link) {
         this.link = link;
     }
 
     public static void main(String[] args) {
-        WorkerMain w = new WorkerMain(new Fd(Protocol.LINK_FD));
-        System.exit(w.run());
+        System.exit(serve(new Fd(Protocol.LINK_FD), true));
+    }
+
+    /** Runs a worker on the given link; returns its exit status. */
+    static int serve(Fd link, boolean watchMaster) {
+        WorkerMain w = new WorkerMain(link);
+        w.watch = watchMaster;
+        return w.run();
     }
 
     private int run() {
@@ -65,9 +81,11 @@ public final class WorkerMain {
             PrivilegeDrop.apply(hello.uid(), hello.gid(), hello.groups(), settings.allowRoot);
             // The drop clears the parent-death signal, so it is set after it.
             Posix.setParentDeathSignal(Posix.Constant.SIGKILL.value);
-            watchMaster();
+            if (watch) {
+                watchMaster();
+            }
             scriptDir = scriptDir(hello);
-            program = new Program(hello, sources, LuaRuntime.create(settings, new Registry(), r -> LuaValue.NIL, scriptDir));
+            program = new Program(hello, sources, LuaRuntime.create(settings, new Registry(), STOP_AT_LOOP, scriptDir));
             registry = new Registry();
             state = prepareState(registry);
         } catch (Throwable t) {
@@ -106,9 +124,7 @@ public final class WorkerMain {
     }
 
     private Globals prepareState(Registry registry) {
-        Globals g = LuaRuntime.create(settings, registry, r -> {
-            throw new LoopReached();
-        }, scriptDir);
+        Globals g = LuaRuntime.create(settings, registry, STOP_AT_LOOP, scriptDir);
         try {
             program.run(g);
         } catch (LoopReached reached) {
@@ -169,24 +185,31 @@ public final class WorkerMain {
      * so this thread never consumes a message meant for the main loop.
      */
     private void watchMaster() {
-        Thread t = new Thread(() -> {
-            int[] fds = {link.get()};
-            short[] events = {0};
-            short[] revents = new short[1];
-            int hangup = Posix.Constant.POLLHUP.value | Posix.Constant.POLLERR.value | Posix.Constant.POLLNVAL.value;
-            while (true) {
-                try {
-                    if (Posix.poll(fds, events, revents, 1, -1) > 0 && (revents[0] & hangup) != 0) {
-                        System.out.flush();
-                        Runtime.getRuntime().halt(Protocol.EXIT_MASTER_GONE);
-                    }
-                } catch (IOException e) {
-                    Runtime.getRuntime().halt(Protocol.EXIT_MASTER_GONE);
-                }
+        Thread t = new Thread(new Runnable() {
+            @Override
+            public void run() {
+                awaitHangup();
             }
         }, "kraken-link-watch");
         t.setDaemon(true);
         t.start();
+    }
+
+    private void awaitHangup() {
+        int[] fds = {link.get()};
+        short[] events = {0};
+        short[] revents = new short[1];
+        int hangup = Posix.Constant.POLLHUP.value | Posix.Constant.POLLERR.value | Posix.Constant.POLLNVAL.value;
+        while (true) {
+            try {
+                if (Posix.poll(fds, events, revents, 1, -1) > 0 && (revents[0] & hangup) != 0) {
+                    System.out.flush();
+                    Runtime.getRuntime().halt(Protocol.EXIT_MASTER_GONE);
+                }
+            } catch (IOException e) {
+                Runtime.getRuntime().halt(Protocol.EXIT_MASTER_GONE);
+            }
+        }
     }
 
     private int bootFailed(Throwable t) {

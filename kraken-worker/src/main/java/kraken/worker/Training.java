@@ -1,0 +1,79 @@
+package kraken.worker;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import kraken.lua.Settings;
+import kraken.posix.Fd;
+import kraken.posix.Posix;
+import kraken.protocol.Protocol;
+
+/**
+ * One worker's life in one JVM, for `make` to record the classes a worker loads into a
+ * class-data-sharing archive (or a JDK 24+ AOT cache): a thread plays the master and a client,
+ * the real WorkerMain code boots, serves the SPEC section 1 program once and exits.
+ */
+public final class Training {
+    private Training() {}
+
+    static final String PROGRAM = """
+            local app = coroutine.create(function (skt, addr)
+              skt:rawsend(">")
+              local line = skt:receive()
+              skt:send("Ok " .. tostring(line) .. " " .. addr.host)
+            end)
+            assert(kraken.registerApplication(app))
+            assert(kraken.registerAddress { host = "*", port = 8001 })
+            assert(kraken.loop())
+            """;
+
+    public static void main(String[] args) throws Exception {
+        int[] link = Posix.socketpair(Posix.Constant.SOCK_SEQPACKET.value);
+        Fd master = new Fd(link[0]);
+        String[] reply = new String[1];
+        Thread t = new Thread(() -> reply[0] = playMaster(master), "training-master");
+        t.start();
+        int status = WorkerMain.serve(new Fd(link[1]), false);
+        t.join(30_000);
+        if (status != Protocol.EXIT_OK || reply[0] == null || !reply[0].equals(">Ok hi 127.0.0.1\r\n")) {
+            System.err.println("kraken training: worker exit " + status + ", reply " + reply[0]);
+            System.exit(1);
+        }
+        System.exit(0);
+    }
+
+    private static String playMaster(Fd link) {
+        try {
+            Settings s = new Settings();
+            s.allowRoot = true;
+            int[] ids = Posix.getresids();
+            Protocol.sendHello(link, new Protocol.Hello(Protocol.VERSION, s.encode(), ids[1], ids[4],
+                    Posix.getgroups(), List.of(new Protocol.Step(Protocol.Step.Kind.SCRIPT_SOURCE, PROGRAM)),
+                    null, List.of("kraken"), -1));
+            expect(Protocol.receiveFromWorker(link), Protocol.Ready.class);
+            int[] conn = Posix.socketpair(Posix.Constant.SOCK_STREAM.value);
+            try (Fd client = new Fd(conn[0]); Fd server = new Fd(conn[1])) {
+                Protocol.sendConnection(link, "127.0.0.1", 40000, server);
+                server.close();
+                byte[] hi = "hi\n".getBytes(StandardCharsets.ISO_8859_1);
+                Posix.send(client.get(), hi, 0, hi.length);
+                StringBuilder got = new StringBuilder();
+                byte[] buf = new byte[256];
+                for (int n; (n = Posix.recv(client.get(), buf, 0, buf.length)) > 0; ) {
+                    got.append(new String(buf, 0, n, StandardCharsets.ISO_8859_1));
+                }
+                expect(Protocol.receiveFromWorker(link), Protocol.Done.class);
+                return got.toString();
+            }
+        } catch (IOException e) {
+            System.err.println("kraken training: " + e.getMessage());
+            return null;
+        }
+    }
+
+    private static void expect(Object msg, Class<?> type) throws IOException {
+        if (!type.isInstance(msg)) {
+            throw new IOException("expected " + type.getSimpleName() + ", got " + msg);
+        }
+    }
+}
