@@ -24,6 +24,12 @@ final class WorkerFlags {
         if (!s.stateIsolation()) {
             f.add("-XX:TieredStopAtLevel=1");
         }
+        // Map the class-data archives where they were built: Debian's JDK 17 relocates them to a
+        // random address by default, which writes to (so privately copies) ~10 MB of the JDK's
+        // archive in every worker, ~3 MB of PSS each. Workers run Lua, which cannot corrupt
+        // memory, so the archive's address randomisation buys them little.
+        f.add("-XX:+UnlockDiagnosticVMOptions");
+        f.add("-XX:ArchiveRelocationMode=0");
         f.addAll(sharingFlags());
         String extra = System.getenv("KRAKEN_WORKER_OPTS");
         if (extra != null && !extra.isBlank()) {
