@@ -21,6 +21,8 @@ final class WorkerFlags {
         f.add("-XX:+ExitOnOutOfMemoryError");
         f.add("-Xmx" + s.limitMemory);
         f.add("-Xss1m");
+        // libkraken.so is loaded with System.load, a "restricted method" that JDK 24+ warns about.
+        f.add("--enable-native-access=ALL-UNNAMED");
         if (!s.stateIsolation()) {
             f.add("-XX:TieredStopAtLevel=1");
         }
