@@ -377,9 +377,9 @@ final class Supervisor {
 
     private void logConnection(Worker w, long now, String outcome) {
         served++;
-        double ms = (now - w.connectionStart) / 1e6;
-        MasterLog.info("connection from " + w.peer + " served by worker " + w.pid + " in "
-                + String.format("%.1f", ms) + " ms: " + outcome);
+        long tenths = (now - w.connectionStart) / 100_000L;
+        MasterLog.info("connection from " + w.peer + " served by worker " + w.pid + " in " + tenths / 10 + "."
+                + tenths % 10 + " ms: " + outcome);
     }
 
     // ---- signals ----

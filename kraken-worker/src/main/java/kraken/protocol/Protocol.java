@@ -50,6 +50,14 @@ public final class Protocol {
     /** The master spoke a version or message this worker does not understand. */
     public static final int EXIT_PROTOCOL = 5;
 
+    // One receive buffer per thread: the master's supervisor reads a message per event.
+    private static final ThreadLocal<byte[]> BUFFER = new ThreadLocal<>() {
+        @Override
+        protected byte[] initialValue() {
+            return new byte[MAX_MESSAGE];
+        }
+    };
+
     private static final byte HELLO = 'H';
     private static final byte READY = 'R';
     private static final byte CONNECTION = 'C';
@@ -142,7 +150,7 @@ public final class Protocol {
 
     /** The next message from a worker, or null at end of stream (the worker is gone). */
     public static ToMaster receiveFromWorker(Fd link) throws IOException {
-        byte[] buf = new byte[MAX_MESSAGE];
+        byte[] buf = BUFFER.get();
         int[] passed = new int[1];
         int n = Posix.recvmsg(link.get(), buf, passed);
         if (passed[0] >= 0) {
@@ -189,7 +197,7 @@ public final class Protocol {
 
     /** The next message from the master, or null at end of stream (the master is gone). */
     public static ToWorker receiveFromMaster(Fd link) throws IOException {
-        byte[] buf = new byte[MAX_MESSAGE];
+        byte[] buf = BUFFER.get();
         int[] passed = new int[1];
         int n = Posix.recvmsg(link.get(), buf, passed);
         Fd fd = passed[0] >= 0 ? new Fd(passed[0]) : null;
