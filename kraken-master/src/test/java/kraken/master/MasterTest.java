@@ -130,6 +130,35 @@ class MasterTest {
         }
     }
 
+    private static final String YIELDING = """
+            local yield = coroutine.yield
+            local app
+            app = coroutine.create(function (skt, addr)
+              local function deep(n) if n == 0 then return yield("ignored") end return deep(n - 1) end
+              local a = { yield(1, 2) }
+              deep(3)
+              local gen = coroutine.wrap(function () for i = 1, 3 do coroutine.yield(i) end end)
+              local got = gen() .. "," .. gen() .. "," .. gen()
+              skt:send(table.concat({ "resumed with " .. #a .. " values", "gen=" .. got,
+                "running=" .. tostring(coroutine.running() == app), "status=" .. coroutine.status(app) }, " "))
+            end)
+            assert(kraken.registerApplication(app))
+            assert(kraken.registerAddress { host = "127.0.0.1", port = PORT })
+            assert(kraken.loop())
+            """;
+
+    @Test
+    void theApplicationIsResumedWithNothingAfterEveryYieldUntilItFinishes() throws Exception {
+        for (String isolation : new String[] {"process", "state"}) {
+            try (Server s = Server.start(dir, YIELDING, "kraken.isolation = '" + isolation + "'").awaitReady(1)) {
+                for (int i = 0; i < 2; i++) {
+                    assertEquals("resumed with 0 values gen=1,2,3 running=true status=running\r\n", s.exchange(""),
+                            isolation);
+                }
+            }
+        }
+    }
+
     @Test
     void workersRunAsNobodyWithNothingElse() throws Exception {
         try (Server s = Server.start(dir, Server.helloProgram(), "kraken.workers.spare = 1").awaitReady(1)) {

@@ -48,6 +48,9 @@ public final class LuaRuntime {
         } else {
             installStandard(g);
         }
+        // Before any script runs, so that a yield captured in a local is the runner's too.
+        LuaTable coroutine = g.get("coroutine").checktable();
+        coroutine.set("yield", registry.runner().yieldFunction(g, coroutine.get("yield")));
         LoadState.install(g);
         LuaC.install(g);
         g.load(new Lua51Lib(settings.sandbox));

@@ -15,9 +15,15 @@ public final class Registry {
     }
 
     private LuaThread application;
+    private final ApplicationRunner runner = new ApplicationRunner();
     private final List<Address> addresses = new ArrayList<>();
     /** A user name or a decimal uid, as the script gave it; null when none was registered. */
     private String user;
+
+    /** Runs the application for a connection in this state (see ApplicationRunner). */
+    public ApplicationRunner runner() {
+        return runner;
+    }
 
     public LuaThread application() {
         return application;

@@ -111,7 +111,7 @@ public final class WorkerMain {
                     System.err.println("kraken worker: protocol: expected a connection");
                     return Protocol.EXIT_PROTOCOL;
                 }
-                String outcome = serve(registry.application(), c);
+                String outcome = serve(state, registry, c);
                 System.out.flush();
                 Protocol.sendDone(link, outcome);
             } catch (IOException e) {
@@ -137,25 +137,13 @@ public final class WorkerMain {
     }
 
     /** Resumes the application with (socket, {host, port}) until it finishes; returns the outcome. */
-    private String serve(LuaThread app, Connection c) {
+    private String serve(Globals state, Registry registry, Connection c) {
         LuaValue socket = LuaSocket.wrap(c.fd(), settings);
         LuaTable peer = new LuaTable();
         peer.set("host", c.peerHost());
         peer.set("port", c.peerPort());
-        Varargs args = LuaValue.varargsOf(socket, peer);
         try {
-            while (true) {
-                Varargs r = app.resume(args);
-                if (!r.arg1().toboolean()) {
-                    return "error: " + r.arg(2).tojstring();
-                }
-                if ("dead".equals(app.getStatus())) {
-                    return "ok";
-                }
-                args = LuaValue.NONE;
-            }
-        } catch (LuaError e) {
-            return "error: " + e.getMessage();
+            return registry.runner().run(state, registry.application(), LuaValue.varargsOf(socket, peer));
         } finally {
             c.fd().close();
         }
