@@ -21,6 +21,9 @@ final class WorkerFlags {
         f.add("-XX:+ExitOnOutOfMemoryError");
         f.add("-Xmx" + s.limitMemory);
         f.add("-Xss1m");
+        // The JVM's own warnings default to stdout, which belongs to the script's print.
+        f.add("-Xlog:disable");
+        f.add("-Xlog:all=warning:stderr");
         // libkraken.so is loaded with System.load, a "restricted method" that JDK 24+ warns about.
         f.add("--enable-native-access=ALL-UNNAMED");
         if (!s.stateIsolation()) {

@@ -1,0 +1,58 @@
+package kraken.master;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.File;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import kraken.testing.KrakenProcess;
+import kraken.testing.Paths;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * native-scripts/kraken as `make` leaves it (build/lib: jars, libkraken.so, the worker archive),
+ * serving examples/hello.lua, the SPEC section 1 program, unchanged but for its port.
+ */
+@Tag("integration")
+@Timeout(120)
+class LauncherTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void theLauncherServesTheSpecProgramWithLeanWorkers() throws Exception {
+        File lib = new File(Paths.root(), "build/lib");
+        assertTrue(new File(lib, "kraken-master.jar").isFile(), "run `make build` first (make test does)");
+        int port = Paths.freePort();
+        String hello = Files.readString(Paths.root().toPath().resolve("examples/hello.lua"));
+        assertTrue(hello.contains("port = 8001"));
+        Path script = dir.resolve("hello.lua");
+        Files.writeString(script, hello.replace("port = 8001", "port = " + port));
+        try (KrakenProcess p = KrakenProcess.builder().viaLauncher().args(script.toString()).start()) {
+            p.await("a ready worker", Duration.ofSeconds(30), () -> p.stderr().contains("ready in"));
+            try (Socket s = new Socket("127.0.0.1", port)) {
+                s.setSoTimeout(20_000);
+                assertEquals('>', s.getInputStream().read());
+                s.getOutputStream().write("hi\n".getBytes(StandardCharsets.ISO_8859_1));
+                assertEquals("Ok\n\r\n", new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1));
+            }
+            // The launcher's JVM is a child of the shell script's exec: the master is p itself.
+            ProcessHandle worker = p.process().toHandle().children().findFirst().orElseThrow();
+            String cmd = Files.readString(Path.of("/proc/" + worker.pid() + "/cmdline")).replace('\0', ' ');
+            assertTrue(cmd.contains("-XX:SharedArchiveFile=" + lib.getCanonicalPath() + "/worker-")
+                    || cmd.contains("-XX:AOTCache=" + lib.getCanonicalPath() + "/worker-"), cmd);
+            assertTrue(cmd.contains("kraken-worker.jar") && cmd.contains("luaj-jse"), cmd);
+            assertFalse(cmd.contains("kraken-master.jar") || cmd.contains("commons-cli"), "worker classpath: " + cmd);
+            p.await("the print lines", Duration.ofSeconds(10), () -> p.stdout().contains("Received: hi"));
+            assertTrue(p.stdout().matches("Connection from 127\\.0\\.0\\.1:\\d+\nReceived: hi\n"), p.stdout());
+        }
+    }
+}
