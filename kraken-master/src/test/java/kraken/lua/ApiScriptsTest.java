@@ -24,6 +24,8 @@ import kraken.testing.Paths;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The kraken module and socket objects, tested by Lua scripts (src/test/resources/api) run by the real kraken command. */
 @Tag("integration")
@@ -45,24 +47,14 @@ class ApiScriptsTest {
         assertTrue(r.stdout().endsWith("ok\n"), r.toString());
     }
 
-    @Test
-    void everySocketMethodAndFailureConvention() throws Exception {
-        assertPasses(script("sockets.lua").run(DEADLINE));
-    }
-
-    @Test
-    void everyByteValueInBothDirections() throws Exception {
-        assertPasses(script("binary.lua").run(DEADLINE));
-    }
-
-    @Test
-    void ipv6OnTheLoopback() throws Exception {
-        assertPasses(script("ipv6.lua").run(DEADLINE));
-    }
-
-    @Test
-    void wrongArgumentTypesRaiseTheStandardErrors() throws Exception {
-        assertPasses(script("bad_arguments.lua").run(DEADLINE));
+    /**
+     * sockets.lua: every method and failure convention; binary.lua: every byte value both ways;
+     * ipv6.lua: ::1 and "*" as "::"; bad_arguments.lua: every wrong argument type.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"sockets.lua", "binary.lua", "ipv6.lua", "bad_arguments.lua"})
+    void selfCheckingScript(String name) throws Exception {
+        assertPasses(script(name).run(DEADLINE));
     }
 
     @Test
