@@ -19,14 +19,14 @@ import org.luaj.vm2.Varargs;
  * argument checking, done by the methods, raises.
  */
 public final class LuaSocket extends LuaUserdata {
-    static final LuaString TIMEOUT = LuaString.valueOf("timeout");
-    static final LuaString CLOSED = LuaString.valueOf("closed");
-    static final LuaString LINE_TOO_LONG = LuaString.valueOf("line too long");
+    private static final LuaString TIMEOUT = LuaString.valueOf("timeout");
+    private static final LuaString CLOSED = LuaString.valueOf("closed");
+    private static final LuaString LINE_TOO_LONG = LuaString.valueOf("line too long");
 
     /** The largest single read; rawrecv(n) returns at most this many bytes however large n is. */
     private static final int MAX_READ = 65536;
     /** Linger time for setoption(SO.LINGER, true), which names none. */
-    static final int DEFAULT_LINGER_SECONDS = 30;
+    private static final int DEFAULT_LINGER_SECONDS = 30;
 
     private static final class Gc {
         static final Cleaner CLEANER = Cleaner.create();
@@ -77,7 +77,7 @@ public final class LuaSocket extends LuaUserdata {
         }
     }
 
-    /** The descriptor, for the code that hands this socket around; -1 once closed. */
+    /** The descriptor, for the code that hands this socket around. */
     public Fd fd() {
         return fd;
     }
@@ -86,7 +86,7 @@ public final class LuaSocket extends LuaUserdata {
         return !fd.isOpen();
     }
 
-    static Varargs failure(PosixException e) {
+    private static Varargs failure(PosixException e) {
         if (e.isWouldBlock()) {
             return varargsOf(NIL, TIMEOUT);
         }
