@@ -7,11 +7,12 @@
  * connection at most -t seconds, and the whole process exits at the hard deadline -T.
  *
  *   client -p PORT [-n N] [-c C] [-d SECONDS] [-t SECONDS] [-T SECONDS] [-o LATENCY_FILE]
- *   client -p PORT -H -n N -s STATUS_FILE [-w SECONDS] [-T SECONDS]
+ *   client -p PORT -H -n N -s STATUS_FILE [-w SECONDS] [-W SECONDS] [-T SECONDS]
  *
  * Load mode prints one line of key=value pairs:
- *   ok= errors= unfinished= elapsed_s= conn_s= p50_ms= p99_ms= max_ms= err_connect= ...
- * Hold mode (-H) opens N connections at once, waits (at most -w seconds) until each got ">",
+ *   ok= errors= unfinished= elapsed_s= conn_s= p50_ms= p99_ms= max_ms= client_cpu_ms= err_connect= ...
+ * Hold mode (-H) opens N connections at once, waits (at most -w seconds, and at most -W seconds
+ * without a new prompt: default 15) until each got ">",
  * writes "held K N" to STATUS_FILE, waits for SIGUSR1 (or the deadline), then finishes every
  * held connection and prints the same line (latencies there are not meaningful).
  */
@@ -28,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -41,7 +43,7 @@ static const char REPLY[] = "Ok\n\r\n";
 static int port;
 static long total = 1000;
 static int concurrency = 1;
-static double duration_s = 0, conn_timeout_s = 10, hard_s = 60, hold_wait_s = 60;
+static double duration_s = 0, conn_timeout_s = 10, hard_s = 60, hold_wait_s = 60, stall_s = 15;
 static const char *latency_file, *status_file;
 static int hold_mode;
 
@@ -197,6 +199,10 @@ static void report(double elapsed, long held) {
            ok, errs, busy, elapsed, elapsed > 0 ? ok / elapsed : 0.0, percentile(lat, ok, 0.50),
            percentile(lat, ok, 0.99), ok ? lat[ok - 1] : NAN);
     if (held >= 0) printf(" held=%ld", held);
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    printf(" client_cpu_ms=%.1f", (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e3 +
+                                      (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e3);
     for (int k = 0; k < E_KINDS; k++) printf(" err_%s=%ld", err_names[k], atomic_load(&err_count[k]));
     printf("\n");
     fflush(stdout);
@@ -257,6 +263,7 @@ static int run_hold(void) {
     long held = 0, waiting;
     char *prompted = calloc((size_t)total, 1);
     if (!prompted) die("out of memory");
+    double last_progress = now();
     for (;;) {
         waiting = 0;
         for (long i = 0; i < total; i++) {
@@ -268,6 +275,9 @@ static int run_hold(void) {
             }
         }
         double left = prompt_deadline - now();
+        /* A server that caps its concurrency below N would keep us waiting for nothing. */
+        if (now() - last_progress > stall_s && left > 0) break;
+        if (left > stall_s) left = stall_s;
         if (waiting == 0 || left <= 0) break;
         int n = poll(pfd, (nfds_t)waiting, (int)(left * 1e3) + 1);
         if (n < 0 && errno != EINTR) die("poll failed");
@@ -279,6 +289,7 @@ static int run_hold(void) {
                 if (rc == 0) {
                     prompted[i] = 1;
                     held++;
+                    last_progress = now();
                 } else {
                     atomic_fetch_add(&err_count[rc - 1], 1);
                     atomic_store(&state[i], ST_ERR);
@@ -329,7 +340,7 @@ static double arg_double(const char *s, const char *what) {
 
 int main(int argc, char **argv) {
     int opt;
-    while ((opt = getopt(argc, argv, "p:n:c:d:t:T:o:s:w:H")) != -1) {
+    while ((opt = getopt(argc, argv, "p:n:c:d:t:T:o:s:w:W:H")) != -1) {
         switch (opt) {
         case 'p': port = (int)arg_double(optarg, "port"); break;
         case 'n': total = (long)arg_double(optarg, "count"); break;
@@ -340,9 +351,10 @@ int main(int argc, char **argv) {
         case 'o': latency_file = optarg; break;
         case 's': status_file = optarg; break;
         case 'w': hold_wait_s = arg_double(optarg, "hold wait"); break;
+        case 'W': stall_s = arg_double(optarg, "stall limit"); break;
         case 'H': hold_mode = 1; break;
         default:
-            fprintf(stderr, "usage: client -p PORT [-n N] [-c C] [-d S] [-t S] [-T S] [-o FILE] | -H -n N -s FILE [-w S]\n");
+            fprintf(stderr, "usage: client -p PORT [-n N] [-c C] [-d S] [-t S] [-T S] [-o FILE] | -H -n N -s FILE [-w S] [-W S]\n");
             return 2;
         }
     }

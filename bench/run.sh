@@ -14,7 +14,8 @@
 #   BENCH_SPARE    kraken.workers.spare                                4
 #   BENCH_MAX      kraken.workers.max (>= BENCH_HOLD to hold them all) 128
 #   BENCH_START_TIMEOUT seconds a server may take to serve its first connection 90
-#   BENCH_SERVERS  which servers, any of: kproc kstate lfork            "kproc kstate lfork"
+#   BENCH_SERVERS  which servers, any of: kproc kstate lfork cpre       "kproc kstate lfork"
+#                  (cpre: 4 preforked C processes, the client's ceiling; not run by default)
 #   BENCH_KRAKEN   the kraken command               this checkout's native-scripts/kraken
 set -u
 
@@ -32,6 +33,10 @@ SPARE=${BENCH_SPARE:-4}
 MAX=${BENCH_MAX:-128}
 START_TIMEOUT=${BENCH_START_TIMEOUT:-90}
 SERVERS=${BENCH_SERVERS:-kproc kstate lfork}
+
+for s in $SERVERS; do
+  case $s in kproc|kstate|lfork|cpre) ;; *) echo "bench: unknown server '$s' in BENCH_SERVERS" >&2; exit 1;; esac
+done
 
 log() { printf '%s bench: %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 die() { log "$*"; exit 1; }
@@ -53,6 +58,7 @@ rm -rf "$out"
 mkdir -p "$out"
 cc -O2 -Wall -o "$out/client" "$here/client.c" -lpthread -lm || die "cannot compile client.c"
 cc -O2 -Wall -o "$out/proctool" "$here/proctool.c" || die "cannot compile proctool.c"
+cc -O2 -Wall -o "$out/prefork-server" "$here/prefork-server.c" || die "cannot compile prefork-server.c"
 CLIENT=$out/client
 PT=$out/proctool
 
@@ -110,6 +116,7 @@ label() {
     kproc) echo 'Kraken "process"';;
     kstate) echo 'Kraken "state"';;
     lfork) echo 'Lua 5.1 fork';;
+    cpre) echo 'C prefork x4 (ceiling)';;
   esac
 }
 
@@ -156,6 +163,9 @@ start_server() {
     lfork)
       BENCH_PORT=$port lua5.1 "$here/fork-server.lua" >/dev/null 2>"$out/$key.err" &
       ;;
+    cpre)
+      "$out/prefork-server" "$port" 4 >/dev/null 2>"$out/$key.err" &
+      ;;
     kproc|kstate)
       iso=process; [ "$key" = kstate ] && iso=state
       cat >"$out/$key-config.lua" <<EOF
@@ -200,7 +210,7 @@ idle_memory() {
   pid=$(get "$1" pid)
   set_ "$1" idle_tree "$(div "$(kv "$($PT pss "$pid")" tree_kb)" 1024 1)"
   case $1 in
-    lfork) w=$(kv "$($PT pss "$pid")" root_kb);;
+    lfork|cpre) w=$(kv "$($PT pss "$pid")" root_kb);;
     *) w=$($PT list "$pid" | awk '$3 == "java" && $4 >= 0 { print $4 }' | median);;
   esac
   set_ "$1" idle_worker "$(div "$w" 1024 1)"
@@ -289,8 +299,8 @@ measure() {
   if ! up "$key"; then mark_down "$key" "died during the load ($(why "$key"))"; return 0; fi
   [ -n "$m" ] || { log "$(label "$key") C=$c: no result from the client"; return 0; }
   cat "$out/$key.lat.tmp" >>"$out/$key.c$c.lat"
-  tree=$(( $(kv "$after" tree_ms) - $(kv "$before" tree_ms) ))
-  self=$(( $(kv "$after" root_ms) - $(kv "$before" root_ms) ))
+  tree=$(awk -v a="$(kv "$after" tree_ms)" -v b="$(kv "$before" tree_ms)" 'BEGIN { print (a == "" || b == "") ? 0 : a - b }')
+  self=$(awk -v a="$(kv "$after" root_ms)" -v b="$(kv "$before" root_ms)" 'BEGIN { print (a == "" || b == "") ? 0 : a - b }')
   echo "$(kv "$m" ok) $(kv "$m" errors) $(kv "$m" unfinished) $(kv "$m" conn_s) $tree $self" >>"$out/$key.c$c.rounds"
   log "$(label "$key") C=$c: $(kv "$m" conn_s) conn/s, p50 $(kv "$m" p50_ms) ms, errors $(kv "$m" errors)"
 }
@@ -313,6 +323,7 @@ done
 hold() {
   key=$1; pid=$(get "$key" pid); port=$(get "$key" port)
   up "$key" || return 0
+  [ "$key" = cpre ] && return 0   # a ceiling for the client, with a fixed 4 processes
   st=$out/$key.held
   rm -f "$st"
   $CLIENT -H -p "$port" -n "$HOLD" -s "$st" -w 90 -T 150 >"$out/$key.hold.out" &
