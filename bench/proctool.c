@@ -6,6 +6,7 @@
  *                           root_ms is utime+stime of PID alone
  *   proctool pss PID        tree_kb=  root_kb=  procs=   PSS (smaps_rollup) of the tree
  *   proctool list PID       one line per descendant: pid ppid comm pss_kb
+ *   proctool cmdline PID    PID's command line, arguments joined by spaces
  *   proctool freeport       a TCP port free on 127.0.0.1 at this moment
  *   proctool time CMD ARGS  runs CMD, prints wall_ms= cpu_ms= rc= (CPU from wait4's rusage)
  */
@@ -181,6 +182,19 @@ static int cmd_freeport(void) {
     return 0;
 }
 
+static int cmd_cmdline(int pid) {
+    char path[64], buf[65536];
+    snprintf(path, sizeof path, "/proc/%d/cmdline", pid);
+    FILE *f = fopen(path, "r");
+    if (!f) { perror("proctool: cmdline"); return 1; }
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    for (size_t i = 0; i + 1 < n; i++) if (buf[i] == 0) buf[i] = ' ';
+    buf[n] = 0;
+    printf("%s\n", buf);
+    return 0;
+}
+
 static double mono(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -210,8 +224,9 @@ int main(int argc, char **argv) {
     if (argc >= 3 && strcmp(argv[1], "cpu") == 0) return cmd_cpu(atoi(argv[2]));
     if (argc >= 3 && strcmp(argv[1], "pss") == 0) return cmd_pss(atoi(argv[2]));
     if (argc >= 3 && strcmp(argv[1], "list") == 0) return cmd_list(atoi(argv[2]));
+    if (argc >= 3 && strcmp(argv[1], "cmdline") == 0) return cmd_cmdline(atoi(argv[2]));
     if (argc >= 2 && strcmp(argv[1], "freeport") == 0) return cmd_freeport();
     if (argc >= 3 && strcmp(argv[1], "time") == 0) return cmd_time(argv + 2);
-    fprintf(stderr, "usage: proctool cpu|pss|list PID | freeport | time CMD [ARGS]\n");
+    fprintf(stderr, "usage: proctool cpu|pss|list|cmdline PID | freeport | time CMD [ARGS]\n");
     return 2;
 }

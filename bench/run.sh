@@ -4,7 +4,7 @@
 #
 # Knobs (environment):           default
 #   BENCH_ROUNDS   rounds, each server in turn (A B C A B C ...)        3
-#   BENCH_SECONDS  seconds of load per measurement                     3
+#   BENCH_SECONDS  seconds of load per measurement                     2
 #   BENCH_N        most connections per measurement                    200000
 #   BENCH_WARM     seconds of warm-up load per server                  2
 #   BENCH_HOLD     connections held open for the PSS measurement       100
@@ -23,7 +23,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
 out=$here/out
 ROUNDS=${BENCH_ROUNDS:-3}
-SECONDS_PER=${BENCH_SECONDS:-3}
+SECONDS_PER=${BENCH_SECONDS:-2}
 N=${BENCH_N:-200000}
 WARM=${BENCH_WARM:-2}
 HOLD=${BENCH_HOLD:-100}
@@ -168,7 +168,11 @@ start_server() {
       ;;
     kproc|kstate)
       iso=process; [ "$key" = kstate ] && iso=state
+      # The two "or {}" lines are no-ops when the tables exist, and keep an early configuration
+      # loader that does not pre-create them from failing on the lines below.
       cat >"$out/$key-config.lua" <<EOF
+kraken.workers = kraken.workers or {}
+kraken.mm = kraken.mm or {}
 kraken.isolation = "$iso"
 kraken.workers.spare = $SPARE
 kraken.workers.max = $MAX
@@ -215,6 +219,15 @@ idle_memory() {
   esac
   set_ "$1" idle_worker "$(div "$w" 1024 1)"
   set_ "$1" idle_workers "$($PT list "$pid" | awk '$3 == "java"' | wc -l)"
+  # The worker's command line: from the master's log, else from a live worker.
+  c=$(grep -a -m 1 'worker command:' "$out/$1.err" 2>/dev/null | sed 's/.*worker command: *//')
+  if [ -n "$c" ]; then
+    set_ "$1" cmd_from "the master's log"
+  else
+    wpid=$($PT list "$pid" | awk '$3 == "java" { print $1; exit }')
+    [ -n "$wpid" ] && c=$($PT cmdline "$wpid" 2>/dev/null) && set_ "$1" cmd_from "/proc/$wpid/cmdline"
+  fi
+  printf '%s\n' "$c" >"$out/$1.cmd"
 }
 for s in $SERVERS; do up "$s" && idle_memory "$s"; done
 
@@ -226,7 +239,7 @@ ready_cpu() { grep -a 'ready in' | sed -n 's/.*cpu \([0-9][0-9.]*\) *ms.*/\1/p';
 
 # java_flags KEY: the worker's JVM options from its logged command line (empty when not logged).
 java_flags() {
-  line=$(grep -a -m 1 'worker command:' "$out/$1.err" 2>/dev/null | sed 's/.*worker command: *//')
+  line=$(cat "$out/$1.cmd" 2>/dev/null)
   [ -n "$line" ] || return 0
   printf '%s\n' "$line" | tr -d '[],"' | tr ' ' '\n' | awk '
     NR == 1 { next }                        # the java binary
@@ -238,7 +251,7 @@ java_flags() {
   '
 }
 java_bin() {
-  b=$(grep -a -m 1 'worker command:' "$out/$1.err" 2>/dev/null | sed 's/.*worker command: *//' | tr -d '[],"' | awk '{ print $1 }')
+  b=$(tr -d '[],"' <"$out/$1.cmd" 2>/dev/null | awk '{ print $1; exit }')
   case $b in */java) [ -x "$b" ] && { echo "$b"; return; };; esac
   echo java
 }
@@ -263,13 +276,15 @@ spawn_phase() {
   set_ "$key" spawn_wall "$(ready_wall <"$out/$key.spawns" | median)"
   set_ "$key" spawn_cpu "$(ready_cpu <"$out/$key.spawns" | median)"
 
-  flags=$(java_flags "$key" | tr '\n' ' ')
+  flags=$(java_flags "$key" | tr '\n' ' ' | sed 's/ *$//')
   if [ -n "$flags" ]; then
     set_ "$key" jvm_flags "$flags"
+    set_ "$key" jvm_src "from $(get "$key" cmd_from)"
   else
     # Not logged: the flags PERFORMANCE.md used for its JVM start figures.
     flags="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData -Xshare:auto"
-    set_ "$key" jvm_flags "$flags (defaults: no worker command in the log)"
+    set_ "$key" jvm_flags "$flags"
+    set_ "$key" jvm_src "defaults: no worker command in the log nor a live worker"
   fi
   jbin=$(java_bin "$key")
   : >"$out/$key.jvm"
@@ -417,7 +432,7 @@ report() {
   done
   for s in kproc kstate; do
     f=$(get "$s" jvm_flags)
-    [ -n "$f" ] && echo && echo "JVM flags of the $(label "$s") bare start: \`$f\`"
+    [ -n "$f" ] && echo && echo "JVM flags of the $(label "$s") bare start ($(get "$s" jvm_src)): \`$f\`"
   done
   echo
   echo "## Targets"
