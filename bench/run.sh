@@ -421,6 +421,11 @@ report() {
   for s in $SERVERS; do
     echo "| $(label "$s") | $(v "$s" cpu_conn) | $(v "$s" master_conn) | $(v "$s" idle_worker) | $(v "$s" idle_tree) | $(v "$s" held_tree) | $(v "$s" held_each) | $(v "$s" held) |"
   done
+  case " $SERVERS " in *" kproc "*|*" kstate "*) startup_table;; esac
+  targets
+}
+
+startup_table() {
   echo
   echo "## Worker start-up (medians)"
   echo
@@ -434,6 +439,9 @@ report() {
     f=$(get "$s" jvm_flags)
     [ -n "$f" ] && echo && echo "JVM flags of the $(label "$s") bare start ($(get "$s" jvm_src)): \`$f\`"
   done
+}
+
+targets() {
   echo
   echo "## Targets"
   echo
