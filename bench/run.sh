@@ -14,6 +14,7 @@
 #   BENCH_SPARE    kraken.workers.spare                                4
 #   BENCH_MAX      kraken.workers.max (>= BENCH_HOLD to hold them all) 128
 #   BENCH_START_TIMEOUT seconds a server may take to serve its first connection 90
+#   BENCH_CONN_TIMEOUT  seconds one connection may take before it counts as an error 15
 #   BENCH_SERVERS  which servers, any of: kproc kstate lfork cpre       "kproc kstate lfork"
 #                  (cpre: 4 preforked C processes, the client's ceiling; not run by default)
 #   BENCH_KRAKEN   the kraken command               this checkout's native-scripts/kraken
@@ -32,6 +33,7 @@ SPAWNS=${BENCH_SPAWNS:-5}
 SPARE=${BENCH_SPARE:-4}
 MAX=${BENCH_MAX:-128}
 START_TIMEOUT=${BENCH_START_TIMEOUT:-90}
+CONN_TIMEOUT=${BENCH_CONN_TIMEOUT:-15}
 SERVERS=${BENCH_SERVERS:-kproc kstate lfork}
 
 for s in $SERVERS; do
@@ -41,7 +43,7 @@ done
 log() { printf '%s bench: %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 die() { log "$*"; exit 1; }
 
-for v in "$ROUNDS" "$SECONDS_PER" "$N" "$WARM" "$HOLD" "$JVM_RUNS" "$SPAWNS" "$SPARE" "$MAX" "$START_TIMEOUT"; do
+for v in "$ROUNDS" "$SECONDS_PER" "$N" "$WARM" "$HOLD" "$JVM_RUNS" "$SPAWNS" "$SPARE" "$MAX" "$START_TIMEOUT" "$CONN_TIMEOUT"; do
   case $v in ''|*[!0-9]*) die "BENCH_* knobs must be whole numbers (got '$v')";; esac
 done
 
@@ -267,7 +269,7 @@ spawn_phase() {
     i=0
     while [ $i -lt "$SPAWNS" ] && up "$key"; do
       i=$((i + 1))
-      $CLIENT -p "$port" -n 1 -t 10 -T 12 >/dev/null
+      $CLIENT -p "$port" -n 1 -t "$CONN_TIMEOUT" -T $((CONN_TIMEOUT + 2)) >/dev/null
       quiesce "$pid"
     done
     tail -n +"$((from + 1))" "$out/$key.err" >"$out/$key.spawns"
@@ -312,7 +314,7 @@ measure() {
   key=$1; c=$2; pid=$(get "$key" pid); port=$(get "$key" port)
   up "$key" || return 0
   before=$($PT cpu "$pid")
-  m=$($CLIENT -p "$port" -c "$c" -n "$N" -d "$SECONDS_PER" -t 10 -T $((SECONDS_PER + 20)) -o "$out/$key.lat.tmp")
+  m=$($CLIENT -p "$port" -c "$c" -n "$N" -d "$SECONDS_PER" -t "$CONN_TIMEOUT" -T $((SECONDS_PER + CONN_TIMEOUT + 5)) -o "$out/$key.lat.tmp")
   quiesce "$pid"
   after=$($PT cpu "$pid" 2>/dev/null)
   if ! up "$key"; then mark_down "$key" "died during the load ($(why "$key"))"; return 0; fi
@@ -321,14 +323,18 @@ measure() {
   tree=$(awk -v a="$(kv "$after" tree_ms)" -v b="$(kv "$before" tree_ms)" 'BEGIN { print (a == "" || b == "") ? 0 : a - b }')
   self=$(awk -v a="$(kv "$after" root_ms)" -v b="$(kv "$before" root_ms)" 'BEGIN { print (a == "" || b == "") ? 0 : a - b }')
   echo "$(kv "$m" ok) $(kv "$m" errors) $(kv "$m" unfinished) $(kv "$m" conn_s) $tree $self" >>"$out/$key.c$c.rounds"
-  log "$(label "$key") C=$c: $(kv "$m" conn_s) conn/s, p50 $(kv "$m" p50_ms) ms, errors $(kv "$m" errors)"
+  kinds=$(printf '%s\n' "$m" | tr ' ' '\n' | sed -n 's/^err_\([a-z]*\)=\([1-9][0-9]*\)$/\1 \2/p')
+  [ "$(kv "$m" unfinished)" != 0 ] && kinds="$kinds
+unfinished $(kv "$m" unfinished)"
+  printf '%s\n' "$kinds" | sed '/^$/d' >>"$out/$key.errkinds"
+  log "$(label "$key") C=$c: $(kv "$m" conn_s) conn/s, p50 $(kv "$m" p50_ms) ms, errors $(kv "$m" errors)$(printf '%s' "$kinds" | tr '\n' ' ' | sed 's/^\(..*\)$/ (\1)/')"
 }
 
 for s in $SERVERS; do
   up "$s" || continue
   log "$(label "$s"): warm-up"
-  $CLIENT -p "$(get "$s" port)" -c 16 -n "$N" -d "$WARM" -t 10 -T $((WARM + 20)) >/dev/null
-  $CLIENT -p "$(get "$s" port)" -c 1 -n "$N" -d 1 -t 10 -T 21 >/dev/null
+  $CLIENT -p "$(get "$s" port)" -c 16 -n "$N" -d "$WARM" -t "$CONN_TIMEOUT" -T $((WARM + CONN_TIMEOUT + 5)) >/dev/null
+  $CLIENT -p "$(get "$s" port)" -c 1 -n "$N" -d 1 -t "$CONN_TIMEOUT" -T $((CONN_TIMEOUT + 6)) >/dev/null
   quiesce "$(get "$s" pid)"
 done
 round=0
@@ -379,7 +385,11 @@ summarize() {
     fi
   done
   if ls "$out/$key".c*.rounds >/dev/null 2>&1; then
-    set_ "$key" errors "$(cat "$out/$key".c*.rounds | awk '{ e += $2 + $3 } END { print e + 0 }')"
+    e=$(cat "$out/$key".c*.rounds | awk '{ e += $2 + $3 } END { print e + 0 }')
+    if [ -s "$out/$key.errkinds" ]; then
+      e="$e ($(awk '{ n[$1] += $2 } END { for (k in n) printf "%s%s %d", (i++ ? ", " : ""), k, n[k] }' "$out/$key.errkinds"))"
+    fi
+    set_ "$key" errors "$e"
     set_ "$key" conns "$(cat "$out/$key".c*.rounds | awk '{ n += $1 } END { print n + 0 }')"
     set_ "$key" cpu_conn "$(div "$(cat "$out/$key".c*.rounds | awk '{ t += $5 } END { print t }')" "$(get "$key" conns)" 3)"
     set_ "$key" master_conn "$(div "$(cat "$out/$key".c*.rounds | awk '{ t += $6 } END { print t }')" "$(get "$key" conns)" 4)"
