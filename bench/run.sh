@@ -367,6 +367,8 @@ hold() {
   wait "$HOLD_PID"
   HOLD_PID=""
   hr=$(cat "$out/$key.hold.out")
+  he=$(kv "$hr" errors)
+  [ -n "$he" ] && [ "$he" != 0 ] && set_ "$key" held "$(get "$key" held), $he errors"
   log "$(label "$key"): held $(get "$key" held): $hr"
   quiesce "$pid"
 }
