@@ -18,6 +18,7 @@
 #   BENCH_SERVERS  which servers, any of: kproc kstate lfork cpre       "kproc kstate lfork"
 #                  (cpre: 4 preforked C processes, the client's ceiling; not run by default)
 #   BENCH_KRAKEN   the kraken command               this checkout's native-scripts/kraken
+#   BENCH_KRAKEN_LOG  KRAKEN_LOG for the masters ("" for the default log level)   debug
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -34,6 +35,7 @@ SPARE=${BENCH_SPARE:-4}
 MAX=${BENCH_MAX:-128}
 START_TIMEOUT=${BENCH_START_TIMEOUT:-90}
 CONN_TIMEOUT=${BENCH_CONN_TIMEOUT:-15}
+KLOG=${BENCH_KRAKEN_LOG-debug}
 SERVERS=${BENCH_SERVERS:-kproc kstate lfork}
 
 for s in $SERVERS; do
@@ -187,7 +189,7 @@ EOF
         mark_down "$key" "not built (run make build)"
         return
       fi
-      BENCH_PORT=$port KRAKEN_LOG=debug "$KRAKEN" --config "$out/$key-config.lua" "$here/hello.lua" \
+      BENCH_PORT=$port KRAKEN_LOG=$KLOG "$KRAKEN" --config "$out/$key-config.lua" "$here/hello.lua" \
         >/dev/null 2>"$out/$key.err" &
       ;;
   esac
