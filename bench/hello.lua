@@ -1,0 +1,11 @@
+-- The SPEC section 1 program, unchanged but for the port, which bench/run.sh chooses.
+local port = tonumber(os.getenv("BENCH_PORT") or "8001")
+local app = coroutine.create(function (skt, addr)
+  print("Connection from " .. addr.host .. ":" .. addr.port)
+  skt:rawsend(">")
+  print("Received: " .. skt:receive())
+  skt:send("Ok\n")
+end)
+assert(kraken.registerApplication(app))
+assert(kraken.registerAddress { host = "*", port = port })
+assert(kraken.loop())

@@ -1,0 +1,488 @@
+#!/bin/sh
+# make bench: Kraken ("process" and "state" isolation) against the Lua 5.1 forking reference
+# server, on the SPEC section 1 protocol, all from 127.0.0.1. See notes/bench.md.
+#
+# Knobs (environment):           default
+#   BENCH_ROUNDS   rounds, each server in turn (A B C A B C ...)        3
+#   BENCH_SECONDS  seconds of load per measurement                     2
+#   BENCH_N        most connections per measurement                    200000
+#   BENCH_WARM     seconds of warm-up load per server                  2
+#   BENCH_HOLD     connections held open for the PSS measurement       100
+#   BENCH_JVM_RUNS runs of the bare `java <flags> -version`            5
+#   BENCH_SPAWNS   single connections to the process master, each followed by a quiet wait,
+#                  whose worker respawns give the spawn-to-ready figures 5
+#   BENCH_SPARE    kraken.workers.spare                                4
+#   BENCH_MAX      kraken.workers.max (>= BENCH_HOLD to hold them all) 128
+#   BENCH_START_TIMEOUT seconds a server may take to serve its first connection 90
+#   BENCH_CONN_TIMEOUT  seconds one connection may take before it counts as an error 15
+#   BENCH_SERVERS  which servers, any of: kproc kstate lfork cpre       "kproc kstate lfork"
+#                  (cpre: 4 preforked C processes, the client's ceiling; not run by default)
+#   BENCH_KRAKEN   the kraken command               this checkout's native-scripts/kraken
+#   BENCH_KRAKEN_LOG  KRAKEN_LOG for the masters ("" for the default log level)   debug
+set -u
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/.." && pwd)
+out=$here/out
+ROUNDS=${BENCH_ROUNDS:-3}
+SECONDS_PER=${BENCH_SECONDS:-2}
+N=${BENCH_N:-200000}
+WARM=${BENCH_WARM:-2}
+HOLD=${BENCH_HOLD:-100}
+JVM_RUNS=${BENCH_JVM_RUNS:-5}
+SPAWNS=${BENCH_SPAWNS:-5}
+SPARE=${BENCH_SPARE:-4}
+MAX=${BENCH_MAX:-128}
+START_TIMEOUT=${BENCH_START_TIMEOUT:-90}
+CONN_TIMEOUT=${BENCH_CONN_TIMEOUT:-15}
+KLOG=${BENCH_KRAKEN_LOG-debug}
+SERVERS=${BENCH_SERVERS:-kproc kstate lfork}
+
+for s in $SERVERS; do
+  case $s in kproc|kstate|lfork|cpre) ;; *) echo "bench: unknown server '$s' in BENCH_SERVERS" >&2; exit 1;; esac
+done
+
+log() { printf '%s bench: %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
+die() { log "$*"; exit 1; }
+
+for v in "$ROUNDS" "$SECONDS_PER" "$N" "$WARM" "$HOLD" "$JVM_RUNS" "$SPAWNS" "$SPARE" "$MAX" "$START_TIMEOUT" "$CONN_TIMEOUT"; do
+  case $v in ''|*[!0-9]*) die "BENCH_* knobs must be whole numbers (got '$v')";; esac
+done
+
+# ---------------------------------------------------------------- tools
+need_lua=0
+command -v lua5.1 >/dev/null 2>&1 || need_lua=1
+if [ $need_lua = 0 ] && ! lua5.1 -e 'require "posix"; require "socket"' >/dev/null 2>&1; then need_lua=1; fi
+if [ $need_lua = 1 ]; then
+  log "installing lua5.1, lua-posix, lua-socket"
+  { apt-get update -qq && apt-get install -y -qq lua5.1 lua-posix lua-socket >/dev/null; } ||
+    die "could not install lua5.1 lua-posix lua-socket"
+fi
+rm -rf "$out"
+mkdir -p "$out"
+cc -O2 -Wall -o "$out/client" "$here/client.c" -lpthread -lm || die "cannot compile client.c"
+cc -O2 -Wall -o "$out/proctool" "$here/proctool.c" || die "cannot compile proctool.c"
+cc -O2 -Wall -o "$out/prefork-server" "$here/prefork-server.c" || die "cannot compile prefork-server.c"
+CLIENT=$out/client
+PT=$out/proctool
+
+# ---------------------------------------------------------------- helpers
+# kv LINE KEY: the value of KEY=value in a line of key=value pairs ("" when absent).
+kv() { printf '%s\n' "$1" | tr ' ' '\n' | sed -n "s/^$2=//p" | head -n 1; }
+
+# div A B [DECIMALS]: A / B, or n/a.
+div() {
+  case "$1$2" in *n/a*) echo n/a; return;; esac
+  [ -n "$1" ] && [ -n "$2" ] || { echo n/a; return; }
+  awk -v a="$1" -v b="$2" -v d="${3:-2}" 'BEGIN { if (b + 0 == 0) print "n/a"; else printf "%.*f\n", d, a / b }'
+}
+
+# median: of the numbers on stdin, or n/a.
+median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "n/a"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+# pctl P FILE: nearest-rank percentile of the numbers in FILE (P in 0..1; 1 gives the max).
+pctl() {
+  [ -s "$2" ] || { echo n/a; return; }
+  sort -g "$2" | awk -v p="$1" '{ v[NR] = $1 } END { k = int(p * NR); if (k < p * NR) k++; if (k < 1) k = 1; printf "%.2f\n", v[k] }'
+}
+
+alive() {
+  [ -r "/proc/$1/stat" ] || return 1
+  state=$(sed 's/.*) \(.\).*/\1/' "/proc/$1/stat" 2>/dev/null) || return 1
+  [ "$state" != Z ] && [ -n "$state" ]
+}
+
+tree_ms() { kv "$($PT cpu "$1" 2>/dev/null)" tree_ms; }
+
+# quiesce PID: waits (at most 30 s) until the server's tree burns under 10% of a core, so a
+# respawn or a JIT burst after one measurement neither hits the next nor escapes this one.
+# A server that never goes quiet (a spinning master) gets 5 s waits after its second miss, so
+# it cannot stretch the run by 30 s per measurement.
+quiesce() {
+  q_prev=$(tree_ms "$1"); q_calm=0; q_max=30
+  [ "$(eval "printf '%s' \"\${noisy_$1:-0}\"")" -ge 2 ] && q_max=5
+  q_end=$(( $(date +%s) + q_max ))
+  while [ "$(date +%s)" -lt $q_end ]; do
+    sleep 0.2
+    alive "$1" || return 0
+    q_cur=$(tree_ms "$1")
+    [ -n "$q_cur" ] && [ -n "$q_prev" ] || return 0
+    if [ $((q_cur - q_prev)) -le 20 ]; then q_calm=$((q_calm + 1)); else q_calm=0; fi
+    [ $q_calm -ge 2 ] && return 0
+    q_prev=$q_cur
+  done
+  eval "noisy_$1=\$(( \${noisy_$1:-0} + 1 ))"
+  log "pid $1 never went quiet within $q_max s"
+}
+
+# Per-server state lives in variables named <key>_<field>, read and written through these.
+get() { eval "printf '%s' \"\${$1_$2:-}\""; }
+set_() { eval "$1_$2=\$3"; }
+
+label() {
+  case $1 in
+    kproc) echo 'Kraken "process"';;
+    kstate) echo 'Kraken "state"';;
+    lfork) echo 'Lua 5.1 fork';;
+    cpre) echo 'C prefork x4 (ceiling)';;
+  esac
+}
+
+# why KEY: a one-line reason from the server's stderr (its last "kraken:" line, else its first line).
+why() {
+  w_log=$out/$1.err
+  w=$(grep -a 'kraken:' "$w_log" 2>/dev/null | tail -n 1)
+  [ -n "$w" ] || w=$(grep -a -v '^[[:space:]]*$' "$w_log" 2>/dev/null | head -n 1)
+  [ -n "$w" ] || w="exited with no message"
+  printf '%s' "$w" | tr -d '\r' | tr '|' '/' | cut -c1-160
+}
+
+mark_down() { set_ "$1" down "$2"; log "$(label "$1"): n/a: $2"; }
+up() { [ -z "$(get "$1" down)" ] && alive "$(get "$1" pid)"; }
+
+# ---------------------------------------------------------------- servers
+PIDS=""
+HOLD_PID=""
+cleanup() {
+  trap - EXIT INT TERM HUP
+  [ -n "$HOLD_PID" ] && kill -KILL "$HOLD_PID" 2>/dev/null
+  for p in $PIDS; do
+    kids=$($PT list "$p" 2>/dev/null | awk '{ print $1 }')
+    kill -TERM "$p" 2>/dev/null
+    c_i=0
+    while alive "$p" && [ $c_i -lt 50 ]; do sleep 0.1; c_i=$((c_i + 1)); done
+    alive "$p" && kill -KILL "$p" 2>/dev/null
+    for k in $kids; do alive "$k" && kill -KILL "$k" 2>/dev/null; done
+    wait "$p" 2>/dev/null
+  done
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 129' HUP
+
+# BENCH_KRAKEN names another kraken command (an installed one, say); default: this checkout's.
+KRAKEN=${BENCH_KRAKEN:-$root/native-scripts/kraken}
+start_server() {
+  key=$1
+  port=$($PT freeport) || die "no free port"
+  set_ "$key" port "$port"
+  case $key in
+    lfork)
+      BENCH_PORT=$port lua5.1 "$here/fork-server.lua" >/dev/null 2>"$out/$key.err" &
+      ;;
+    cpre)
+      "$out/prefork-server" "$port" 4 >/dev/null 2>"$out/$key.err" &
+      ;;
+    kproc|kstate)
+      iso=process; [ "$key" = kstate ] && iso=state
+      # The two "or {}" lines are no-ops when the tables exist, and keep an early configuration
+      # loader that does not pre-create them from failing on the lines below.
+      cat >"$out/$key-config.lua" <<EOF
+kraken.workers = kraken.workers or {}
+kraken.mm = kraken.mm or {}
+kraken.isolation = "$iso"
+kraken.workers.spare = $SPARE
+kraken.workers.max = $MAX
+EOF
+      if [ -z "${BENCH_KRAKEN:-}" ] && [ ! -f "$root/build/lib/kraken-master.jar" ] && [ -z "${KRAKEN_LIB:-}" ]; then
+        mark_down "$key" "not built (run make build)"
+        return
+      fi
+      BENCH_PORT=$port KRAKEN_LOG=$KLOG "$KRAKEN" --config "$out/$key-config.lua" "$here/hello.lua" \
+        >/dev/null 2>"$out/$key.err" &
+      ;;
+  esac
+  set_ "$key" pid $!
+  PIDS="$PIDS $!"
+  log "$(label "$key"): pid $! port $port"
+}
+
+# await KEY: polls with a full protocol exchange until the server answers one connection.
+await() {
+  a_pid=$(get "$1" pid); a_port=$(get "$1" port)
+  a_end=$(( $(date +%s) + START_TIMEOUT ))
+  while :; do
+    if ! alive "$a_pid"; then mark_down "$1" "$(why "$1")"; return; fi
+    a_r=$($CLIENT -p "$a_port" -n 1 -t 5 -T 6)
+    [ "$(kv "$a_r" ok)" = 1 ] && { log "$(label "$1"): ready"; return; }
+    [ "$(date +%s)" -ge "$a_end" ] && { mark_down "$1" "no answer within ${START_TIMEOUT} s ($(why "$1"))"; return; }
+    sleep 0.2
+  done
+}
+
+T0=$(date +%s)
+for s in $SERVERS; do start_server "$s"; done
+for s in $SERVERS; do [ -z "$(get "$s" down)" ] && await "$s"; done
+for s in $SERVERS; do up "$s" && quiesce "$(get "$s" pid)"; done
+
+# ---------------------------------------------------------------- idle memory
+# A Kraken worker is a java child of the master; the reference server's idle process is itself.
+idle_memory() {
+  pid=$(get "$1" pid)
+  set_ "$1" idle_tree "$(div "$(kv "$($PT pss "$pid")" tree_kb)" 1024 1)"
+  case $1 in
+    lfork|cpre) w=$(kv "$($PT pss "$pid")" root_kb);;
+    *) w=$($PT list "$pid" | awk '$3 == "java" && $4 >= 0 { print $4 }' | median);;
+  esac
+  set_ "$1" idle_worker "$(div "$w" 1024 1)"
+  set_ "$1" idle_workers "$($PT list "$pid" | awk '$3 == "java"' | wc -l)"
+  # The worker's command line: from the master's log, else from a live worker.
+  c=$(grep -a -m 1 'worker command:' "$out/$1.err" 2>/dev/null | sed 's/.*worker command: *//')
+  if [ -n "$c" ]; then
+    set_ "$1" cmd_from "the master's log"
+  else
+    wpid=$($PT list "$pid" | awk '$3 == "java" { print $1; exit }')
+    [ -n "$wpid" ] && c=$($PT cmdline "$wpid" 2>/dev/null) && set_ "$1" cmd_from "/proc/$wpid/cmdline"
+  fi
+  printf '%s\n' "$c" >"$out/$1.cmd"
+}
+for s in $SERVERS; do up "$s" && idle_memory "$s"; done
+
+# ---------------------------------------------------------------- worker start-up
+# The master logs "ready in <N> ms ... cpu <M> ms" per ready worker and, with KRAKEN_LOG=debug,
+# "worker command: <java command line>" once.
+ready_wall() { sed -n 's/.*ready in \([0-9][0-9.]*\) *ms.*/\1/p'; }
+ready_cpu() { grep -a 'ready in' | sed -n 's/.*cpu \([0-9][0-9.]*\) *ms.*/\1/p'; }
+
+# java_flags KEY: the worker's JVM options from its logged command line (empty when not logged).
+java_flags() {
+  line=$(cat "$out/$1.cmd" 2>/dev/null)
+  [ -n "$line" ] || return 0
+  printf '%s\n' "$line" | tr -d '[],"' | tr ' ' '\n' | awk '
+    NR == 1 { next }                        # the java binary
+    skip { skip = 0; next }
+    $0 == "" { next }
+    $0 == "-cp" || $0 == "-classpath" || $0 == "--class-path" || $0 == "-jar" { if ($0 == "-jar") exit; skip = 1; next }
+    /^-/ { print; next }
+    { exit }                                # the main class: the JVM options end here
+  '
+}
+java_bin() {
+  b=$(tr -d '[],"' <"$out/$1.cmd" 2>/dev/null | awk '{ print $1; exit }')
+  case $b in */java) [ -x "$b" ] && { echo "$b"; return; };; esac
+  echo java
+}
+
+spawn_phase() {
+  key=$1; pid=$(get "$key" pid); port=$(get "$key" port)
+  from=$(wc -l <"$out/$key.err")
+  if [ "$key" = kproc ] && [ "$SPAWNS" -gt 0 ]; then
+    i=0
+    while [ $i -lt "$SPAWNS" ] && up "$key"; do
+      i=$((i + 1))
+      $CLIENT -p "$port" -n 1 -t "$CONN_TIMEOUT" -T $((CONN_TIMEOUT + 2)) >/dev/null
+      quiesce "$pid"
+    done
+    tail -n +"$((from + 1))" "$out/$key.err" >"$out/$key.spawns"
+    set_ "$key" spawn_kind "$SPAWNS respawns on a quiet machine"
+  else
+    cp "$out/$key.err" "$out/$key.spawns"
+    set_ "$key" spawn_kind "start-up, workers started together"
+  fi
+  set_ "$key" spawn_n "$(ready_wall <"$out/$key.spawns" | wc -l)"
+  set_ "$key" spawn_wall "$(ready_wall <"$out/$key.spawns" | median)"
+  set_ "$key" spawn_cpu "$(ready_cpu <"$out/$key.spawns" | median)"
+
+  flags=$(java_flags "$key" | tr '\n' ' ' | sed 's/ *$//')
+  if [ -n "$flags" ]; then
+    set_ "$key" jvm_flags "$flags"
+    set_ "$key" jvm_src "from $(get "$key" cmd_from)"
+  else
+    # Not logged: the flags PERFORMANCE.md used for its JVM start figures.
+    flags="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData -Xshare:auto"
+    set_ "$key" jvm_flags "$flags"
+    set_ "$key" jvm_src "defaults: no worker command in the log nor a live worker"
+  fi
+  jbin=$(java_bin "$key")
+  : >"$out/$key.jvm"
+  i=0
+  while [ $i -lt "$JVM_RUNS" ]; do
+    i=$((i + 1))
+    # shellcheck disable=SC2086
+    $PT time "$jbin" $flags -version 2>/dev/null >>"$out/$key.jvm"
+  done
+  set_ "$key" jvm_wall "$(sed -n 's/.*wall_ms=\([0-9.]*\).* rc=0$/\1/p' "$out/$key.jvm" | median)"
+  set_ "$key" jvm_cpu "$(sed -n 's/.*cpu_ms=\([0-9.]*\).* rc=0$/\1/p' "$out/$key.jvm" | median)"
+}
+for s in kproc kstate; do
+  case " $SERVERS " in *" $s "*) up "$s" && spawn_phase "$s";; esac
+done
+
+# ---------------------------------------------------------------- load
+# measure KEY C: one timed load run; the CPU delta is taken after the server went quiet again,
+# so it includes the work a connection caused after it closed (a "process" worker's respawn).
+measure() {
+  key=$1; c=$2; pid=$(get "$key" pid); port=$(get "$key" port)
+  up "$key" || return 0
+  before=$($PT cpu "$pid")
+  m=$($CLIENT -p "$port" -c "$c" -n "$N" -d "$SECONDS_PER" -t "$CONN_TIMEOUT" -T $((SECONDS_PER + CONN_TIMEOUT + 5)) -o "$out/$key.lat.tmp")
+  quiesce "$pid"
+  after=$($PT cpu "$pid" 2>/dev/null)
+  if ! up "$key"; then mark_down "$key" "died during the load ($(why "$key"))"; return 0; fi
+  [ -n "$m" ] || { log "$(label "$key") C=$c: no result from the client"; return 0; }
+  cat "$out/$key.lat.tmp" >>"$out/$key.c$c.lat"
+  tree=$(awk -v a="$(kv "$after" tree_ms)" -v b="$(kv "$before" tree_ms)" 'BEGIN { print (a == "" || b == "") ? 0 : a - b }')
+  self=$(awk -v a="$(kv "$after" root_ms)" -v b="$(kv "$before" root_ms)" 'BEGIN { print (a == "" || b == "") ? 0 : a - b }')
+  echo "$(kv "$m" ok) $(kv "$m" errors) $(kv "$m" unfinished) $(kv "$m" conn_s) $tree $self" >>"$out/$key.c$c.rounds"
+  kinds=$(printf '%s\n' "$m" | tr ' ' '\n' | sed -n 's/^err_\([a-z]*\)=\([1-9][0-9]*\)$/\1 \2/p')
+  [ "$(kv "$m" unfinished)" != 0 ] && kinds="$kinds
+unfinished $(kv "$m" unfinished)"
+  printf '%s\n' "$kinds" | sed '/^$/d' >>"$out/$key.errkinds"
+  log "$(label "$key") C=$c: $(kv "$m" conn_s) conn/s, p50 $(kv "$m" p50_ms) ms, errors $(kv "$m" errors)$(printf '%s' "$kinds" | tr '\n' ' ' | sed 's/^\(..*\)$/ (\1)/')"
+}
+
+for s in $SERVERS; do
+  up "$s" || continue
+  log "$(label "$s"): warm-up"
+  $CLIENT -p "$(get "$s" port)" -c 16 -n "$N" -d "$WARM" -t "$CONN_TIMEOUT" -T $((WARM + CONN_TIMEOUT + 5)) >/dev/null
+  $CLIENT -p "$(get "$s" port)" -c 1 -n "$N" -d 1 -t "$CONN_TIMEOUT" -T $((CONN_TIMEOUT + 6)) >/dev/null
+  quiesce "$(get "$s" pid)"
+done
+round=0
+while [ $round -lt "$ROUNDS" ]; do
+  round=$((round + 1))
+  log "round $round of $ROUNDS"
+  for s in $SERVERS; do measure "$s" 1; measure "$s" 16; done
+done
+
+# ---------------------------------------------------------------- memory, connections held open
+hold() {
+  key=$1; pid=$(get "$key" pid); port=$(get "$key" port)
+  up "$key" || return 0
+  [ "$key" = cpre ] && return 0   # a ceiling for the client, with a fixed 4 processes
+  st=$out/$key.held
+  rm -f "$st"
+  $CLIENT -H -p "$port" -n "$HOLD" -s "$st" -w 90 -T 150 >"$out/$key.hold.out" &
+  HOLD_PID=$!
+  i=0
+  while [ ! -s "$st" ] && [ $i -lt 1000 ] && alive "$HOLD_PID"; do sleep 0.1; i=$((i + 1)); done
+  if [ -s "$st" ]; then
+    set_ "$key" held "$(awk '{ print $2 "/" $3 }' "$st")"
+    quiesce "$pid"
+    set_ "$key" held_tree "$(div "$(kv "$($PT pss "$pid")" tree_kb)" 1024 1)"
+    set_ "$key" held_each "$(div "$($PT list "$pid" | awk '$4 > 0 { print $4 }' | median)" 1024 1)"
+  else
+    set_ "$key" held "none"
+  fi
+  kill -USR1 "$HOLD_PID" 2>/dev/null
+  wait "$HOLD_PID"
+  HOLD_PID=""
+  hr=$(cat "$out/$key.hold.out")
+  he=$(kv "$hr" errors)
+  [ -n "$he" ] && [ "$he" != 0 ] && set_ "$key" held "$(get "$key" held), $he errors"
+  log "$(label "$key"): held $(get "$key" held): $hr"
+  quiesce "$pid"
+}
+for s in $SERVERS; do hold "$s"; done
+
+# ---------------------------------------------------------------- report
+summarize() {
+  key=$1
+  for c in 1 16; do
+    f=$out/$key.c$c.rounds
+    if [ -s "$f" ]; then
+      set_ "$key" "cps$c" "$(awk '{ print $4 }' "$f" | median | awk '{ printf "%.0f", $1 }')"
+      set_ "$key" "p50_$c" "$(pctl 0.50 "$out/$key.c$c.lat")"
+      set_ "$key" "p99_$c" "$(pctl 0.99 "$out/$key.c$c.lat")"
+      set_ "$key" "max_$c" "$(pctl 1 "$out/$key.c$c.lat")"
+    fi
+  done
+  if ls "$out/$key".c*.rounds >/dev/null 2>&1; then
+    e=$(cat "$out/$key".c*.rounds | awk '{ e += $2 + $3 } END { print e + 0 }')
+    if [ -s "$out/$key.errkinds" ]; then
+      e="$e ($(awk '{ n[$1] += $2 } END { for (k in n) printf "%s%s %d", (i++ ? ", " : ""), k, n[k] }' "$out/$key.errkinds"))"
+    fi
+    set_ "$key" errors "$e"
+    set_ "$key" conns "$(cat "$out/$key".c*.rounds | awk '{ n += $1 } END { print n + 0 }')"
+    set_ "$key" cpu_conn "$(div "$(cat "$out/$key".c*.rounds | awk '{ t += $5 } END { print t }')" "$(get "$key" conns)" 3)"
+    set_ "$key" master_conn "$(div "$(cat "$out/$key".c*.rounds | awk '{ t += $6 } END { print t }')" "$(get "$key" conns)" 4)"
+  fi
+}
+for s in $SERVERS; do summarize "$s"; done
+
+v() { x=$(get "$1" "$2"); printf '%s' "${x:-n/a}"; }
+# verdict VALUE OP TARGET: PASS/FAIL, or n/a.
+verdict() {
+  case $1 in ''|n/a) echo n/a; return;; esac
+  awk -v a="$1" -v b="$3" -v op="$2" 'BEGIN { ok = (op == ">=") ? a >= b : a <= b; print ok ? "PASS" : "FAIL" }'
+}
+
+cpu_model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
+java_version=$(java -version 2>&1 | head -n 1)
+elapsed=$(( $(date +%s) - T0 ))
+
+report() {
+  echo "# Kraken benchmark"
+  echo
+  echo "$(date -u '+%Y-%m-%d %H:%M UTC'); $(nproc) cores, $cpu_model; kernel $(uname -r); $java_version."
+  echo "Rounds $ROUNDS x ${SECONDS_PER} s per measurement, servers interleaved; warm-up ${WARM} s;"
+  echo "kraken.workers.spare = $SPARE, kraken.workers.max = $MAX; took ${elapsed} s."
+  echo
+  for s in $SERVERS; do
+    d=$(get "$s" down)
+    [ -n "$d" ] && echo "- $(label "$s"): n/a: $d"
+  done
+  echo
+  echo "## Throughput and latency (connect to close, ms)"
+  echo
+  echo "| server | conn/s C=1 | conn/s C=16 | p50 C=1 | p99 C=1 | max C=1 | p50 C=16 | p99 C=16 | max C=16 | connections | errors |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|"
+  for s in $SERVERS; do
+    echo "| $(label "$s") | $(v "$s" cps1) | $(v "$s" cps16) | $(v "$s" p50_1) | $(v "$s" p99_1) | $(v "$s" max_1) | $(v "$s" p50_16) | $(v "$s" p99_16) | $(v "$s" max_16) | $(v "$s" conns) | $(v "$s" errors) |"
+  done
+  echo
+  echo "## CPU and memory"
+  echo
+  echo "| server | CPU/conn, tree (ms) | master CPU/conn (ms) | idle worker PSS (MB) | idle tree PSS (MB) | tree PSS, $HOLD held (MB) | per-connection process PSS, held (MB) | held |"
+  echo "|---|---|---|---|---|---|---|---|"
+  for s in $SERVERS; do
+    echo "| $(label "$s") | $(v "$s" cpu_conn) | $(v "$s" master_conn) | $(v "$s" idle_worker) | $(v "$s" idle_tree) | $(v "$s" held_tree) | $(v "$s" held_each) | $(v "$s" held) |"
+  done
+  case " $SERVERS " in *" kproc "*|*" kstate "*) startup_table;; esac
+  targets
+}
+
+startup_table() {
+  echo
+  echo "## Worker start-up (medians)"
+  echo
+  echo "| master | spawn to ready, wall (ms) | spawn to ready, CPU (ms) | ready lines | bare \`java -version\`, wall (ms) | bare JVM CPU (ms) | measured on |"
+  echo "|---|---|---|---|---|---|---|"
+  for s in kproc kstate; do
+    case " $SERVERS " in *" $s "*) ;; *) continue;; esac
+    echo "| $(label "$s") | $(v "$s" spawn_wall) | $(v "$s" spawn_cpu) | $(v "$s" spawn_n) | $(v "$s" jvm_wall) | $(v "$s" jvm_cpu) | $(v "$s" spawn_kind) |"
+  done
+  for s in kproc kstate; do
+    f=$(get "$s" jvm_flags)
+    [ -n "$f" ] && echo && echo "JVM flags of the $(label "$s") bare start ($(get "$s" jvm_src)): \`$f\`"
+  done
+}
+
+targets() {
+  echo
+  echo "## Targets"
+  echo
+  echo "| ratio | value | target | verdict |"
+  echo "|---|---|---|---|"
+  x=$(div "$(v kstate cps16)" "$(v lfork cps16)" 1)
+  echo "| Kraken state / Lua fork conn/s at C=16 | $x | >= 10 | $(verdict "$x" '>=' 10) |"
+  for s in kproc kstate; do
+    x=$(div "$(v "$s" p50_1)" "$(v lfork p50_1)" 2)
+    echo "| $(label "$s") p50 at C=1 / Lua fork p50 | $x ($(v "$s" p50_1) vs $(v lfork p50_1) ms) | <= 1 | $(verdict "$x" '<=' 1) |"
+  done
+  x=$(div "$(v kproc spawn_cpu)" "$(v kproc jvm_cpu)" 2)
+  echo "| worker spawn-to-ready CPU / bare JVM CPU (process) | $x | <= 1.5 | $(verdict "$x" '<=' 1.5) |"
+  x=$(div "$(v kstate spawn_cpu)" "$(v kstate jvm_cpu)" 2)
+  echo "| worker spawn-to-ready CPU / bare JVM CPU (state) | $x | <= 1.5 | $(verdict "$x" '<=' 1.5) |"
+  for s in kproc kstate; do
+    x=$(v "$s" idle_worker)
+    echo "| $(label "$s") idle worker PSS (MB) | $x | <= 20 | $(verdict "$x" '<=' 20) |"
+  done
+  for s in kproc kstate; do
+    x=$(v "$s" master_conn)
+    echo "| $(label "$s") master CPU per connection (ms) | $x | <= 0.1 | $(verdict "$x" '<=' 0.1) |"
+  done
+}
+report >"$out/results.md"
+cat "$out/results.md"
