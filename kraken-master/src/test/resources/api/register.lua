@@ -42,8 +42,10 @@ local r, m = kraken.registerUser("no-such-user-here")
 check.eq(r, nil, "an unknown user")
 check.eq(m, "no such user: no-such-user-here", "its message")
 
--- loop() returns the loop handler's results (here the placeholder master's).
+-- loop() returns nil and a message when it cannot start: 192.0.2.1 (TEST-NET-1) is no
+-- address of this machine, so its bind fails and nothing is served.
+assert(kraken.registerAddress { host = "192.0.2.1", port = 8001 })
 local looped, why = kraken.loop()
-check.eq(looped, nil, "the placeholder master cannot loop yet")
-check.eq(type(why), "string", "its message")
+check.eq(looped, nil, "a bind that fails")
+check.eq(why, "bind 192.0.2.1:8001: Cannot assign requested address", "its message")
 print("ok")
