@@ -2,8 +2,6 @@ package kraken.master;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -461,11 +459,16 @@ final class Supervisor {
         private ProcStat() {}
 
         static long cpuMillis(int pid) {
-            try {
-                String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            try (java.io.FileInputStream in = new java.io.FileInputStream("/proc/" + pid + "/stat")) {
+                String stat = new String(in.readNBytes(1024), StandardCharsets.ISO_8859_1);
+                int i = stat.lastIndexOf(')') + 2;
                 // Fields 14 and 15 of stat(5), utime and stime, in clock ticks of 1/100 s.
-                return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10;
+                for (int field = 3; field < 14; field++) {
+                    i = stat.indexOf(' ', i) + 1;
+                }
+                int j = stat.indexOf(' ', i);
+                int k = stat.indexOf(' ', j + 1);
+                return (Long.parseLong(stat.substring(i, j)) + Long.parseLong(stat.substring(j + 1, k))) * 10;
             } catch (IOException | RuntimeException e) {
                 return -1;
             }

@@ -28,6 +28,11 @@ final class WorkerLauncher {
     private final String[] environment;
     private final WorkerUser user;
     private final Fd devNull;
+    // Spawning is the master's main work in "process" isolation: what does not change between
+    // two workers (until a HUP brings new settings) is computed once.
+    private Settings preparedFor;
+    private String[] preparedArgv;
+    private byte[] preparedHello;
 
     WorkerLauncher(WorkerUser user) throws IOException {
         this.user = user;
@@ -66,6 +71,15 @@ final class WorkerLauncher {
      * process (posix_spawn failed); nothing is left open in that case.
      */
     Worker spawn(Settings s, LaunchPlan plan, int generation) throws PosixException {
+        if (preparedFor != s) {
+            preparedArgv = command(s).toArray(new String[0]);
+            try {
+                preparedHello = Protocol.encodeHello(hello(s, plan));
+            } catch (IOException e) {
+                throw new IllegalStateException("the worker's orders do not fit in a message: " + e.getMessage(), e);
+            }
+            preparedFor = s;
+        }
         int[] link = Posix.socketpair(Posix.Constant.SOCK_SEQPACKET.value);
         int[] err = null;
         Fd masterEnd = new Fd(link[0]);
@@ -76,13 +90,12 @@ final class WorkerLauncher {
             err = Posix.pipe(false);
             errRead = new Fd(err[0]);
             errWrite = new Fd(err[1]);
-            List<String> cmd = command(s);
-            int pid = Posix.spawn(java, cmd.toArray(new String[0]), environment,
+            int pid = Posix.spawn(java, preparedArgv, environment,
                     new int[] {0, devNull.get(), 2, errWrite.get(), Protocol.LINK_FD, workerEnd.get()});
             Fd pidfd = new Fd(Posix.pidfdOpen(pid));
             Worker w = new Worker(pid, masterEnd, pidfd, errRead, generation, System.nanoTime());
             try {
-                Protocol.sendHello(masterEnd, hello(s, plan));
+                Protocol.sendEncoded(masterEnd, preparedHello);
             } catch (IOException e) {
                 // The worker will see end-of-stream and exit; the exit is reaped as usual.
                 MasterLog.info("worker " + pid + ": could not send its orders: " + e.getMessage());

@@ -111,7 +111,12 @@ public final class Protocol {
     // ---- master side ----
 
     public static void sendHello(Fd link, Hello h) throws IOException {
-        send(link, out -> {
+        sendEncoded(link, encodeHello(h));
+    }
+
+    /** A HELLO as bytes, for a master that sends the same one to many workers. */
+    public static byte[] encodeHello(Hello h) throws IOException {
+        return encode(out -> {
             out.writeByte(HELLO);
             out.writeInt(h.version());
             out.writeInt(h.settings().size());
@@ -136,7 +141,12 @@ public final class Protocol {
             for (String a : h.argTable()) {
                 writeLong(out, a);
             }
-        }, -1);
+        });
+    }
+
+    /** Sends a message made by one of the encode methods. */
+    public static void sendEncoded(Fd link, byte[] message) throws IOException {
+        Posix.sendmsg(link.get(), message, message.length, -1);
     }
 
     /** Passes an accepted connection; the caller still owns, and must close, its copy of fd. */
@@ -265,6 +275,11 @@ public final class Protocol {
     }
 
     private static void send(Fd link, Writer w, int passFd) throws IOException {
+        byte[] message = encode(w);
+        Posix.sendmsg(link.get(), message, message.length, passFd);
+    }
+
+    private static byte[] encode(Writer w) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
         DataOutputStream out = new DataOutputStream(bytes);
         w.write(out);
@@ -272,7 +287,7 @@ public final class Protocol {
         if (bytes.size() > MAX_MESSAGE) {
             throw new IOException("protocol: message of " + bytes.size() + " bytes exceeds " + MAX_MESSAGE);
         }
-        Posix.sendmsg(link.get(), bytes.toByteArray(), bytes.size(), passFd);
+        return bytes.toByteArray();
     }
 
     // writeUTF stops at 64 KiB; strings here (script source, errors) may be longer in principle.
