@@ -1,0 +1,80 @@
+package kraken.lua;
+
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.luaj.vm2.LuaClosure;
+import org.luaj.vm2.LuaString;
+import org.luaj.vm2.LuaValue;
+import org.luaj.vm2.lib.CallTracker;
+import org.luaj.vm2.lib.OneArgFunction;
+
+/**
+ * Every Lua thread's error function: turns LuaJ's "@file.lua:3 message" into 5.1's
+ * "file.lua:3: message", with 5.1's wording where LuaJ's differs. LuaJ calls it from the
+ * closure where the error happened, before the stack unwinds, so that closure is level 1.
+ * Errors raised by error() carry their 5.1 message as the error object and do not need it.
+ */
+final class ErrorMessages extends OneArgFunction {
+    private static final Pattern INDEX = Pattern.compile("attempt to index \\? \\(a (\\w+) value\\)");
+    private static final Pattern ARITH = Pattern.compile("attempt to perform arithmetic __\\w+ on (\\w+) and (\\w+)");
+    private static final Pattern LENGTH = Pattern.compile("attempt to get length of (\\w+)");
+    private static final Pattern SETINDEX = Pattern.compile("index expected, got (\\w+)");
+    private static final Pattern CALL = Pattern.compile("attempt to call (\\w+)");
+
+    CallTracker tracker;
+
+    @Override
+    public LuaValue call(LuaValue message) {
+        String msg = message.tojstring();
+        if (tracker == null || !(tracker.functionAt(1) instanceof LuaClosure c)) {
+            return message;
+        }
+        int line = tracker.lineAt(1);
+        String luajPrefix = (c.p.source != null ? c.p.source.tojstring() : "?") + ":" + (line >= 0 ? line : "?") + " ";
+        if (!msg.startsWith(luajPrefix)) {
+            return message;
+        }
+        return valueOf(chunkId(c.p.source) + ":" + line + ": " + reword(msg.substring(luajPrefix.length())));
+    }
+
+    static String reword(String m) {
+        Matcher x;
+        if ((x = INDEX.matcher(m)).matches()) {
+            return "attempt to index a " + x.group(1) + " value";
+        }
+        if ((x = ARITH.matcher(m)).matches()) {
+            String bad = x.group(1).equals("number") ? x.group(2) : x.group(1);
+            return "attempt to perform arithmetic on a " + bad + " value";
+        }
+        if ((x = LENGTH.matcher(m)).matches()) {
+            return "attempt to get length of a " + x.group(1) + " value";
+        }
+        if ((x = SETINDEX.matcher(m)).matches()) {
+            return "attempt to index a " + x.group(1) + " value";
+        }
+        if ((x = CALL.matcher(m)).matches()) {
+            return "attempt to call a " + x.group(1) + " value";
+        }
+        return m;
+    }
+
+    /** 5.1's luaO_chunkid: how a chunk's source is named in messages (LUA_IDSIZE 60). */
+    static String chunkId(LuaString source) {
+        String s = source == null ? "=?" : source.tojstring();
+        if (s.startsWith("=")) {
+            return s.length() > 60 ? s.substring(1, 60) : s.substring(1);
+        }
+        if (s.startsWith("@")) {
+            s = s.substring(1);
+            int max = 60 - 8;
+            return s.length() > max ? "..." + s.substring(s.length() - max) : s;
+        }
+        int max = 60 - 17;
+        int nl = 0;
+        while (nl < s.length() && s.charAt(nl) != '\n' && s.charAt(nl) != '\r') {
+            nl++;
+        }
+        int len = Math.min(nl, max);
+        return len < s.length() ? "[string \"" + s.substring(0, len) + "...\"]" : "[string \"" + s + "\"]";
+    }
+}
