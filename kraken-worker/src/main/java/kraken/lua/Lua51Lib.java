@@ -62,6 +62,7 @@ public final class Lua51Lib extends TwoArgFunction {
         installMath();
         installString();
         installIo();
+        new Lua51Coroutines(this).install(globals.get("coroutine"));
         return env;
     }
 
@@ -110,7 +111,9 @@ public final class Lua51Lib extends TwoArgFunction {
 
     private void installString() {
         LuaValue string = globals.get("string");
-        string.set("gfind", string.get("gmatch"));
+        LuaValue gmatch = new gmatch(string.get("find"));
+        string.set("gmatch", gmatch);
+        string.set("gfind", gmatch);
         string.set("format", new StringFormat());
     }
 
@@ -119,6 +122,20 @@ public final class Lua51Lib extends TwoArgFunction {
         if (io.istable()) {
             io.set("write", new numbersAsText(io.get("write")));
         }
+    }
+
+    Globals globals() {
+        return globals;
+    }
+
+    /** 5.1's luaL_where: "chunk:line: " for the Lua function at a stack level, else "". */
+    String where(int level) {
+        LuaFunction f = tracker.functionAt(level);
+        int line = tracker.lineAt(level);
+        if (f instanceof LuaClosure c && line > 0) {
+            return ErrorMessages.chunkId(c.p.source) + ":" + line + ": ";
+        }
+        return "";
     }
 
     /** A 5.1 argument error: "bad argument #n to 'name' (message)". */
@@ -342,15 +359,6 @@ public final class Lua51Lib extends TwoArgFunction {
                 message = valueOf(where(level) + tostring.text(message));
             }
             throw new LuaError(message);
-        }
-
-        private String where(int level) {
-            LuaFunction f = tracker.functionAt(level);
-            int line = tracker.lineAt(level);
-            if (f instanceof LuaClosure c && line > 0) {
-                return ErrorMessages.chunkId(c.p.source) + ":" + line + ": ";
-            }
-            return "";
         }
     }
 
@@ -602,6 +610,46 @@ public final class Lua51Lib extends TwoArgFunction {
         @Override
         public LuaValue call(LuaValue x, LuaValue y) {
             return valueOf(Math.pow(x.checkdouble(), y.checkdouble()));
+        }
+    }
+
+    // ---- string
+
+    /**
+     * string.gmatch as 5.1's gmatch_aux, on top of string.find: LuaJ's own loops forever on a
+     * pattern that matches the empty string. After an empty match the next search starts one
+     * character further on.
+     */
+    static final class gmatch extends VarArgFunction {
+        private final LuaValue find;
+
+        gmatch(LuaValue find) {
+            this.find = find;
+        }
+
+        @Override
+        public Varargs invoke(Varargs args) {
+            LuaString s = args.checkstring(1);
+            LuaString pattern = args.checkstring(2);
+            return new VarArgFunction() {
+                private int init = 1;
+
+                @Override
+                public Varargs invoke(Varargs unused) {
+                    if (init > s.length() + 1) {
+                        return NIL;
+                    }
+                    Varargs r = find.invoke(varargsOf(s, pattern, valueOf(init)));
+                    if (r.isnil(1)) {
+                        init = s.length() + 2;
+                        return NIL;
+                    }
+                    int start = r.toint(1);
+                    int end = r.toint(2);
+                    init = end >= start ? end + 1 : start + 1;
+                    return r.narg() > 2 ? r.subargs(3) : s.substring(start - 1, end);
+                }
+            };
         }
     }
 
