@@ -17,6 +17,7 @@ import org.luaj.vm2.lib.OneArgFunction;
 final class ErrorMessages extends OneArgFunction {
     private static final Pattern INDEX = Pattern.compile("attempt to index \\? \\(a (\\w+) value\\)");
     private static final Pattern ARITH = Pattern.compile("attempt to perform arithmetic __\\w+ on (\\w+) and (\\w+)");
+    private static final Pattern UNARY = Pattern.compile("attempt to perform arithmetic on (\\w+)");
     private static final Pattern LENGTH = Pattern.compile("attempt to get length of (\\w+)");
     private static final Pattern SETINDEX = Pattern.compile("index expected, got (\\w+)");
     private static final Pattern CALL = Pattern.compile("attempt to call (\\w+)");
@@ -37,23 +38,32 @@ final class ErrorMessages extends OneArgFunction {
         return valueOf(chunkId(c.p.source) + ":" + line + ": " + reword(msg.substring(luajPrefix.length())));
     }
 
-    static String reword(String m) {
+    /** The operand's description, from the failing instruction (see CallTracker.varInfo). */
+    private String operand(String type, int which) {
+        String info = tracker.varInfo(1, which);
+        return info.isEmpty() ? "a " + type + " value" : info.substring(1) + " (a " + type + " value)";
+    }
+
+    String reword(String m) {
         Matcher x;
         if ((x = INDEX.matcher(m)).matches()) {
-            return "attempt to index a " + x.group(1) + " value";
+            return "attempt to index " + operand(x.group(1), 1);
         }
         if ((x = ARITH.matcher(m)).matches()) {
-            String bad = x.group(1).equals("number") ? x.group(2) : x.group(1);
-            return "attempt to perform arithmetic on a " + bad + " value";
+            boolean first = !x.group(1).equals("number");
+            return "attempt to perform arithmetic on " + operand(first ? x.group(1) : x.group(2), first ? 1 : 2);
+        }
+        if ((x = UNARY.matcher(m)).matches()) {
+            return "attempt to perform arithmetic on " + operand(x.group(1), 1);
         }
         if ((x = LENGTH.matcher(m)).matches()) {
-            return "attempt to get length of a " + x.group(1) + " value";
+            return "attempt to get length of " + operand(x.group(1), 1);
         }
         if ((x = SETINDEX.matcher(m)).matches()) {
-            return "attempt to index a " + x.group(1) + " value";
+            return "attempt to index " + operand(x.group(1), 1);
         }
         if ((x = CALL.matcher(m)).matches()) {
-            return "attempt to call a " + x.group(1) + " value";
+            return "attempt to call " + operand(x.group(1), 1);
         }
         return m;
     }

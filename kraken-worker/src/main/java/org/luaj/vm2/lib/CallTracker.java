@@ -1,9 +1,11 @@
 package org.luaj.vm2.lib;
 
+import org.luaj.vm2.Lua;
 import org.luaj.vm2.LuaClosure;
 import org.luaj.vm2.LuaFunction;
 import org.luaj.vm2.LuaThread;
 import org.luaj.vm2.LuaValue;
+import org.luaj.vm2.Prototype;
 import org.luaj.vm2.Varargs;
 
 /**
@@ -56,5 +58,44 @@ public final class CallTracker extends DebugLib {
     public int lineAt(int level) {
         CallFrame f = callstack().getCallFrame(level);
         return f == null ? -1 : f.currentline();
+    }
+
+    /**
+     * 5.1's description of the value the current instruction of the function at a stack level
+     * failed on, as in "attempt to index local 'x' (a nil value)": " local 'x'", " global 'x'",
+     * " field 'x'", " upvalue 'x'", " method 'x'", or "" when unknown.
+     *
+     * @param operand for arithmetic, 1 or 2: which operand was not a number
+     */
+    public String varInfo(int level, int operand) {
+        CallFrame f = callstack().getCallFrame(level);
+        if (f == null || !f.f.isclosure()) {
+            return "";
+        }
+        Prototype p = f.f.checkclosure().p;
+        if (f.pc < 0 || f.pc >= p.code.length) {
+            return "";
+        }
+        int i = p.code[f.pc];
+        int reg;
+        switch (Lua.GET_OPCODE(i)) {
+            case Lua.OP_GETTABLE, Lua.OP_SELF, Lua.OP_UNM, Lua.OP_LEN -> reg = Lua.GETARG_B(i);
+            case Lua.OP_SETTABLE, Lua.OP_CALL, Lua.OP_TAILCALL -> reg = Lua.GETARG_A(i);
+            case Lua.OP_ADD, Lua.OP_SUB, Lua.OP_MUL, Lua.OP_DIV, Lua.OP_MOD, Lua.OP_POW -> {
+                reg = operand == 1 ? Lua.GETARG_B(i) : Lua.GETARG_C(i);
+                if (Lua.ISK(reg)) {
+                    return "";
+                }
+            }
+            case Lua.OP_GETTABUP, Lua.OP_SETTABUP -> {
+                int up = Lua.GET_OPCODE(i) == Lua.OP_GETTABUP ? Lua.GETARG_B(i) : Lua.GETARG_A(i);
+                return up < p.upvalues.length ? " upvalue '" + p.upvalues[up].name + "'" : "";
+            }
+            default -> {
+                return "";
+            }
+        }
+        NameWhat nw = getobjname(p, f.pc, reg);
+        return nw == null ? "" : " " + nw.namewhat + " '" + nw.name + "'";
     }
 }
