@@ -8,6 +8,7 @@ import org.luaj.vm2.LuaError;
 import org.luaj.vm2.LuaFunction;
 import org.luaj.vm2.LuaString;
 import org.luaj.vm2.LuaTable;
+import org.luaj.vm2.LuaUserdata;
 import org.luaj.vm2.LuaValue;
 import org.luaj.vm2.UpValue;
 import org.luaj.vm2.Varargs;
@@ -74,6 +75,7 @@ public final class Lua51Lib extends TwoArgFunction {
         globals.set("setfenv", new setfenv());
         globals.set("module", new module());
         globals.set("gcinfo", new gcinfo());
+        globals.set("newproxy", new newproxy());
         globals.set("collectgarbage", new collectgarbage());
         globals.set("error", new error());
         globals.set("pcall", new pcall());
@@ -459,7 +461,12 @@ public final class Lua51Lib extends TwoArgFunction {
 
         /** A value's 5.1 text without metamethods: numbers as "%.14g". */
         static String text(LuaValue v) {
-            return v.type() == TNUMBER ? CFormat.number(v.todouble()) : v.tojstring();
+            return switch (v.type()) {
+                case TNUMBER -> CFormat.number(v.todouble());
+                // LuaJ shows the Java object inside; 5.1 shows an address.
+                case TUSERDATA -> "userdata: 0x" + Integer.toHexString(System.identityHashCode(v.touserdata()));
+                default -> v.tojstring();
+            };
         }
     }
 
@@ -534,6 +541,26 @@ public final class Lua51Lib extends TwoArgFunction {
         public Varargs invoke(Varargs args) {
             return valueOf((int) (usedBytes() / 1024));
         }
+    }
+
+    /** newproxy([true | proxy]): an empty userdata, with a new metatable or another proxy's. */
+    static final class newproxy extends VarArgFunction {
+        @Override
+        public Varargs invoke(Varargs args) {
+            LuaValue a = args.arg1();
+            LuaValue mt = null;
+            if (a.toboolean() && a.type() == TBOOLEAN) {
+                mt = new LuaTable();
+            } else if (a.type() == TUSERDATA && a.touserdata() instanceof Proxy) {
+                mt = a.getmetatable();
+            } else if (a.toboolean()) {
+                throw argError(1, "newproxy", "boolean or proxy expected");
+            }
+            return new LuaUserdata(new Proxy(), mt);
+        }
+
+        /** What marks a userdata as made by newproxy. */
+        static final class Proxy {}
     }
 
     // ---- table
