@@ -31,3 +31,5 @@ local parts = {}
 for field in ("a,b,,c"):gmatch("([^,]*)") do parts[#parts + 1] = "<" .. field .. ">" end
 print(table.concat(parts))
 print(("%s=%s"):rep(2, ","))
+local okp, errp = pcall(function() return string.find("abc", "[a-") end)
+print(okp, string.find(errp, "malformed pattern", 1, true) ~= nil)

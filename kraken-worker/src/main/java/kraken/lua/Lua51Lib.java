@@ -99,6 +99,7 @@ public final class Lua51Lib extends TwoArgFunction {
         table.set("maxn", new maxn());
         table.set("foreach", new foreach());
         table.set("foreachi", new foreachi());
+        table.set("concat", new concat());
     }
 
     private void installMath() {
@@ -113,6 +114,9 @@ public final class Lua51Lib extends TwoArgFunction {
 
     private void installString() {
         LuaValue string = globals.get("string");
+        for (String name : new String[] {"find", "match", "gmatch", "gsub"}) {
+            string.set(name, new patternGuard(string.get(name)));
+        }
         LuaValue gmatch = new gmatch(string.get("find"));
         string.set("gmatch", gmatch);
         string.set("gfind", gmatch);
@@ -122,6 +126,7 @@ public final class Lua51Lib extends TwoArgFunction {
     private void installIo() {
         LuaValue io = globals.get("io");
         if (io.istable()) {
+            // file:write cannot be reached: LuaJ keeps the file methods in a private table.
             io.set("write", new numbersAsText(io.get("write")));
         }
     }
@@ -616,6 +621,33 @@ public final class Lua51Lib extends TwoArgFunction {
         }
     }
 
+    /** table.concat as 5.1's: numbers as "%.14g", any other non-string an error naming its index. */
+    static final class concat extends VarArgFunction {
+        @Override
+        public Varargs invoke(Varargs args) {
+            LuaTable t = checkTable(args, 1, "concat");
+            LuaString sep = args.isnil(2) ? EMPTYSTRING : args.checkstring(2);
+            int i = args.isnil(3) ? 1 : args.checkint(3);
+            int j = args.isnil(4) ? t.rawlen() : args.checkint(4);
+            StringBuilder sb = new StringBuilder();
+            String separator = StringFormat.bytes(sep);
+            for (int k = i; k <= j; k++) {
+                LuaValue v = t.rawget(k);
+                if (v.type() == TNUMBER) {
+                    sb.append(CFormat.number(v.todouble()));
+                } else if (v.type() == TSTRING) {
+                    sb.append(StringFormat.bytes(v.checkstring()));
+                } else {
+                    throw new LuaError("invalid value (" + v.typename() + ") at index " + k + " in table for 'concat'");
+                }
+                if (k < j) {
+                    sb.append(separator);
+                }
+            }
+            return valueOf(sb.toString().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        }
+    }
+
     // ---- math
 
     /** C's fmod, which Java's % on doubles is; LuaJ computes it through floor and loses precision. */
@@ -677,6 +709,24 @@ public final class Lua51Lib extends TwoArgFunction {
                     return r.narg() > 2 ? r.subargs(3) : s.substring(start - 1, end);
                 }
             };
+        }
+    }
+
+    /** LuaJ's matcher reads past the pattern's end on a malformed pattern; 5.1 reports it. */
+    static final class patternGuard extends VarArgFunction {
+        private final LuaValue f;
+
+        patternGuard(LuaValue f) {
+            this.f = f;
+        }
+
+        @Override
+        public Varargs invoke(Varargs args) {
+            try {
+                return f.invoke(args);
+            } catch (IndexOutOfBoundsException e) {
+                throw new LuaError("malformed pattern");
+            }
         }
     }
 

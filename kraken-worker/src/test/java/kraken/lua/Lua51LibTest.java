@@ -151,6 +151,17 @@ class Lua51LibTest {
     }
 
     @Test
+    void concatWritesNumbersAs51() {
+        assertEquals("0.33333333333333-x-2", run("return table.concat({1/3, 'x', 2}, '-')"));
+        assertEquals("false\ttest:1: invalid value (table) at index 2 in table for 'concat'", run("return pcall(function() local s = table.concat({1, {}}) end)"));
+    }
+
+    @Test
+    void malformedPatternsAreLuaErrors() {
+        assertEquals("false\ttest:1: malformed pattern", run("return pcall(function() local r = string.find('abc', '[a-') return r end)"));
+    }
+
+    @Test
     void mathFunctionsOf51() {
         assertEquals("1\t-1\t3\t1024", run("return math.mod(7, 3), math.mod(-7, 3), math.log10(1000), math.pow(2, 10)"));
     }
