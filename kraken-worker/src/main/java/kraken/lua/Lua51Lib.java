@@ -386,6 +386,7 @@ public final class Lua51Lib extends TwoArgFunction {
         @Override
         public Varargs invoke(Varargs args) {
             LuaValue f = checkAny(args, 1, "pcall");
+            int depth = tracker.depth();
             tracker.onCall(this);
             try {
                 return varargsOf(TRUE, f.invoke(args.subargs(2)));
@@ -394,7 +395,7 @@ public final class Lua51Lib extends TwoArgFunction {
             } catch (RuntimeException e) {
                 return varargsOf(FALSE, messageOf(e));
             } finally {
-                tracker.onReturn();
+                tracker.unwindTo(depth);
             }
         }
     }
@@ -409,15 +410,18 @@ public final class Lua51Lib extends TwoArgFunction {
         public Varargs invoke(Varargs args) {
             LuaValue f = args.arg1();
             LuaValue handler = checkAny(args, 2, "xpcall");
+            int depth = tracker.depth();
             tracker.onCall(this);
             try {
                 return varargsOf(TRUE, f.invoke(NONE));
             } catch (LuaError | StackOverflowError e) {
+                tracker.unwindTo(depth + 1);
                 return varargsOf(FALSE, handle(handler, messageOf(e)));
             } catch (RuntimeException e) {
+                tracker.unwindTo(depth + 1);
                 return varargsOf(FALSE, handle(handler, messageOf(e)));
             } finally {
-                tracker.onReturn();
+                tracker.unwindTo(depth);
             }
         }
 

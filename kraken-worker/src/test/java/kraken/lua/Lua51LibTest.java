@@ -215,6 +215,84 @@ class Lua51LibTest {
     }
 
     @Test
+    void levelsStayRightAfterAStackOverflow() {
+        assertEquals("false\ttest:2: after\ttrue", run("local function r() return 1 + r() end pcall(r) pcall(r)\n"
+                + "local ok, e = pcall(function() error('after') end) local gf, mine = getfenv, {} setfenv(1, mine) return ok, e, gf(1) == mine"));
+    }
+
+    /** Every function given wrong arguments raises a Lua error with a message: no Java exception, no crash. */
+    @Test
+    void wrongArgumentsGiveLuaErrors() {
+        String result = run(""
+                + "local calls = {\n"
+                + " function() return loadstring() end,\n"
+                + " function() return loadstring({}) end,\n"
+                + " function() return unpack() end,\n"
+                + " function() return unpack(1) end,\n"
+                + " function() return unpack({}, 'x') end,\n"
+                + " function() return getfenv({}) end,\n"
+                + " function() return getfenv('x') end,\n"
+                + " function() return setfenv() end,\n"
+                + " function() return setfenv(1) end,\n"
+                + " function() return setfenv({}, {}) end,\n"
+                + " function() return setfenv('x', {}) end,\n"
+                + " function() return module() end,\n"
+                + " function() return module({}) end,\n"
+                + " function() return package.seeall() end,\n"
+                + " function() return package.seeall(1) end,\n"
+                + " function() return table.getn() end,\n"
+                + " function() return table.maxn('x') end,\n"
+                + " function() return table.foreach({}) end,\n"
+                + " function() return table.foreach({}, 1) end,\n"
+                + " function() return table.foreachi(nil, print) end,\n"
+                + " function() return table.concat({{}}) end,\n"
+                + " function() return table.concat({}, {}) end,\n"
+                + " function() return math.mod() end,\n"
+                + " function() return math.mod('x', 1) end,\n"
+                + " function() return math.log10({}) end,\n"
+                + " function() return math.pow() end,\n"
+                + " function() return string.gfind() end,\n"
+                + " function() return string.gmatch('x') end,\n"
+                + " function() return string.format() end,\n"
+                + " function() return string.format('%d') end,\n"
+                + " function() return string.format('%d', {}) end,\n"
+                + " function() return string.format('%123d', 1) end,\n"
+                + " function() return string.format('%', 1) end,\n"
+                + " function() return string.format('%------d', 1) end,\n"
+                + " function() return string.format('%s', nil) end,\n"
+                + " function() return string.format('%c', 'x') end,\n"
+                + " function() return string.find('a', '((') end,\n"
+                + " function() return string.gsub('a', '%', 'x') end,\n"
+                + " function() return string.match('a', '[%') end,\n"
+                + " function() return tonumber() end,\n"
+                + " function() return tonumber('z', 99) end,\n"
+                + " function() return tonumber({}, 16) end,\n"
+                + " function() return tostring() end,\n"
+                + " function() return collectgarbage({}) end,\n"
+                + " function() return collectgarbage('x') end,\n"
+                + " function() return xpcall() end,\n"
+                + " function() return pcall() end,\n"
+                + " function() return newproxy('x') end,\n"
+                + " function() return coroutine.create() end,\n"
+                + " function() return coroutine.create(1) end,\n"
+                + " function() return coroutine.wrap({}) end,\n"
+                + " function() return coroutine.resume(1) end,\n"
+                + " function() return coroutine.yield() end,\n"
+                + " function() return error({}) end,\n"
+                + " function() return error('x', 'y') end,\n"
+                + "}\n"
+                + "local bad = {}\n"
+                + "for i, c in ipairs(calls) do\n"
+                + "  local ok, e = pcall(c)\n"
+                + "  if ok or (type(e) ~= 'string' and type(e) ~= 'table') or (type(e) == 'string' and e:find('vm error')) then\n"
+                + "    bad[#bad + 1] = i .. ':' .. tostring(e)\n"
+                + "  end\n"
+                + "end\n"
+                + "return #calls, table.concat(bad, ' ')");
+        assertEquals("55\t", result);
+    }
+
+    @Test
     void numbersPrintWithPercentPoint14g() {
         assertEquals("1e+15\t0.33333333333333\t1e+100\t-nan\tinf\t100\t2.5\t1e-05",
                 run("return tostring(1e15), tostring(1/3), tostring(1e100), tostring(0/0), tostring(1/0), tostring(100), tostring(2.5), tostring(1e-5)"));

@@ -48,6 +48,22 @@ public final class CallTracker extends DebugLib {
         super.onCall(c, varargs, stack);
     }
 
+    /** How many calls the running thread's stack holds. */
+    public int depth() {
+        return callstack().calls;
+    }
+
+    /**
+     * Drops frames above a depth. A stack overflow can strike between LuaJ's push of a frame and
+     * the try block whose finally pops it; a protected call that catches one restores its depth.
+     */
+    public void unwindTo(int depth) {
+        CallStack cs = callstack();
+        while (cs.calls > depth) {
+            cs.onReturn();
+        }
+    }
+
     /** The function running at a stack level (1 = the Lua function calling the Java function asking), or null. */
     public LuaFunction functionAt(int level) {
         CallFrame f = callstack().getCallFrame(level);
