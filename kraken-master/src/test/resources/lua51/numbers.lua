@@ -26,3 +26,5 @@ print(#tostring(12345), tostring(1e15) == "1e+15")
 local big = 0
 for i = 1, 100 do big = big + i * 0.1 end
 print(big, string.format("%.14g", big), big == 505)
+io.stdout:write(1/3, " ", 2^53, " ", 7, "\n")
+print(io.write("") == true, io.stdout:write("") == true)

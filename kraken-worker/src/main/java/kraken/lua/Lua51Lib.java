@@ -13,6 +13,7 @@ import org.luaj.vm2.LuaValue;
 import org.luaj.vm2.UpValue;
 import org.luaj.vm2.Varargs;
 import org.luaj.vm2.lib.CallTracker;
+import org.luaj.vm2.lib.FileMethods;
 import org.luaj.vm2.lib.OneArgFunction;
 import org.luaj.vm2.lib.TwoArgFunction;
 import org.luaj.vm2.lib.VarArgFunction;
@@ -126,8 +127,11 @@ public final class Lua51Lib extends TwoArgFunction {
     private void installIo() {
         LuaValue io = globals.get("io");
         if (io.istable()) {
-            // file:write cannot be reached: LuaJ keeps the file methods in a private table.
+            LuaTable fileMethods = FileMethods.of(io.get("write"));
             io.set("write", new numbersAsText(io.get("write")));
+            if (fileMethods != null) {
+                fileMethods.set("write", new numbersAsText(fileMethods.get("write")));
+            }
         }
     }
 
@@ -736,7 +740,7 @@ public final class Lua51Lib extends TwoArgFunction {
 
     // ---- io
 
-    /** Passes numbers to a writing function as 5.1's "%.14g" text rather than LuaJ's. */
+    /** io.write and file:write: numbers as 5.1's "%.14g" text rather than LuaJ's, true on success. */
     static final class numbersAsText extends VarArgFunction {
         private final LuaValue write;
 
@@ -751,7 +755,9 @@ public final class Lua51Lib extends TwoArgFunction {
                 LuaValue a = args.arg(i + 1);
                 v[i] = a.type() == TNUMBER ? valueOf(CFormat.number(a.todouble())) : a;
             }
-            return write.invoke(varargsOf(v));
+            Varargs r = write.invoke(varargsOf(v));
+            // 5.1's write returns true on success; 5.2's returns the file.
+            return r.isnil(1) ? r : TRUE;
         }
     }
 }
