@@ -39,3 +39,7 @@ local proxy = newproxy(true)
 getmetatable(proxy).__index = function(_, k) return k .. "!" end
 local twin = newproxy(proxy)
 print(type(proxy), proxy.hi, twin.there, getmetatable(newproxy()) == nil, getmetatable(twin) == getmetatable(proxy))
+print(loadstring("x ="))
+print(loadstring("x = = 2", "=eq"))
+print(loadstring("return return"))
+print(loadstring("t = {1, 2}}"))

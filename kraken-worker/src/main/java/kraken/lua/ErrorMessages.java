@@ -68,6 +68,24 @@ final class ErrorMessages extends OneArgFunction {
         return m;
     }
 
+    /** LuaJ's reserved tokens from 257 on (LexState.luaX_tokens, a Lua 5.2 lexer). */
+    private static final String[] TOKENS = {
+        "and", "break", "do", "else", "elseif", "end", "false", "for", "function", "goto", "if", "in",
+        "local", "nil", "not", "or", "repeat", "return", "then", "true", "until", "while", "..", "...",
+        "==", ">=", "<=", "~=", "::", "<eof>"};
+    private static final Pattern UNEXPECTED = Pattern.compile("unexpected symbol (\\d+) \\(.*\\)$", Pattern.DOTALL);
+
+    /** LuaJ's compiler says "unexpected symbol 286 (\u011e)" where 5.1 says "unexpected symbol near '<eof>'". */
+    static String rewordSyntaxError(String m) {
+        Matcher x = UNEXPECTED.matcher(m);
+        if (!x.find()) {
+            return m;
+        }
+        int token = Integer.parseInt(x.group(1));
+        String text = token < 257 ? String.valueOf((char) token) : token - 257 < TOKENS.length ? TOKENS[token - 257] : null;
+        return text == null ? m : m.substring(0, x.start()) + "unexpected symbol near '" + text + "'";
+    }
+
     /** 5.1's luaO_chunkid: how a chunk's source is named in messages (LUA_IDSIZE 60). */
     static String chunkId(LuaString source) {
         String s = source == null ? "=?" : source.tojstring();

@@ -279,7 +279,7 @@ public final class Lua51Lib extends TwoArgFunction {
                 }
                 return f;
             } catch (LuaError e) {
-                return varargsOf(NIL, valueOf(e.getMessage()));
+                return varargsOf(NIL, valueOf(ErrorMessages.rewordSyntaxError(e.getMessage())));
             }
         }
     }

@@ -45,7 +45,7 @@ class Lua51LibTest {
     void loadstringCompilesWithTheStringAsChunkName() {
         assertEquals("3", run("return loadstring('return 1 + 2')()"));
         assertEquals("42", run("return loadstring('local a, b = ... return a * b')(6, 7)"));
-        assertEquals("nil\ttrue", run("local f, e = loadstring('x =') return f, e:find('^%[string \"x =\"%]:1:') ~= nil"));
+        assertEquals("nil\t[string \"x =\"]:1: unexpected symbol near '<eof>'", run("return loadstring('x =')"));
         assertEquals("false\tname:1: boom", run("return pcall(loadstring('error(\"boom\")', '=name'))"));
         assertEquals("false\t[string \"error('boom')\"]:1: boom", run("return pcall(loadstring(\"error('boom')\"))"));
     }
