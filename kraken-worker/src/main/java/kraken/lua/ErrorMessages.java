@@ -18,6 +18,9 @@ final class ErrorMessages extends OneArgFunction {
     private static final Pattern INDEX = Pattern.compile("attempt to index \\? \\(a (\\w+) value\\)");
     private static final Pattern ARITH = Pattern.compile("attempt to perform arithmetic __\\w+ on (\\w+) and (\\w+)");
     private static final Pattern UNARY = Pattern.compile("attempt to perform arithmetic on (\\w+)");
+    private static final Pattern CONCAT = Pattern.compile("attempt to concatenate (\\w+) and (\\w+)");
+    private static final Pattern COMPARE = Pattern.compile("attempt to compare __\\w+ on (\\w+) and (\\w+)");
+    private static final Pattern COMPARE_MIXED = Pattern.compile("attempt to compare (\\w+) with (\\w+) expected, got \\w+");
     private static final Pattern LENGTH = Pattern.compile("attempt to get length of (\\w+)");
     private static final Pattern SETINDEX = Pattern.compile("index expected, got (\\w+)");
     private static final Pattern CALL = Pattern.compile("attempt to call (\\w+)");
@@ -55,6 +58,19 @@ final class ErrorMessages extends OneArgFunction {
         }
         if ((x = UNARY.matcher(m)).matches()) {
             return "attempt to perform arithmetic on " + operand(x.group(1), 1);
+        }
+        if ((x = CONCAT.matcher(m)).matches()) {
+            boolean first = !x.group(1).equals("string") && !x.group(1).equals("number");
+            return "attempt to concatenate " + operand(first ? x.group(1) : x.group(2), first ? 1 : 2);
+        }
+        if ((x = COMPARE.matcher(m)).matches()) {
+            return x.group(1).equals(x.group(2))
+                    ? "attempt to compare two " + x.group(1) + " values"
+                    : "attempt to compare " + x.group(1) + " with " + x.group(2);
+        }
+        if ((x = COMPARE_MIXED.matcher(m)).matches()) {
+            // LuaJ names the right operand first.
+            return "attempt to compare " + x.group(2) + " with " + x.group(1);
         }
         if ((x = LENGTH.matcher(m)).matches()) {
             return "attempt to get length of " + operand(x.group(1), 1);

@@ -103,6 +103,13 @@ public final class CallTracker extends DebugLib {
                     return "";
                 }
             }
+            case Lua.OP_CONCAT -> {
+                // Only a two-operand concatenation says which register failed.
+                if (Lua.GETARG_C(i) != Lua.GETARG_B(i) + 1) {
+                    return "";
+                }
+                reg = operand == 1 ? Lua.GETARG_B(i) : Lua.GETARG_C(i);
+            }
             case Lua.OP_GETTABUP, Lua.OP_SETTABUP -> {
                 int up = Lua.GET_OPCODE(i) == Lua.OP_GETTABUP ? Lua.GETARG_B(i) : Lua.GETARG_A(i);
                 return up < p.upvalues.length ? " upvalue '" + p.upvalues[up].name + "'" : "";
