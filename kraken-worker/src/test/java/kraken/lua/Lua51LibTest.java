@@ -207,6 +207,9 @@ class Lua51LibTest {
         assertEquals("false\ttest:1: attempt to call global 'nope' (a nil value)", run("return pcall(function() nope() end)"));
         assertEquals("false\ttest:1: attempt to perform arithmetic on a table value", run("return pcall(function() return 1 + {} end)"));
         assertEquals("false\ttest:1: attempt to get length of a nil value", run("return pcall(function() return #nil end)"));
+        assertEquals("false\ttest:1: attempt to concatenate local 'x' (a nil value)", run("return pcall(function() local x return 'a' .. x end)"));
+        assertEquals("false\ttest:1: attempt to compare number with string", run("return pcall(function() return 1 < 'x' end)"));
+        assertEquals("false\ttest:1: attempt to compare two table values", run("return pcall(function() return {} < {} end)"));
     }
 
     @Test
