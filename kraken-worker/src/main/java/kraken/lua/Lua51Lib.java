@@ -476,8 +476,10 @@ public final class Lua51Lib extends TwoArgFunction {
         static String text(LuaValue v) {
             return switch (v.type()) {
                 case TNUMBER -> CFormat.number(v.todouble());
-                // LuaJ shows the Java object inside; 5.1 shows an address.
-                case TUSERDATA -> "userdata: 0x" + Integer.toHexString(System.identityHashCode(v.touserdata()));
+                // LuaJ shows the Java object inside; 5.1 shows an address. Kraken's own userdata
+                // (sockets) name themselves.
+                case TUSERDATA -> v.getClass() != org.luaj.vm2.LuaUserdata.class ? v.tojstring()
+                        : "userdata: 0x" + Integer.toHexString(System.identityHashCode(v.touserdata()));
                 default -> v.tojstring();
             };
         }
