@@ -51,6 +51,9 @@ public final class Training {
                     Posix.getgroups(), List.of(new Protocol.Step(Protocol.Step.Kind.SCRIPT_SOURCE, PROGRAM)),
                     null, List.of("kraken"), -1));
             expect(Protocol.receiveFromWorker(link), Protocol.Ready.class);
+            if (Boolean.getBoolean("kraken.training.report")) {
+                System.err.println("kraken training: ready, process cpu " + selfCpuMillis() + " ms");
+            }
             int[] conn = Posix.socketpair(Posix.Constant.SOCK_STREAM.value);
             try (Fd client = new Fd(conn[0]); Fd server = new Fd(conn[1])) {
                 Protocol.sendConnection(link, "127.0.0.1", 40000, server);
@@ -68,6 +71,15 @@ public final class Training {
         } catch (IOException e) {
             System.err.println("kraken training: " + e.getMessage());
             return null;
+        }
+    }
+
+    // utime + stime of this process from /proc/self/stat, in milliseconds (100 ticks a second).
+    private static long selfCpuMillis() throws IOException {
+        try (java.io.FileInputStream in = new java.io.FileInputStream("/proc/self/stat")) {
+            String stat = new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10;
         }
     }
 
