@@ -1,26 +1,119 @@
 package kraken.cli;
 
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.List;
+import kraken.config.ConfigException;
+import kraken.config.ConfigLoader;
+import kraken.config.ConfigSource;
+import kraken.lua.LoopHandler;
 import kraken.lua.LuaRuntime;
 import kraken.lua.Registry;
 import kraken.lua.Settings;
-import kraken.master.LaunchPlan;
-import kraken.master.MasterLoop;
+import kraken.posix.Posix;
+import org.apache.commons.cli.ParseException;
 import org.luaj.vm2.Globals;
+import org.luaj.vm2.LuaValue;
 
-/** The kraken command (SPEC section 2). Placeholder: runs `-e stat` or a script file. */
+/**
+ * The kraken command (SPEC section 2): `kraken [options] [script [args]]`, which behaves like
+ * lua5.1 with the kraken module loaded, reads the configuration first, and exits 0 on success
+ * and 1 on any error.
+ */
 public final class Main {
     private Main() {}
 
-    public static void main(String[] args) throws Exception {
-        Settings settings = new Settings();
-        LaunchPlan plan = new LaunchPlan(List.of(), null, List.of(), 0, null, () -> settings);
-        Globals g = LuaRuntime.create(settings, new Registry(), new MasterLoop(settings, plan), Path.of("."));
-        if (args.length >= 2 && args[0].equals("-e")) {
-            g.load(args[1], "=(command line)").call();
-        } else if (args.length >= 1) {
-            g.loadfile(args[0]).call();
+    public static void main(String[] args) {
+        PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
+        int status;
+        try {
+            status = run(ArgvBytes.of(args), System.in, System.out, err);
+        } catch (Throwable t) {
+            err.println(ErrorReport.PROGRAM + ": internal error: " + t);
+            t.printStackTrace(err);
+            status = 1;
         }
+        exit(status);
+    }
+
+    // The master's other threads (LuaJ coroutines, the dispatcher) must not keep the JVM alive.
+    private static void exit(int status) {
+        System.out.flush();
+        System.err.flush();
+        System.exit(status);
+    }
+
+    static int run(String[] argv, InputStream stdin, PrintStream out, PrintStream err) throws Exception {
+        ErrorReport report = new ErrorReport(err);
+        Invocation inv;
+        try {
+            inv = Invocation.parse(argv);
+        } catch (ParseException e) {
+            report.message(e.getMessage());
+            Usage.print(err);
+            return 1;
+        }
+        if (inv.help()) {
+            Usage.print(out);
+            return 0;
+        }
+        if (inv.version()) {
+            report.plain(Usage.VERSION);
+        }
+        ConfigSource source;
+        Settings settings;
+        try {
+            source = ConfigSource.resolve(inv.config() == null ? null : ArgvBytes.text(inv.config()),
+                    System.getenv("KRAKEN_CONFIG"), ConfigSource.SYSTEM_FILE);
+            settings = ConfigLoader.load(source);
+        } catch (ConfigException e) {
+            report.message(e.getMessage());
+            return 1;
+        }
+        ProgramRecord record = new ProgramRecord(() -> ConfigLoader.load(source));
+        LoopHandler loop = inv.check() ? new CheckLoop(settings, out, err, Main::exit)
+                : new PlannedMasterLoop(settings, record);
+        Path scriptDir = inv.hasScript() && !inv.scriptFromStdin()
+                ? Path.of(ArgvBytes.text(inv.scriptName())).toAbsolutePath().getParent() : null;
+        Globals globals = LuaRuntime.create(settings, new Registry(), loop, scriptDir);
+        // LuaJ leaves io.stdin unconnected; the REPL and the script must share one buffered stream.
+        globals.STDIN = stdin;
+        ProgramRunner runner = new ProgramRunner(globals, record, report, stdin);
+        return runProgram(inv, runner, record, stdin, out, report) ? 0 : 1;
+    }
+
+    /** lua5.1's order: -e and -l as given, the script, then interactive mode or standard input. */
+    private static boolean runProgram(Invocation inv, ProgramRunner runner, ProgramRecord record, InputStream stdin,
+                                      PrintStream out, ErrorReport report) throws Exception {
+        for (Invocation.Action a : inv.actions()) {
+            if (!(a.library() ? runner.library(a.text()) : runner.statement(a.text()))) {
+                return false;
+            }
+        }
+        if (inv.hasScript() && !runner.script(inv)) {
+            return false;
+        }
+        boolean tty = Posix.isatty(0);
+        if (inv.check()) {
+            if (!inv.hasScript() && inv.actions().isEmpty() && !runner.stdinProgram(LuaValue.NONE)) {
+                return false;
+            }
+            report.message("--check: the program ended without calling kraken.loop()");
+            return false;
+        }
+        if (inv.interactive()) {
+            new Repl(runner, record, stdin, out, report, !tty).run();
+        } else if (!inv.hasScript() && inv.actions().isEmpty() && !inv.version()) {
+            if (tty) {
+                report.plain(Usage.VERSION);
+                new Repl(runner, record, stdin, out, report, false).run();
+            } else {
+                return runner.stdinProgram(LuaValue.NONE);
+            }
+        }
+        return true;
     }
 }

@@ -1,0 +1,146 @@
+package kraken.cli;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+import kraken.config.IoErrors;
+import kraken.protocol.Protocol.Step;
+import org.luaj.vm2.Globals;
+import org.luaj.vm2.LuaError;
+import org.luaj.vm2.LuaString;
+import org.luaj.vm2.LuaTable;
+import org.luaj.vm2.LuaValue;
+import org.luaj.vm2.Varargs;
+
+/**
+ * Runs the parts of a program as lua5.1 does (-e statements, -l libraries, the script with its
+ * arg table and `...`), reporting the first error, and records each part for the workers. Every
+ * method returns false when the part failed, after the error was reported.
+ */
+final class ProgramRunner {
+    private final Globals globals;
+    private final ProgramRecord record;
+    private final ErrorReport report;
+    private final InputStream stdin;
+
+    ProgramRunner(Globals globals, ProgramRecord record, ErrorReport report, InputStream stdin) {
+        this.globals = globals;
+        this.record = record;
+        this.report = report;
+        this.stdin = stdin;
+    }
+
+    Globals globals() {
+        return globals;
+    }
+
+    /** -e stat. */
+    boolean statement(String code) {
+        int mark = record.add(new Step(Step.Kind.STATEMENT, ArgvBytes.text(code)));
+        return keep(mark, run(bytes(code), "=(command line)", LuaValue.NONE));
+    }
+
+    /** -l name: require(name), its result unused. */
+    boolean library(String name) {
+        int mark = record.add(new Step(Step.Kind.LIBRARY, ArgvBytes.text(name)));
+        LuaValue require = globals.get("require");
+        return keep(mark, call(ErrorReport.PROGRAM, () -> require.call(LuaString.valueOf(bytes(name)))) != null);
+    }
+
+    /** The script, with the global arg (set only now, as lua5.1 does) and its arguments as `...`. */
+    boolean script(Invocation inv) {
+        List<String> argv = new ArrayList<>();
+        argv.add(ErrorReport.PROGRAM);
+        argv.addAll(inv.argv());
+        int base = -(inv.script() + 1);
+        LuaTable arg = new LuaTable();
+        List<String> argText = new ArrayList<>();
+        for (int i = 0; i < argv.size(); i++) {
+            arg.rawset(base + i, LuaString.valueOf(bytes(argv.get(i))));
+            argText.add(ArgvBytes.text(argv.get(i)));
+        }
+        globals.set("arg", arg);
+        List<String> rest = inv.scriptArgs();
+        LuaValue[] args = new LuaValue[rest.size()];
+        for (int i = 0; i < args.length; i++) {
+            args[i] = LuaString.valueOf(bytes(rest.get(i)));
+        }
+        String name = ArgvBytes.text(inv.scriptName());
+        if (inv.scriptFromStdin()) {
+            record.setScript(name, argText, base, null);
+            return stdinProgram(LuaValue.varargsOf(args));
+        }
+        Path file = Path.of(name);
+        record.setScript(name, argText, base, file.toAbsolutePath().getParent());
+        byte[] code;
+        try {
+            code = Files.readAllBytes(file);
+        } catch (IOException e) {
+            report.message("cannot open " + name + ": " + IoErrors.reason(e));
+            return false;
+        }
+        int mark = record.add(new Step(Step.Kind.SCRIPT_FILE, name));
+        return keep(mark, run(code, "@" + name, LuaValue.varargsOf(args)));
+    }
+
+    /** The program read from standard input (`-`, or no script and no terminal). */
+    boolean stdinProgram(Varargs args) {
+        byte[] code;
+        try {
+            code = stdin.readAllBytes();
+        } catch (IOException e) {
+            report.message("cannot read stdin: " + IoErrors.reason(e));
+            return false;
+        }
+        int mark = record.add(new Step(Step.Kind.SCRIPT_SOURCE, new String(code, StandardCharsets.ISO_8859_1)));
+        return keep(mark, run(code, "=stdin", args));
+    }
+
+    private boolean keep(int mark, boolean ok) {
+        if (!ok) {
+            record.dropFrom(mark);
+        }
+        return ok;
+    }
+
+    private boolean run(byte[] code, String chunkName, Varargs args) {
+        LuaValue f = compile(code, chunkName, ErrorReport.PROGRAM);
+        return f != null && call(ErrorReport.PROGRAM, () -> f.invoke(args)) != null;
+    }
+
+    /** The chunk as a function, or null after reporting its syntax error. */
+    LuaValue compile(byte[] code, String chunkName, String program) {
+        try {
+            return globals.load(new ByteArrayInputStream(code), chunkName, "bt", globals);
+        } catch (LuaError e) {
+            report.load(program, e);
+            return null;
+        }
+    }
+
+    /** Runs body; its results, or null after reporting the error it raised. */
+    Varargs call(String program, Supplier<Varargs> body) {
+        try {
+            return body.get();
+        } catch (LuaError e) {
+            report.runtime(program, e);
+        } catch (StackOverflowError e) {
+            report.message("stack overflow");
+        } catch (OutOfMemoryError e) {
+            report.message("not enough memory");
+        } catch (RuntimeException e) {
+            report.message("internal error: " + e);
+        }
+        return null;
+    }
+
+    static byte[] bytes(String byteString) {
+        return byteString.getBytes(StandardCharsets.ISO_8859_1);
+    }
+}
