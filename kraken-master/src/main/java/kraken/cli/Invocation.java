@@ -35,8 +35,9 @@ record Invocation(List<String> argv, List<Action> actions, int script, boolean i
             .addOption(Option.builder().longOpt("check").build());
 
     static Invocation parse(String... args) throws ParseException {
+        List<String> split = splitAttachedValues(args);
         CommandLine cl = DefaultParser.builder().setAllowPartialMatching(false).setStripLeadingAndTrailingQuotes(false)
-                .build().parse(OPTIONS, args, true);
+                .build().parse(OPTIONS, split.toArray(new String[0]), true);
         List<String> rest = cl.getArgList();
         int script = rest.isEmpty() ? -1 : args.length - rest.size();
         if (script >= 0) {
@@ -68,6 +69,32 @@ record Invocation(List<String> argv, List<Action> actions, int script, boolean i
         }
         return new Invocation(List.copyOf(Arrays.asList(args)), List.copyOf(actions), script, interactive, version,
                 help, check, config);
+    }
+
+    /**
+     * "-ex=1" as "-e", "x=1": lua5.1 takes any text glued to -e or -l as its value, where
+     * commons-cli would read "x=1" as an option's name. Only tokens before the script count.
+     */
+    private static List<String> splitAttachedValues(String[] args) {
+        List<String> out = new ArrayList<>();
+        int i = 0;
+        for (; i < args.length; i++) {
+            String a = args[i];
+            if (!a.startsWith("-") || a.equals("-") || a.equals("--")) {
+                break;
+            }
+            if ((a.startsWith("-e") || a.startsWith("-l")) && a.length() > 2) {
+                out.add(a.substring(0, 2));
+                out.add(a.substring(2));
+                continue;
+            }
+            out.add(a);
+            if ((a.equals("-e") || a.equals("-l") || a.equals("--config")) && i + 1 < args.length) {
+                out.add(args[++i]);
+            }
+        }
+        out.addAll(Arrays.asList(args).subList(i, args.length));
+        return out;
     }
 
     boolean hasScript() {
