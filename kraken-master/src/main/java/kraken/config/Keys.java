@@ -1,12 +1,14 @@
 package kraken.config;
 
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import kraken.lua.Settings;
 import kraken.lua.SettingsView;
 import kraken.posix.Posix;
 import org.luaj.vm2.LuaValue;
@@ -60,7 +62,7 @@ final class Keys {
         for (Key k : ALL) {
             m.put(k.name(), k);
         }
-        if (!m.keySet().equals(new java.util.LinkedHashSet<>(SettingsView.KEYS))) {
+        if (!m.keySet().equals(new LinkedHashSet<>(SettingsView.KEYS))) {
             throw new AssertionError("kraken.config.Keys and SettingsView.KEYS disagree");
         }
         return m;
@@ -95,7 +97,7 @@ final class Keys {
         return count == 2 && ms.test(min) && ms.test(max) && min.todouble() <= max.todouble();
     }
 
-    private static void applyTimeout(kraken.lua.Settings s, LuaValue v) {
+    private static void applyTimeout(Settings s, LuaValue v) {
         s.mmTimeoutRange = v.istable();
         s.mmTimeoutMin = v.istable() ? v.rawget(1).toint() : 0;
         s.mmTimeoutMax = v.istable() ? v.rawget(2).toint() : v.toint();
