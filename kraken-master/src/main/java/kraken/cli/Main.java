@@ -1,5 +1,6 @@
 package kraken.cli;
 
+import java.io.BufferedOutputStream;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.InputStream;
@@ -27,10 +28,15 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
+        // LuaJ's print decodes a Lua string as UTF-8 and prints the text: encode it back as UTF-8,
+        // whatever the locale, so that UTF-8 text passes unchanged (io.write passes raw bytes).
+        PrintStream out = new PrintStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 8192),
+                true, StandardCharsets.UTF_8);
+        System.setOut(out);
         PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
         int status;
         try {
-            status = run(ArgvBytes.of(args), System.in, System.out, err);
+            status = run(ArgvBytes.of(args), System.in, out, err);
         } catch (Throwable t) {
             err.println(ErrorReport.PROGRAM + ": internal error: " + t);
             t.printStackTrace(err);
@@ -76,8 +82,7 @@ public final class Main {
         ProgramRecord record = new ProgramRecord(() -> ConfigLoader.load(source));
         LoopHandler loop = inv.check() ? new CheckLoop(settings, out, err, Main::exit)
                 : new PlannedMasterLoop(settings, record);
-        Path scriptDir = inv.hasScript() && !inv.scriptFromStdin()
-                ? Path.of(ArgvBytes.text(inv.scriptName())).toAbsolutePath().getParent() : null;
+        Path scriptDir = inv.hasScript() && !inv.scriptFromStdin() ? ProgramRunner.folderOf(inv.scriptName()) : null;
         Globals globals = LuaRuntime.create(settings, new Registry(), loop, scriptDir);
         // LuaJ leaves io.stdin unconnected; the REPL and the script must share one buffered stream.
         globals.STDIN = stdin;

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,6 +25,9 @@ import org.luaj.vm2.Varargs;
  * method returns false when the part failed, after the error was reported.
  */
 final class ProgramRunner {
+    /** Under the C locale the JVM cannot name a file whose name is not ASCII. */
+    private static final String UNMAPPABLE = "the name cannot be used in this locale (set LANG to a UTF-8 locale)";
+
     private final Globals globals;
     private final ProgramRecord record;
     private final ErrorReport report;
@@ -76,13 +80,15 @@ final class ProgramRunner {
             record.setScript(name, argText, base, null);
             return stdinProgram(LuaValue.varargsOf(args));
         }
-        Path file = Path.of(name);
-        record.setScript(name, argText, base, file.toAbsolutePath().getParent());
+        record.setScript(name, argText, base, folderOf(inv.scriptName()));
         byte[] code;
         try {
-            code = Files.readAllBytes(file);
+            code = Files.readAllBytes(Path.of(name));
         } catch (IOException e) {
             report.message("cannot open " + name + ": " + IoErrors.reason(e));
+            return false;
+        } catch (InvalidPathException e) {
+            report.message("cannot open " + name + ": " + UNMAPPABLE);
             return false;
         }
         int mark = record.add(new Step(Step.Kind.SCRIPT_FILE, name));
@@ -138,6 +144,15 @@ final class ProgramRunner {
             report.message("internal error: " + e);
         }
         return null;
+    }
+
+    /** The folder of a script named by these bytes; null when the JVM cannot represent the name. */
+    static Path folderOf(String scriptName) {
+        try {
+            return Path.of(ArgvBytes.text(scriptName)).toAbsolutePath().getParent();
+        } catch (InvalidPathException e) {
+            return null;
+        }
     }
 
     static byte[] bytes(String byteString) {

@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import kraken.testing.KrakenProcess;
 import kraken.testing.KrakenProcess.Result;
@@ -63,21 +64,27 @@ class DifferentialTest {
 
     /** Runs both; compares stdout (interpreter name replaced) and exit status. */
     private void same(String stdin, String... args) throws Exception {
-        Result ref = lua51(stdin, args);
-        Result ours = KrakenProcess.builder().dir(dir.toFile()).env("LUA_PATH", dir + "/?.lua").stdin(stdin)
-                .args(args).run(DEADLINE);
+        same(Map.of(), stdin, args);
+    }
+
+    private void same(Map<String, String> env, String stdin, String... args) throws Exception {
+        Result ref = lua51(env, stdin, args);
+        KrakenProcess.Builder b = KrakenProcess.builder().dir(dir.toFile()).env("LUA_PATH", dir + "/?.lua");
+        env.forEach(b::env);
+        Result ours = b.stdin(stdin).args(args).run(DEADLINE);
         String context = "kraken " + String.join(" ", args) + "\n--- lua5.1:\n" + ref + "--- kraken:\n" + ours;
         assertEquals(ref.stdout().replace(LUA, "kraken"), ours.stdout(), context);
         assertEquals(ref.exitCode(), ours.exitCode(), context);
     }
 
-    private Result lua51(String stdin, String... args) throws Exception {
+    private Result lua51(Map<String, String> env, String stdin, String... args) throws Exception {
         List<String> cmd = new ArrayList<>();
         cmd.add(LUA);
         cmd.addAll(Arrays.asList(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile());
         pb.environment().put("LUA_PATH", dir + "/?.lua");
         pb.environment().remove("LUA_INIT");
+        pb.environment().putAll(env);
         Process p = pb.start();
         try (OutputStream in = p.getOutputStream()) {
             in.write(stdin.getBytes(StandardCharsets.ISO_8859_1));
@@ -156,6 +163,20 @@ class DifferentialTest {
         same("", "-e", "os.exit(3)");
         same("", "-x");
         same("", "-e");
+    }
+
+    @Test
+    void stringsAreBytes() throws Exception {
+        byte[] script = "local s = '\u00e9\u00ff\u0001'\nio.write(s, '\\n')\nprint(#s, s:byte(1, -1))\nprint('h\u00c3\u00a9llo')\n"
+                .getBytes(StandardCharsets.ISO_8859_1);
+        Files.write(dir.resolve("bytes.lua"), script);
+        same("", "bytes.lua");
+        same(new String(script, StandardCharsets.ISO_8859_1));
+        // Under the C locale the JVM cannot decode these arguments; kraken must still see their bytes.
+        same(Map.of("LC_ALL", "C", "LANG", "C"), "", "-e", "io.write('\u00e9\u00e8', #'\u00e9', '\\n')", "args.lua",
+                "\u00fcber");
+        same(Map.of("LC_ALL", "C", "LANG", "C"), "", "-e", "print(1)", "missing-\u00fcber.lua");
+        same(Map.of("LC_ALL", "C", "LANG", "C"), "", "args.lua", "gr\u00fc\u00df");
     }
 
     @Test
