@@ -8,7 +8,13 @@ import kraken.lua.LuaRuntime;
 import kraken.lua.Registry;
 import kraken.lua.Settings;
 import org.luaj.vm2.Globals;
+import org.luaj.vm2.LuaBoolean;
 import org.luaj.vm2.LuaError;
+import org.luaj.vm2.LuaFunction;
+import org.luaj.vm2.LuaNil;
+import org.luaj.vm2.LuaNumber;
+import org.luaj.vm2.LuaString;
+import org.luaj.vm2.LuaThread;
 import org.luaj.vm2.LuaValue;
 import org.luaj.vm2.Varargs;
 import org.luaj.vm2.lib.DebugLib;
@@ -25,7 +31,27 @@ public final class ConfigLoader {
         return source.isBuiltIn() ? new Settings() : load(source.file());
     }
 
+    /**
+     * LuaJ keeps the metatables of strings, numbers and the like in static fields, and a new
+     * state replaces them. On HUP the configuration is read again while the script's state
+     * lives on, waiting in kraken.loop(): it must get its own metatables back.
+     */
     public static Settings load(Path file) throws ConfigException {
+        LuaValue[] shared = {LuaString.s_metatable, LuaNumber.s_metatable, LuaBoolean.s_metatable,
+            LuaNil.s_metatable, LuaFunction.s_metatable, LuaThread.s_metatable};
+        try {
+            return run(file);
+        } finally {
+            LuaString.s_metatable = shared[0];
+            LuaNumber.s_metatable = shared[1];
+            LuaBoolean.s_metatable = shared[2];
+            LuaNil.s_metatable = shared[3];
+            LuaFunction.s_metatable = shared[4];
+            LuaThread.s_metatable = shared[5];
+        }
+    }
+
+    private static Settings run(Path file) throws ConfigException {
         byte[] code;
         try {
             code = Files.readAllBytes(file);

@@ -136,6 +136,15 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void readingTheFileAgainLeavesALiveStateAlone() throws Exception {
+        org.luaj.vm2.Globals script = kraken.lua.LuaRuntime.create(new Settings(), new kraken.lua.Registry(),
+                r -> org.luaj.vm2.LuaValue.NONE, dir);
+        script.load("getmetatable('').__index.shout = function(s) return s:upper() .. '!' end").call();
+        ConfigLoader.load(file("kraken.grace = 1\n"));
+        assertEquals("HI!", script.load("return ('hi'):shout()").call().tojstring());
+    }
+
+    @Test
     void rootNeedsAllowRoot() throws Exception {
         assertEquals("root", ConfigLoader.load(file("kraken.allow_root = true\nkraken.user = 'root'\n")).user);
         assertEquals("0", ConfigLoader.load(file("kraken.allow_root = true\nkraken.user = 0\n")).user);

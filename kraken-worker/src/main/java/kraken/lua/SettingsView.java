@@ -97,6 +97,8 @@ public final class SettingsView {
         LuaTable values = new LuaTable();
         for (String top : TOP_LEVEL) {
             values.rawset(top, isGroup(top) ? group(settings, top) : read(settings, top));
+            // A raw field would shadow the view, and assignments to it would no longer be refused.
+            kraken.rawset(top, LuaValue.NIL);
         }
         LuaTable mt = new LuaTable();
         mt.rawset(LuaValue.INDEX, values);
