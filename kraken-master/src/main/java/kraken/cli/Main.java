@@ -30,8 +30,8 @@ public final class Main {
     public static void main(String[] args) {
         // LuaJ's print decodes a Lua string as UTF-8 and prints the text: encode it back as UTF-8,
         // whatever the locale, so that UTF-8 text passes unchanged (io.write passes raw bytes).
-        PrintStream out = new PrintStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 8192),
-                true, StandardCharsets.UTF_8);
+        PrintStream out = new PrintStream(new BufferedOutputStream(
+                new BrokenPipeExit(new FileOutputStream(FileDescriptor.out)), 8192), true, StandardCharsets.UTF_8);
         System.setOut(out);
         PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
         int status;

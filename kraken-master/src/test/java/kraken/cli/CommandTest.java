@@ -133,6 +133,22 @@ class CommandTest {
     }
 
     @Test
+    void aClosedPipeEndsTheProgramAsSigpipeWould() throws Exception {
+        Process p = new ProcessBuilder(kraken.testing.Paths.java(), "-Dkraken.native=" + kraken.testing.Paths.nativeLibrary(),
+                "-cp", System.getProperty("java.class.path"), "kraken.cli.Main", "-e", "while true do print('y') end")
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        try {
+            java.io.InputStream in = p.getInputStream();
+            assertEquals('y', in.read());
+            in.close();
+            assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "kraken kept writing to a closed pipe");
+            assertEquals(141, p.exitValue());
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
+    @Test
     void interactiveModeAfterTheScript() throws Exception {
         write("s.lua", "x = 41\n");
         String session = String.join("\n", "=x + 1", "for i = 1, 2 do", "print(i)", "end", "error('oops')",
