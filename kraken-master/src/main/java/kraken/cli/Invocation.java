@@ -35,9 +35,10 @@ record Invocation(List<String> argv, List<Action> actions, int script, boolean i
             .addOption(Option.builder().longOpt("check").build());
 
     static Invocation parse(String... args) throws ParseException {
-        List<String> split = splitAttachedValues(args);
+        List<String> values = new ArrayList<>();
+        List<String> tokens = protectValues(args, values);
         CommandLine cl = DefaultParser.builder().setAllowPartialMatching(false).setStripLeadingAndTrailingQuotes(false)
-                .build().parse(OPTIONS, split.toArray(new String[0]), true);
+                .build().parse(OPTIONS, tokens.toArray(new String[0]), true);
         List<String> rest = cl.getArgList();
         int script = rest.isEmpty() ? -1 : args.length - rest.size();
         if (script >= 0) {
@@ -56,14 +57,14 @@ record Invocation(List<String> argv, List<Action> actions, int script, boolean i
         String config = null;
         for (Option o : cl.getOptions()) {
             switch (o.getKey()) {
-                case "e" -> actions.add(new Action(false, o.getValue()));
-                case "l" -> actions.add(new Action(true, o.getValue()));
+                case "e" -> actions.add(new Action(false, valueOf(o, values)));
+                case "l" -> actions.add(new Action(true, valueOf(o, values)));
                 // As in lua5.1, -i shows the version too.
                 case "i" -> interactive = version = true;
                 case "v" -> version = true;
                 case "h" -> help = true;
                 case "check" -> check = true;
-                case "config" -> config = o.getValue();
+                case "config" -> config = valueOf(o, values);
                 default -> throw new ParseException("unrecognized option '" + o.getKey() + "'");
             }
         }
@@ -72,10 +73,12 @@ record Invocation(List<String> argv, List<Action> actions, int script, boolean i
     }
 
     /**
-     * "-ex=1" as "-e", "x=1": lua5.1 takes any text glued to -e or -l as its value, where
-     * commons-cli would read "x=1" as an option's name. Only tokens before the script count.
+     * Takes the values of -e, -l and --config out of commons-cli's sight, as lua5.1 does: any word
+     * after -e is its value ("--" and "-i" are Lua code there), and so is text glued to it
+     * ("-ex=1", which commons-cli would read as an option named "x"). Each value becomes
+     * "\0" and its index in values: no command-line word can hold a NUL byte.
      */
-    private static List<String> splitAttachedValues(String[] args) {
+    private static List<String> protectValues(String[] args, List<String> values) {
         List<String> out = new ArrayList<>();
         int i = 0;
         for (; i < args.length; i++) {
@@ -83,18 +86,23 @@ record Invocation(List<String> argv, List<Action> actions, int script, boolean i
             if (!a.startsWith("-") || a.equals("-") || a.equals("--")) {
                 break;
             }
-            if ((a.startsWith("-e") || a.startsWith("-l")) && a.length() > 2) {
-                out.add(a.substring(0, 2));
-                out.add(a.substring(2));
-                continue;
-            }
-            out.add(a);
-            if ((a.equals("-e") || a.equals("-l") || a.equals("--config")) && i + 1 < args.length) {
-                out.add(args[++i]);
+            boolean glued = (a.startsWith("-e") || a.startsWith("-l")) && a.length() > 2;
+            boolean separate = (a.equals("-e") || a.equals("-l") || a.equals("--config")) && i + 1 < args.length;
+            if (glued || separate) {
+                out.add(glued ? a.substring(0, 2) : a);
+                out.add("\0" + values.size());
+                values.add(glued ? a.substring(2) : args[++i]);
+            } else {
+                out.add(a);
             }
         }
         out.addAll(Arrays.asList(args).subList(i, args.length));
         return out;
+    }
+
+    private static String valueOf(Option o, List<String> values) {
+        String v = o.getValue();
+        return v.startsWith("\0") ? values.get(Integer.parseInt(v.substring(1))) : v;
     }
 
     boolean hasScript() {

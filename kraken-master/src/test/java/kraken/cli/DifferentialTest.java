@@ -125,6 +125,8 @@ class DifferentialTest {
         same("", "-e", "x = 6", "-e", "print(x * 7)");
         same("", "-eprint('glued')");
         same("", "-e", "print(#arg)");
+        same("", "-e", "--", "-e", "print('a comment first')");
+        same("", "-e", "--check", "-e", "print('still a comment')");
     }
 
     @Test

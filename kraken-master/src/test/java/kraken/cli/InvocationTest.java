@@ -86,5 +86,12 @@ class InvocationTest {
     void valuesKeepTheirQuotes() throws Exception {
         assertEquals("\"quoted\"", Invocation.parse("-e", "\"quoted\"").actions().get(0).text());
         assertEquals("-1", Invocation.parse("-e", "-1").actions().get(0).text());
+        for (String v : new String[] {"--", "-i", "--check", "-e", "-l", "--config", "-"}) {
+            Invocation inv = Invocation.parse("-e", v, "-l", v, "--config", v, "s.lua");
+            assertEquals(List.of(new Invocation.Action(false, v), new Invocation.Action(true, v)), inv.actions());
+            assertEquals(v, inv.config());
+            assertFalse(inv.interactive() || inv.check());
+            assertEquals(6, inv.script());
+        }
     }
 }
