@@ -29,9 +29,14 @@ final class ArgvBytes {
         }
         String[] bytes = new String[args.length];
         for (int i = 0; i < args.length; i++) {
-            bytes[i] = new String(args[i].getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
+            bytes[i] = fromText(args[i]);
         }
         return bytes;
+    }
+
+    /** Text (an environment variable, say) as its UTF-8 bytes, one char each. */
+    static String fromText(String text) {
+        return new String(text.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
     }
 
     /** Bytes (one char each) to text, for names and paths that leave Lua: UTF-8. */

@@ -93,6 +93,10 @@ public final class Main {
     /** lua5.1's order: -e and -l as given, the script, then interactive mode or standard input. */
     private static boolean runProgram(Invocation inv, ProgramRunner runner, ProgramRecord record, InputStream stdin,
                                       PrintStream out, ErrorReport report) throws Exception {
+        String luaInit = System.getenv("LUA_INIT");
+        if (luaInit != null && !runner.init(ArgvBytes.fromText(luaInit))) {
+            return false;
+        }
         for (Invocation.Action a : inv.actions()) {
             if (!(a.library() ? runner.library(a.text()) : runner.statement(a.text()))) {
                 return false;

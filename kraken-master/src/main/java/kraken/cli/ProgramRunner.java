@@ -50,6 +50,24 @@ final class ProgramRunner {
         return keep(mark, run(bytes(code), "=(command line)", LuaValue.NONE));
     }
 
+    /**
+     * LUA_INIT, run first as lua5.1 does: "@file" runs that file, anything else is a chunk. The
+     * workers replay it as a statement.
+     */
+    boolean init(String luaInit) {
+        if (!luaInit.startsWith("@")) {
+            int mark = record.add(new Step(Step.Kind.STATEMENT, ArgvBytes.text(luaInit)));
+            return keep(mark, run(bytes(luaInit), "=LUA_INIT", LuaValue.NONE));
+        }
+        String name = ArgvBytes.text(luaInit.substring(1));
+        byte[] code = readFile(name);
+        if (code == null) {
+            return false;
+        }
+        int mark = record.add(new Step(Step.Kind.STATEMENT, new String(code, StandardCharsets.UTF_8)));
+        return keep(mark, run(code, "@" + name, LuaValue.NONE));
+    }
+
     /** -l name: require(name), its result unused. */
     boolean library(String name) {
         int mark = record.add(new Step(Step.Kind.LIBRARY, ArgvBytes.text(name)));
@@ -81,14 +99,8 @@ final class ProgramRunner {
             return stdinProgram(LuaValue.varargsOf(args));
         }
         record.setScript(name, argText, base, folderOf(inv.scriptName()));
-        byte[] code;
-        try {
-            code = Files.readAllBytes(Path.of(name));
-        } catch (IOException e) {
-            report.message("cannot open " + name + ": " + IoErrors.reason(e));
-            return false;
-        } catch (InvalidPathException e) {
-            report.message("cannot open " + name + ": " + UNMAPPABLE);
+        byte[] code = readFile(name);
+        if (code == null) {
             return false;
         }
         int mark = record.add(new Step(Step.Kind.SCRIPT_FILE, name));
@@ -106,6 +118,18 @@ final class ProgramRunner {
         }
         int mark = record.add(new Step(Step.Kind.SCRIPT_SOURCE, new String(code, StandardCharsets.ISO_8859_1)));
         return keep(mark, run(code, "=stdin", args));
+    }
+
+    /** The file's bytes, or null after reporting why it cannot be read. */
+    private byte[] readFile(String name) {
+        try {
+            return Files.readAllBytes(Path.of(name));
+        } catch (IOException e) {
+            report.message("cannot open " + name + ": " + IoErrors.reason(e));
+        } catch (InvalidPathException e) {
+            report.message("cannot open " + name + ": " + UNMAPPABLE);
+        }
+        return null;
     }
 
     private boolean keep(int mark, boolean ok) {

@@ -84,6 +84,8 @@ class DifferentialTest {
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile());
         pb.environment().put("LUA_PATH", dir + "/?.lua");
         pb.environment().remove("LUA_INIT");
+        // kraken inherits this JVM's environment: a LUA_INIT here would reach only one side.
+        assertEquals(null, System.getenv("LUA_INIT"), "run the tests without LUA_INIT");
         pb.environment().putAll(env);
         Process p = pb.start();
         try (OutputStream in = p.getOutputStream()) {
@@ -179,6 +181,15 @@ class DifferentialTest {
                 "\u00fcber");
         same(Map.of("LC_ALL", "C", "LANG", "C"), "", "-e", "print(1)", "missing-\u00fcber.lua");
         same(Map.of("LC_ALL", "C", "LANG", "C"), "", "args.lua", "gr\u00fc\u00df");
+    }
+
+    @Test
+    void luaInitRunsFirst() throws Exception {
+        Files.writeString(dir.resolve("init.lua"), "print('init file', arg)\nstarted = 1\n");
+        same(Map.of("LUA_INIT", "print('init chunk') started = 2"), "", "-e", "print(started)");
+        same(Map.of("LUA_INIT", "@init.lua"), "", "args.lua", "a");
+        same(Map.of("LUA_INIT", "@missing.lua"), "", "-e", "print('never')");
+        same(Map.of("LUA_INIT", "error('in init')"), "", "-e", "print('never')");
     }
 
     @Test
