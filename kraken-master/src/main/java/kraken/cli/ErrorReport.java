@@ -16,13 +16,22 @@ final class ErrorReport {
         this.err = err;
     }
 
-    /** A runtime error, with a traceback; the REPL passes no program name, as lua5.1's does. */
-    void runtime(String program, LuaError e) {
+    /**
+     * A runtime error, with the traceback noted where it was raised (null when there is none);
+     * the REPL passes no program name, as lua5.1's does.
+     */
+    void runtime(String program, LuaError e, String traceback) {
         String text = LuaErrorText.of(e);
-        if (text != null) {
-            // lua5.1 adds a traceback only to a message: an error object stays as it is.
-            boolean bare = text.contains(LuaErrorText.TRACEBACK) || text.equals(LuaErrorText.NOT_A_STRING);
-            print(program, bare ? text : text + BARE_TRACEBACK);
+        if (text == null) {
+            return;
+        }
+        // lua5.1 adds a traceback only to a message: an error object stays as it is.
+        if (text.contains(LuaErrorText.TRACEBACK) || text.equals(LuaErrorText.NOT_A_STRING)) {
+            print(program, text);
+        } else if (traceback != null && traceback.startsWith(LuaErrorText.TRACEBACK.substring(1))) {
+            print(program, text + "\n" + traceback);
+        } else {
+            print(program, text + BARE_TRACEBACK);
         }
     }
 

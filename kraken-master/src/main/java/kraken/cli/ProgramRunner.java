@@ -16,6 +16,7 @@ import org.luaj.vm2.Globals;
 import org.luaj.vm2.LuaError;
 import org.luaj.vm2.LuaString;
 import org.luaj.vm2.LuaTable;
+import org.luaj.vm2.LuaThread;
 import org.luaj.vm2.LuaValue;
 import org.luaj.vm2.Varargs;
 
@@ -156,16 +157,26 @@ final class ProgramRunner {
 
     /** Runs body; its results, or null after reporting the error it raised. */
     Varargs call(String program, Supplier<Varargs> body) {
+        LuaThread main = globals.running;
+        LuaValue previous = main.errorfunc;
+        // Without a DebugLib there are no frames to note, and LuaJ then gives a nil error value to
+        // an error function as a Java null: leave the thread as it is.
+        TracebackNote note = globals.debuglib != null ? new TracebackNote(globals, previous) : null;
+        if (note != null) {
+            main.errorfunc = note;
+        }
         try {
             return body.get();
         } catch (LuaError e) {
-            report.runtime(program, e);
+            report.runtime(program, e, note != null ? note.traceback() : null);
         } catch (StackOverflowError e) {
             report.message("stack overflow");
         } catch (OutOfMemoryError e) {
             report.message("not enough memory");
         } catch (RuntimeException e) {
             report.message("internal error: " + e);
+        } finally {
+            main.errorfunc = previous;
         }
         return null;
     }
