@@ -29,7 +29,8 @@ final class ErrorReport {
         if (text.contains(LuaErrorText.TRACEBACK) || text.equals(LuaErrorText.NOT_A_STRING)) {
             print(program, text);
         } else if (traceback != null && traceback.startsWith(LuaErrorText.TRACEBACK.substring(1))) {
-            print(program, text + "\n" + traceback);
+            // LuaJ names the Java code below the main chunk "[Java]: in ?"; lua5.1 calls it "[C]: ?".
+            print(program, text + "\n" + traceback.replace("\t[Java]: in ?", "\t[C]: ?"));
         } else {
             print(program, text + BARE_TRACEBACK);
         }

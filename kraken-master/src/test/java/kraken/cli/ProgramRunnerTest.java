@@ -89,6 +89,25 @@ class ProgramRunnerTest {
     }
 
     @Test
+    void theTracebackShowsTheFramesWhenCallsAreTracked() {
+        ProgramRunner run = runner("");
+        run.globals().load(new org.luaj.vm2.lib.DebugLib());
+        assertFalse(run.statement("local function inner() error('deep') end\nlocal function outer() inner() end\nouter()"));
+        String text = err.toString(StandardCharsets.UTF_8);
+        assertTrue(text.startsWith("kraken: (command line):1: deep\nstack traceback:\n"), text);
+        assertTrue(text.contains("\t(command line):1: in function 'inner'\n\t(command line):2: in function 'outer'\n"
+                + "\t(command line):3: in main chunk\n\t[C]: ?\n"), text);
+        assertEquals(null, run.globals().running.errorfunc);
+    }
+
+    @Test
+    void withoutCallTrackingTheTracebackIsTheOutermostFrame() {
+        ProgramRunner run = runner("");
+        assertFalse(run.statement("error('flat')"));
+        assertEquals("kraken: (command line):1: flat\nstack traceback:\n\t[C]: ?\n", err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
     void withoutAScriptThereIsNoArgTable() throws Exception {
         ProgramRunner run = runner("");
         assertTrue(run.statement("kraken.loop()"));
