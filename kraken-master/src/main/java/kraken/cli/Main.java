@@ -1,79 +1,128 @@
 package kraken.cli;
 
+import java.io.BufferedOutputStream;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
+import kraken.config.ConfigException;
+import kraken.config.ConfigLoader;
+import kraken.config.ConfigSource;
+import kraken.lua.LoopHandler;
 import kraken.lua.LuaRuntime;
 import kraken.lua.Registry;
 import kraken.lua.Settings;
-import kraken.master.LaunchPlan;
-import kraken.master.MasterLoop;
-import kraken.protocol.Protocol.Step;
+import kraken.posix.Posix;
+import org.apache.commons.cli.ParseException;
 import org.luaj.vm2.Globals;
-import org.luaj.vm2.LuaTable;
 import org.luaj.vm2.LuaValue;
-import org.luaj.vm2.lib.jse.JsePlatform;
 
-/** The kraken command (SPEC section 2). PLACEHOLDER (lead's branch) until the cli branch lands. */
+/**
+ * The kraken command (SPEC section 2): `kraken [options] [script [args]]`, which behaves like
+ * lua5.1 with the kraken module loaded, reads the configuration first, and exits 0 on success
+ * and 1 on any error.
+ */
 public final class Main {
     private Main() {}
 
-    public static void main(String[] argv) throws Exception {
-        List<String> args = new ArrayList<>(List.of(argv));
-        Path config = null;
-        if (args.size() >= 2 && args.get(0).equals("--config")) {
-            config = args.get(1).isEmpty() ? null : Path.of(args.get(1));
-            args = args.subList(2, args.size());
-        }
-        Path cfg = config;
-        Settings settings = load(cfg);
-        boolean stmt = args.size() >= 2 && args.get(0).equals("-e");
-        Step step = stmt ? new Step(Step.Kind.STATEMENT, args.get(1)) : new Step(Step.Kind.SCRIPT_FILE, args.get(0));
-        LaunchPlan plan = new LaunchPlan(List.of(step), stmt ? null : args.get(0),
-                List.of("kraken", stmt ? "-e" : args.get(0)), -1, null, () -> load(cfg));
-        Globals g = LuaRuntime.create(settings, new Registry(), new MasterLoop(settings, plan), Path.of("."));
+    public static void main(String[] args) {
+        // LuaJ's print decodes a Lua string as UTF-8 and prints the text: encode it back as UTF-8,
+        // whatever the locale, so that UTF-8 text passes unchanged (io.write passes raw bytes).
+        PrintStream out = new PrintStream(new BufferedOutputStream(
+                new BrokenPipeExit(new FileOutputStream(FileDescriptor.out)), 8192), true, StandardCharsets.UTF_8);
+        System.setOut(out);
+        PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
+        int status;
         try {
-            if (stmt) {
-                g.load(args.get(1), "=(command line)").call();
-            } else {
-                g.loadfile(args.get(0)).call();
-            }
-        } catch (org.luaj.vm2.LuaError e) {
-            System.err.println("kraken: " + e.getMessage());
-            System.exit(1);
+            status = run(ArgvBytes.of(args), System.in, out, err);
+        } catch (Throwable t) {
+            err.println(ErrorReport.PROGRAM + ": internal error: " + t);
+            t.printStackTrace(err);
+            status = 1;
         }
+        exit(status);
     }
 
-    private static Settings load(Path config) {
-        Settings s = new Settings();
-        if (config == null) {
-            return s;
-        }
-        Globals g = JsePlatform.standardGlobals();
-        LuaTable k = new LuaTable();
-        k.set("mm", new LuaTable());
-        k.set("workers", new LuaTable());
-        k.set("limits", new LuaTable());
-        g.set("kraken", k);
-        g.loadfile(config.toString()).call();
-        java.util.Map<String, String> m = new java.util.HashMap<>(s.encode());
-        flatten("", k, m);
-        if (k.get("mm").get("timeout").istable()) {
-            m.put("mm.timeout.min", k.get("mm").get("timeout").get(1).tojstring());
-            m.put("mm.timeout.max", k.get("mm").get("timeout").get(2).tojstring());
-        }
-        return Settings.decode(m);
+    // The master's other threads (LuaJ coroutines, the dispatcher) must not keep the JVM alive.
+    private static void exit(int status) {
+        System.out.flush();
+        System.err.flush();
+        System.exit(status);
     }
 
-    private static void flatten(String prefix, LuaTable t, java.util.Map<String, String> m) {
-        for (LuaValue key = t.next(LuaValue.NIL).arg1(); !key.isnil(); key = t.next(key).arg1()) {
-            LuaValue v = t.get(key);
-            if (v.istable()) {
-                flatten(prefix + key.tojstring() + ".", (LuaTable) v, m);
-            } else {
-                String val = v.tojstring();
-                m.put(prefix + key.tojstring(), v.isinttype() ? Integer.toString(v.toint()) : val);
+    static int run(String[] argv, InputStream stdin, PrintStream out, PrintStream err) throws Exception {
+        ErrorReport report = new ErrorReport(err);
+        Invocation inv;
+        try {
+            inv = Invocation.parse(argv);
+        } catch (ParseException e) {
+            report.message(e.getMessage());
+            Usage.print(err);
+            return 1;
+        }
+        if (inv.help()) {
+            Usage.print(out);
+            return 0;
+        }
+        if (inv.version()) {
+            report.plain(Usage.VERSION);
+        }
+        ConfigSource source;
+        Settings settings;
+        try {
+            source = ConfigSource.resolve(inv.config() == null ? null : ArgvBytes.text(inv.config()),
+                    System.getenv("KRAKEN_CONFIG"), ConfigSource.SYSTEM_FILE);
+            settings = ConfigLoader.load(source);
+        } catch (ConfigException e) {
+            report.message(e.getMessage());
+            return 1;
+        }
+        ProgramRecord record = new ProgramRecord(() -> ConfigLoader.load(source));
+        LoopHandler loop = inv.check() ? new CheckLoop(settings, out, err, Main::exit)
+                : new PlannedMasterLoop(settings, record);
+        Path scriptDir = inv.hasScript() && !inv.scriptFromStdin() ? ProgramRunner.folderOf(inv.scriptName()) : null;
+        Globals globals = LuaRuntime.create(settings, new Registry(), loop, scriptDir);
+        // LuaJ leaves io.stdin unconnected; the REPL and the script must share one buffered stream.
+        globals.STDIN = stdin;
+        ProgramRunner runner = new ProgramRunner(globals, record, report, stdin);
+        return runProgram(inv, runner, record, stdin, out, report) ? 0 : 1;
+    }
+
+    /** lua5.1's order: -e and -l as given, the script, then interactive mode or standard input. */
+    private static boolean runProgram(Invocation inv, ProgramRunner runner, ProgramRecord record, InputStream stdin,
+                                      PrintStream out, ErrorReport report) throws Exception {
+        String luaInit = System.getenv("LUA_INIT");
+        if (luaInit != null && !runner.init(ArgvBytes.fromText(luaInit))) {
+            return false;
+        }
+        for (Invocation.Action a : inv.actions()) {
+            if (!(a.library() ? runner.library(a.text()) : runner.statement(a.text()))) {
+                return false;
             }
         }
+        if (inv.hasScript() && !runner.script(inv)) {
+            return false;
+        }
+        boolean tty = Posix.isatty(0);
+        if (inv.check()) {
+            if (!inv.hasScript() && inv.actions().isEmpty() && !runner.stdinProgram(LuaValue.NONE)) {
+                return false;
+            }
+            report.message("--check: the program ended without calling kraken.loop()");
+            return false;
+        }
+        if (inv.interactive()) {
+            new Repl(runner, record, stdin, out, report, !tty).run();
+        } else if (!inv.hasScript() && inv.actions().isEmpty() && !inv.version()) {
+            if (tty) {
+                report.plain(Usage.VERSION);
+                new Repl(runner, record, stdin, out, report, false).run();
+            } else {
+                return runner.stdinProgram(LuaValue.NONE);
+            }
+        }
+        return true;
     }
 }

@@ -1,12 +1,154 @@
 package kraken.lua;
 
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.luaj.vm2.LuaError;
 import org.luaj.vm2.LuaTable;
+import org.luaj.vm2.LuaValue;
+import org.luaj.vm2.lib.ThreeArgFunction;
 
-/** The configuration keys on the kraken table: readable by scripts, settable only by the configuration file. */
+/**
+ * The configuration keys on the kraken table (SPEC section 3): a script reads every one of them,
+ * but an assignment to one, or to a field inside one, raises "kraken.mm can only be set in the
+ * configuration file". The values live behind the table's metatable, never as raw fields, so
+ * every assignment reaches __newindex; the kraken library's own functions stay raw fields.
+ */
 public final class SettingsView {
     private SettingsView() {}
 
-    /** Placeholder until the configuration is built: installs nothing. */
+    /** Every configuration key, dotted below the kraken table, in the order of SPEC section 3. */
+    public static final List<String> KEYS = List.of("mm.tries", "mm.timeout", "isolation", "workers.spare",
+            "workers.max", "workers.connections", "user", "allow_root", "limits.time", "limits.memory",
+            "limits.cpu", "limits.files", "limits.line", "sandbox", "grace");
+
+    /** The top-level names of the keys: a name with dotted keys below it (mm, workers, limits) is a table. */
+    public static final Set<String> TOP_LEVEL = topLevel();
+
+    private static Set<String> topLevel() {
+        Set<String> names = new LinkedHashSet<>();
+        for (String k : KEYS) {
+            names.add(topOf(k));
+        }
+        return Set.copyOf(names);
+    }
+
+    /** "mm" for "mm.tries", "isolation" for "isolation". */
+    public static String topOf(String key) {
+        int dot = key.indexOf('.');
+        return dot < 0 ? key : key.substring(0, dot);
+    }
+
+    public static boolean isGroup(String topLevelName) {
+        return KEYS.stream().anyMatch(k -> k.startsWith(topLevelName + "."));
+    }
+
+    /**
+     * One key's value as the configuration file writes it: mm.timeout is a number (the maximum)
+     * or a fresh table {min, max}; user, limits.cpu and limits.files are nil when unset.
+     */
+    public static LuaValue read(Settings s, String key) {
+        switch (key) {
+            case "mm.tries":
+                return LuaValue.valueOf(s.mmTries);
+            case "mm.timeout":
+                return s.mmTimeoutRange
+                        ? LuaValue.listOf(new LuaValue[] {LuaValue.valueOf(s.mmTimeoutMin), LuaValue.valueOf(s.mmTimeoutMax)})
+                        : LuaValue.valueOf(s.mmTimeoutMax);
+            case "isolation":
+                return LuaValue.valueOf(s.isolation);
+            case "workers.spare":
+                return LuaValue.valueOf(s.workersSpare);
+            case "workers.max":
+                return LuaValue.valueOf(s.workersMax);
+            case "workers.connections":
+                return LuaValue.valueOf(s.workersConnections);
+            case "user":
+                return s.user == null ? LuaValue.NIL : userValue(s.user);
+            case "allow_root":
+                return LuaValue.valueOf(s.allowRoot);
+            case "limits.time":
+                return LuaValue.valueOf(s.limitTime);
+            case "limits.memory":
+                return LuaValue.valueOf(s.limitMemory);
+            case "limits.cpu":
+                return s.limitCpu == null ? LuaValue.NIL : LuaValue.valueOf(s.limitCpu.doubleValue());
+            case "limits.files":
+                return s.limitFiles == null ? LuaValue.NIL : LuaValue.valueOf(s.limitFiles.doubleValue());
+            case "limits.line":
+                return LuaValue.valueOf(s.limitLine);
+            case "sandbox":
+                return LuaValue.valueOf(s.sandbox);
+            case "grace":
+                return LuaValue.valueOf(s.grace);
+            default:
+                throw new IllegalArgumentException("not a configuration key: " + key);
+        }
+    }
+
+    // The configuration gave either a name or a uid; a uid reads back as the number it was.
+    private static LuaValue userValue(String user) {
+        return user.chars().allMatch(Character::isDigit) ? LuaValue.valueOf(Double.parseDouble(user))
+                : LuaValue.valueOf(user);
+    }
+
+    /** Makes the configuration readable, and not assignable, through the kraken table. */
     public static void install(LuaTable kraken, Settings settings) {
+        LuaTable values = new LuaTable();
+        for (String top : TOP_LEVEL) {
+            values.rawset(top, isGroup(top) ? group(settings, top) : read(settings, top));
+            // A raw field would shadow the view, and assignments to it would no longer be refused.
+            kraken.rawset(top, LuaValue.NIL);
+        }
+        LuaTable mt = new LuaTable();
+        mt.rawset(LuaValue.INDEX, values);
+        mt.rawset(LuaValue.NEWINDEX, new Guard(null));
+        mt.rawset(LuaValue.METATABLE, LuaValue.FALSE);
+        kraken.setmetatable(mt);
+    }
+
+    private static LuaTable group(Settings settings, String top) {
+        LuaTable fields = new LuaTable();
+        for (String key : KEYS) {
+            if (topOf(key).equals(top)) {
+                LuaValue v = read(settings, key);
+                fields.rawset(key.substring(top.length() + 1), v.istable() ? readOnly(v, top) : v);
+            }
+        }
+        return readOnly(fields, top);
+    }
+
+    // An empty table whose reads go to fields and whose writes raise the error for top.
+    private static LuaTable readOnly(LuaValue fields, String top) {
+        LuaTable proxy = new LuaTable();
+        LuaTable mt = new LuaTable();
+        mt.rawset(LuaValue.INDEX, fields);
+        mt.rawset(LuaValue.NEWINDEX, new Guard(top));
+        mt.rawset(LuaValue.METATABLE, LuaValue.FALSE);
+        proxy.setmetatable(mt);
+        return proxy;
+    }
+
+    /** __newindex: refuses a configuration key (or anything inside one); anything else is stored raw. */
+    private static final class Guard extends ThreeArgFunction {
+        /** The configuration key this table belongs to; null for the kraken table itself. */
+        private final String owner;
+
+        Guard(String owner) {
+            this.owner = owner;
+        }
+
+        @Override
+        public LuaValue call(LuaValue table, LuaValue key, LuaValue value) {
+            String top = owner;
+            if (top == null && key.isstring() && TOP_LEVEL.contains(key.tojstring())) {
+                top = key.tojstring();
+            }
+            if (top != null) {
+                throw new LuaError("kraken." + top + " can only be set in the configuration file");
+            }
+            table.rawset(key, value);
+            return NONE;
+        }
     }
 }

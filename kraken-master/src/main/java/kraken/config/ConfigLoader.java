@@ -1,0 +1,98 @@
+package kraken.config;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import kraken.lua.LuaRuntime;
+import kraken.lua.Registry;
+import kraken.lua.Settings;
+import org.luaj.vm2.Globals;
+import org.luaj.vm2.LuaBoolean;
+import org.luaj.vm2.LuaError;
+import org.luaj.vm2.LuaFunction;
+import org.luaj.vm2.LuaNil;
+import org.luaj.vm2.LuaNumber;
+import org.luaj.vm2.LuaString;
+import org.luaj.vm2.LuaThread;
+import org.luaj.vm2.LuaValue;
+import org.luaj.vm2.Varargs;
+import org.luaj.vm2.lib.DebugLib;
+
+/**
+ * Runs the configuration file (trusted Lua, SPEC section 3) in a Lua state of its own, before the
+ * script's state exists: the script's state depends on it (the sandbox flag). The file sets fields
+ * of the kraken table; what it leaves alone keeps the default.
+ */
+public final class ConfigLoader {
+    private ConfigLoader() {}
+
+    public static Settings load(ConfigSource source) throws ConfigException {
+        return source.isBuiltIn() ? new Settings() : load(source.file());
+    }
+
+    /**
+     * LuaJ keeps the metatables of strings, numbers and the like in static fields, and a new
+     * state replaces them. On HUP the configuration is read again while the script's state
+     * lives on, waiting in kraken.loop(): it must get its own metatables back.
+     */
+    public static Settings load(Path file) throws ConfigException {
+        LuaValue[] shared = {LuaString.s_metatable, LuaNumber.s_metatable, LuaBoolean.s_metatable,
+            LuaNil.s_metatable, LuaFunction.s_metatable, LuaThread.s_metatable};
+        try {
+            return run(file);
+        } finally {
+            LuaString.s_metatable = shared[0];
+            LuaNumber.s_metatable = shared[1];
+            LuaBoolean.s_metatable = shared[2];
+            LuaNil.s_metatable = shared[3];
+            LuaFunction.s_metatable = shared[4];
+            LuaThread.s_metatable = shared[5];
+        }
+    }
+
+    private static Settings run(Path file) throws ConfigException {
+        byte[] code;
+        try {
+            code = Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new ConfigException("cannot open " + file + ": " + IoErrors.reason(e));
+        }
+        Path dir = file.toAbsolutePath().getParent();
+        Globals g = LuaRuntime.create(new Settings(), new Registry(),
+                r -> LuaValue.varargsOf(LuaValue.NIL, LuaValue.valueOf("kraken.loop() is not for the configuration file")),
+                dir);
+        // The debug library tells where an assignment happens. This state only runs trusted code once.
+        LuaValue getinfo = g.load(new DebugLib()).get("getinfo");
+        ConfigTable table = new ConfigTable(() -> position(getinfo));
+        g.set("kraken", table.root());
+        g.get("package").get("loaded").set("kraken", table.root());
+        String name = file.toString();
+        try {
+            g.load(new ByteArrayInputStream(code), "@" + name, "t", g).call();
+            if (g.rawget("kraken") != table.root()) {
+                throw new ConfigException(name + ": the configuration replaced the kraken table;"
+                        + " it should set its fields (kraken.isolation = \"state\")");
+            }
+            return table.settle();
+        } catch (BadConfiguration e) {
+            throw new ConfigException(e.located(name));
+        } catch (LuaError e) {
+            String text = LuaErrorText.of(e);
+            throw new ConfigException(text == null ? name + ": error with no message"
+                    : LuaErrorText.withoutTraceback(text));
+        } catch (StackOverflowError e) {
+            throw new ConfigException(name + ": stack overflow");
+        }
+    }
+
+    // "file:line" of the Lua code running now: level 1 is the function making the assignment.
+    private static String position(LuaValue getinfo) {
+        Varargs info = getinfo.invoke(LuaValue.varargsOf(LuaValue.valueOf(1), LuaValue.valueOf("Sl")));
+        LuaValue t = info.arg1();
+        if (!t.istable() || t.get("currentline").toint() <= 0) {
+            return null;
+        }
+        return t.get("short_src").tojstring() + ":" + t.get("currentline").toint();
+    }
+}

@@ -1,0 +1,139 @@
+package kraken.config;
+
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import kraken.lua.Settings;
+import kraken.lua.SettingsView;
+import kraken.posix.Posix;
+import org.luaj.vm2.LuaValue;
+
+/** Every configuration key of SPEC section 3, with its rule. The ranges are written down in notes/cli.md. */
+final class Keys {
+    private Keys() {}
+
+    static final int MAX_WORKERS = 10000;
+    static final int MAX_TIMEOUT_MS = 3_600_000;
+    static final double MAX_SECONDS = 31_536_000; // a year
+    static final long MIN_HEAP = 16L << 20;
+    static final long MAX_HEAP = 1024L << 30;
+    private static final Pattern SIZE = Pattern.compile("([1-9][0-9]{0,12})([kmg]?)");
+
+    static final List<Key> ALL = List.of(
+            new Key("mm.tries", "an integer from 1 to 100", integer(1, 100),
+                    (s, v) -> s.mmTries = v.toint()),
+            new Key("mm.timeout", "a number of milliseconds from 0 to " + MAX_TIMEOUT_MS
+                    + ", or a table {min, max} of two such numbers with min <= max", Keys::timeout, Keys::applyTimeout),
+            new Key("isolation", "\"process\" or \"state\"",
+                    v -> v.type() == LuaValue.TSTRING && (v.tojstring().equals("process") || v.tojstring().equals("state")),
+                    (s, v) -> s.isolation = v.tojstring()),
+            new Key("workers.spare", "an integer from 0 to kraken.workers.max", integer(0, MAX_WORKERS),
+                    (s, v) -> s.workersSpare = v.toint()),
+            new Key("workers.max", "an integer from 1 to " + MAX_WORKERS, integer(1, MAX_WORKERS),
+                    (s, v) -> s.workersMax = v.toint()),
+            new Key("workers.connections", "an integer from 1 to " + Integer.MAX_VALUE, integer(1, Integer.MAX_VALUE),
+                    (s, v) -> s.workersConnections = v.toint()),
+            new Key("user", "the name or the uid of an existing user", Keys::existingUser,
+                    (s, v) -> s.user = v.type() == LuaValue.TNUMBER ? Long.toString(v.tolong()) : v.tojstring()),
+            new Key("allow_root", "true or false", LuaValue::isboolean, (s, v) -> s.allowRoot = v.toboolean()),
+            new Key("limits.time", "a number of seconds greater than 0 and at most " + (long) MAX_SECONDS,
+                    v -> number(v) && v.todouble() > 0 && v.todouble() <= MAX_SECONDS, (s, v) -> s.limitTime = v.todouble()),
+            new Key("limits.memory", "a heap size from \"16m\" to \"1024g\", like \"64m\" or \"1g\"", Keys::heapSize,
+                    (s, v) -> s.limitMemory = v.tojstring().toLowerCase(Locale.ROOT)),
+            new Key("limits.cpu", "an integer number of seconds from 1 to " + (long) MAX_SECONDS + ", or nil",
+                    integer(1, (long) MAX_SECONDS), (s, v) -> s.limitCpu = v.tolong()),
+            new Key("limits.files", "an integer from 64 to 1048576, or nil", integer(64, 1_048_576),
+                    (s, v) -> s.limitFiles = v.tolong()),
+            new Key("limits.line", "an integer from 1 to 1073741824", integer(1, 1 << 30),
+                    (s, v) -> s.limitLine = v.toint()),
+            new Key("sandbox", "true or false", LuaValue::isboolean, (s, v) -> s.sandbox = v.toboolean()),
+            new Key("grace", "a number of seconds from 0 to " + (long) MAX_SECONDS,
+                    v -> number(v) && v.todouble() >= 0 && v.todouble() <= MAX_SECONDS, (s, v) -> s.grace = v.todouble()));
+
+    private static final Map<String, Key> BY_NAME = byName();
+
+    private static Map<String, Key> byName() {
+        Map<String, Key> m = new LinkedHashMap<>();
+        for (Key k : ALL) {
+            m.put(k.name(), k);
+        }
+        if (!m.keySet().equals(new LinkedHashSet<>(SettingsView.KEYS))) {
+            throw new AssertionError("kraken.config.Keys and SettingsView.KEYS disagree");
+        }
+        return m;
+    }
+
+    /** The key named "workers.spare", or null. */
+    static Key named(String name) {
+        return BY_NAME.get(name);
+    }
+
+    // A string that reads as a number is still a string here: a configuration says what it means.
+    private static boolean number(LuaValue v) {
+        return v.type() == LuaValue.TNUMBER && !Double.isNaN(v.todouble());
+    }
+
+    static Predicate<LuaValue> integer(long min, long max) {
+        return v -> number(v) && v.todouble() == Math.floor(v.todouble()) && v.todouble() >= min && v.todouble() <= max;
+    }
+
+    private static boolean timeout(LuaValue v) {
+        Predicate<LuaValue> ms = integer(0, MAX_TIMEOUT_MS);
+        if (!v.istable()) {
+            return ms.test(v);
+        }
+        LuaValue k = LuaValue.NIL;
+        int count = 0;
+        while (!(k = v.next(k).arg1()).isnil()) {
+            count++;
+        }
+        LuaValue min = v.rawget(1);
+        LuaValue max = v.rawget(2);
+        return count == 2 && ms.test(min) && ms.test(max) && min.todouble() <= max.todouble();
+    }
+
+    private static void applyTimeout(Settings s, LuaValue v) {
+        s.mmTimeoutRange = v.istable();
+        s.mmTimeoutMin = v.istable() ? v.rawget(1).toint() : 0;
+        s.mmTimeoutMax = v.istable() ? v.rawget(2).toint() : v.toint();
+    }
+
+    private static boolean existingUser(LuaValue v) {
+        if (v.type() == LuaValue.TSTRING) {
+            return !v.tojstring().isEmpty() && Posix.getpwnam(v.tojstring()) != null;
+        }
+        return integer(0, 0xFFFF_FFFEL).test(v) && Posix.getpwuid((int) v.tolong()) != null;
+    }
+
+    /** The uid a valid kraken.user value names. */
+    static int uidOf(LuaValue v) {
+        return v.type() == LuaValue.TSTRING ? Posix.getpwnam(v.tojstring()).uid() : (int) v.tolong();
+    }
+
+    private static boolean heapSize(LuaValue v) {
+        if (v.type() != LuaValue.TSTRING) {
+            return false;
+        }
+        Matcher m = SIZE.matcher(v.tojstring().toLowerCase(Locale.ROOT));
+        if (!m.matches()) {
+            return false;
+        }
+        int shift = switch (m.group(2)) {
+            case "k" -> 10;
+            case "m" -> 20;
+            case "g" -> 30;
+            default -> 0;
+        };
+        long n = Long.parseLong(m.group(1));
+        if (n > (MAX_HEAP >> shift)) {
+            return false;
+        }
+        long bytes = n << shift;
+        return bytes >= MIN_HEAP && bytes <= MAX_HEAP;
+    }
+}
