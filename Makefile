@@ -1,5 +1,7 @@
 # Kraken for the JVM. `make` builds, `make check` runs the fast tests, `make test` all of them.
 MVN ?= mvn -q -B
+# Tests print Surefire's "Tests run:" lines and its summary: CI reads them.
+MVN_TEST ?= mvn -B -ntp
 PORT ?= 8001
 PREFIX ?= /usr/local
 
@@ -14,11 +16,11 @@ build:
 
 # Fast tests: unit tests only, no server processes.
 check:
-	$(MVN) -Dkraken.test.groups=unit test
+	$(MVN_TEST) -Dkraken.test.groups=unit test
 
 # Every test: unit, then integration tests against real servers and the reference lua5.1.
 test: lua51 build
-	$(MVN) -Dkraken.test.groups='unit | integration' test
+	$(MVN_TEST) -Dkraken.test.groups='unit | integration' test
 
 # The reference interpreter the differential tests compare against.
 lua51:

@@ -72,7 +72,10 @@ final class Program {
         for (int i = 0; i < args.size(); i++) {
             arg.set(hello.argBase() + i, LuaValue.valueOf(args.get(i)));
         }
-        g.set("arg", arg);
+        // As in lua5.1, "arg" exists only when there is a script.
+        if (!args.isEmpty()) {
+            g.set("arg", arg);
+        }
         for (int i = 0; i < steps.size(); i++) {
             Step s = steps.get(i);
             if (s.kind() == Step.Kind.LIBRARY) {
