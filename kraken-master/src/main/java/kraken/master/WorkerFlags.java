@@ -7,7 +7,7 @@ import kraken.lua.Settings;
 
 /**
  * JVM flags for workers: small, short-lived processes. A "process" worker serves one connection,
- * so C1 alone is the right JIT (C2 would compile code it never runs again); the serial collector
+ * so C1 alone, and late, is the right JIT (C2 would compile code it never runs again); the serial collector
  * has the smallest footprint; no perf-data file; class data sharing from the archive that
  * `make` builds (an AOT cache on JDK 24 and later).
  */
@@ -28,6 +28,10 @@ final class WorkerFlags {
         f.add("--enable-native-access=ALL-UNNAMED");
         if (!s.stateIsolation()) {
             f.add("-XX:TieredStopAtLevel=1");
+            // C1 compiling the start-up path (class initialisers, the Lua compiler) costs a third of
+            // a worker's start and runs once. Ten times the thresholds leave that to the
+            // interpreter; a hot Lua loop is still compiled within milliseconds.
+            f.add("-XX:CompileThresholdScaling=10");
         }
         // Map the class-data archives where they were built: Debian's JDK 17 relocates them to a
         // random address by default, which writes to (so privately copies) ~10 MB of the JDK's
