@@ -13,6 +13,7 @@
 #                  whose worker respawns give the spawn-to-ready figures 5
 #   BENCH_SPARE    kraken.workers.spare                                4
 #   BENCH_MAX      kraken.workers.max (>= BENCH_HOLD to hold them all) 128
+#   BENCH_STATE_CONNECTIONS kraken.workers.connections ("state": a worker's life)  1000
 #   BENCH_START_TIMEOUT seconds a server may take to serve its first connection 90
 #   BENCH_CONN_TIMEOUT  seconds one connection may take before it counts as an error 15
 #   BENCH_SERVERS  which servers, any of: kproc kstate lfork cpre       "kproc kstate lfork"
@@ -33,6 +34,7 @@ JVM_RUNS=${BENCH_JVM_RUNS:-5}
 SPAWNS=${BENCH_SPAWNS:-5}
 SPARE=${BENCH_SPARE:-4}
 MAX=${BENCH_MAX:-128}
+STATE_CONNS=${BENCH_STATE_CONNECTIONS:-1000}
 START_TIMEOUT=${BENCH_START_TIMEOUT:-90}
 CONN_TIMEOUT=${BENCH_CONN_TIMEOUT:-15}
 KLOG=${BENCH_KRAKEN_LOG-debug}
@@ -176,14 +178,11 @@ start_server() {
       ;;
     kproc|kstate)
       iso=process; [ "$key" = kstate ] && iso=state
-      # The two "or {}" lines are no-ops when the tables exist, and keep an early configuration
-      # loader that does not pre-create them from failing on the lines below.
       cat >"$out/$key-config.lua" <<EOF
-kraken.workers = kraken.workers or {}
-kraken.mm = kraken.mm or {}
 kraken.isolation = "$iso"
 kraken.workers.spare = $SPARE
 kraken.workers.max = $MAX
+kraken.workers.connections = $STATE_CONNS
 EOF
       if [ -z "${BENCH_KRAKEN:-}" ] && [ ! -f "$root/build/lib/kraken-master.jar" ] && [ -z "${KRAKEN_LIB:-}" ]; then
         mark_down "$key" "not built (run make build)"
@@ -422,7 +421,7 @@ report() {
   echo
   echo "$(date -u '+%Y-%m-%d %H:%M UTC'); $(nproc) cores, $cpu_model; kernel $(uname -r); $java_version."
   echo "Rounds $ROUNDS x ${SECONDS_PER} s per measurement, servers interleaved; warm-up ${WARM} s;"
-  echo "kraken.workers.spare = $SPARE, kraken.workers.max = $MAX; took ${elapsed} s."
+  echo "kraken.workers.spare = $SPARE, kraken.workers.max = $MAX, kraken.workers.connections = $STATE_CONNS; took ${elapsed} s."
   echo
   for s in $SERVERS; do
     d=$(get "$s" down)
