@@ -7,14 +7,9 @@ import java.nio.file.Path;
 import kraken.lua.LuaRuntime;
 import kraken.lua.Registry;
 import kraken.lua.Settings;
+import kraken.lua.SharedMetatables;
 import org.luaj.vm2.Globals;
-import org.luaj.vm2.LuaBoolean;
 import org.luaj.vm2.LuaError;
-import org.luaj.vm2.LuaFunction;
-import org.luaj.vm2.LuaNil;
-import org.luaj.vm2.LuaNumber;
-import org.luaj.vm2.LuaString;
-import org.luaj.vm2.LuaThread;
 import org.luaj.vm2.LuaValue;
 import org.luaj.vm2.Varargs;
 import org.luaj.vm2.lib.DebugLib;
@@ -37,17 +32,11 @@ public final class ConfigLoader {
      * lives on, waiting in kraken.loop(): it must get its own metatables back.
      */
     public static Settings load(Path file) throws ConfigException {
-        LuaValue[] shared = {LuaString.s_metatable, LuaNumber.s_metatable, LuaBoolean.s_metatable,
-            LuaNil.s_metatable, LuaFunction.s_metatable, LuaThread.s_metatable};
+        SharedMetatables shared = SharedMetatables.save();
         try {
             return run(file);
         } finally {
-            LuaString.s_metatable = shared[0];
-            LuaNumber.s_metatable = shared[1];
-            LuaBoolean.s_metatable = shared[2];
-            LuaNil.s_metatable = shared[3];
-            LuaFunction.s_metatable = shared[4];
-            LuaThread.s_metatable = shared[5];
+            shared.restore();
         }
     }
 

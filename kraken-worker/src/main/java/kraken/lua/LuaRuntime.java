@@ -3,13 +3,7 @@ package kraken.lua;
 import java.nio.file.Path;
 import org.luaj.vm2.Globals;
 import org.luaj.vm2.LoadState;
-import org.luaj.vm2.LuaBoolean;
-import org.luaj.vm2.LuaFunction;
-import org.luaj.vm2.LuaNil;
-import org.luaj.vm2.LuaNumber;
-import org.luaj.vm2.LuaString;
 import org.luaj.vm2.LuaTable;
-import org.luaj.vm2.LuaThread;
 import org.luaj.vm2.LuaValue;
 import org.luaj.vm2.compiler.LuaC;
 import org.luaj.vm2.lib.Bit32Lib;
@@ -41,7 +35,7 @@ public final class LuaRuntime {
      * @param scriptDir the script's directory: in the sandbox, the only place require looks
      */
     public static Globals create(Settings settings, Registry registry, LoopHandler loop, Path scriptDir) {
-        resetSharedMetatables();
+        SharedMetatables.reset();
         Globals g = new Globals();
         if (settings.sandbox) {
             installSandboxed(g, scriptDir);
@@ -110,20 +104,5 @@ public final class LuaRuntime {
         kept.set(1, searchers.get(1)); // preload
         kept.set(2, searchers.get(2)); // Lua files on package.path
         pkg.set("searchers", kept);
-    }
-
-    /**
-     * LuaJ keeps the metatables of strings, numbers, booleans, nil, functions and threads in
-     * static fields shared by every state in the JVM. A state that changed one (say, the string
-     * metatable's __index) must not hand that change to the next state, so each new state starts
-     * from none; StringLib then installs a fresh string metatable.
-     */
-    static void resetSharedMetatables() {
-        LuaString.s_metatable = null;
-        LuaNumber.s_metatable = null;
-        LuaBoolean.s_metatable = null;
-        LuaNil.s_metatable = null;
-        LuaFunction.s_metatable = null;
-        LuaThread.s_metatable = null;
     }
 }
