@@ -88,6 +88,7 @@ public final class WorkerMain {
             program = new Program(hello, sources, LuaRuntime.create(settings, new Registry(), STOP_AT_LOOP, scriptDir));
             registry = new Registry();
             state = prepareState(registry);
+            warmConnectionPath();
         } catch (Throwable t) {
             return bootFailed(t);
         }
@@ -146,6 +147,19 @@ public final class WorkerMain {
             return registry.runner().run(state, registry.application(), LuaValue.varargsOf(socket, peer));
         } finally {
             c.fd().close();
+        }
+    }
+
+    /**
+     * Initialises, before READY, the classes a connection needs (the socket object, its methods
+     * table, its read buffer, the cleaner thread that closes collected sockets), so that the first
+     * connection does not pay for them while its client waits. No application code runs here.
+     */
+    private void warmConnectionPath() throws IOException {
+        int[] pair = Posix.socketpair(Posix.Constant.SOCK_STREAM.value);
+        try (Fd other = new Fd(pair[1])) {
+            LuaValue socket = LuaSocket.wrap(new Fd(pair[0]), settings);
+            socket.get("close").call(socket);
         }
     }
 
