@@ -160,6 +160,25 @@ class MasterTest {
     }
 
     @Test
+    void sandboxedWorkersGetOnlyTheSandboxedLibraries() throws Exception {
+        java.nio.file.Files.writeString(dir.resolve("greeting.lua"), "return { text = 'hello from a module' }");
+        dir.resolve("greeting.lua").toFile().setReadable(true, false);
+        String script = """
+                local greeting = require("greeting")
+                local app = coroutine.create(function (skt, addr)
+                  skt:send(table.concat({ greeting.text, tostring(io), tostring(os.execute), tostring(debug),
+                    tostring(luajava), tostring(dofile), tostring(package.loadlib), type(os.time()) }, " "))
+                end)
+                assert(kraken.registerApplication(app))
+                assert(kraken.registerAddress { host = "127.0.0.1", port = PORT })
+                assert(kraken.loop())
+                """;
+        try (Server s = Server.start(dir, script, "kraken.sandbox = true").awaitReady(1)) {
+            assertEquals("hello from a module nil nil nil nil nil nil number\r\n", s.exchange(""));
+        }
+    }
+
+    @Test
     void workersRunAsNobodyWithNothingElse() throws Exception {
         try (Server s = Server.start(dir, Server.helloProgram(), "kraken.workers.spare = 1").awaitReady(1)) {
             List<Integer> pids = s.workerPids();
