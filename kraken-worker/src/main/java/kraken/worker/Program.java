@@ -9,11 +9,13 @@ import java.util.List;
 import kraken.protocol.Protocol;
 import kraken.protocol.Protocol.Step;
 import org.luaj.vm2.Globals;
+import org.luaj.vm2.LoadState;
 import org.luaj.vm2.LuaClosure;
 import org.luaj.vm2.LuaTable;
 import org.luaj.vm2.LuaValue;
 import org.luaj.vm2.Prototype;
 import org.luaj.vm2.Varargs;
+import org.luaj.vm2.compiler.LuaC;
 
 /**
  * The master's program (its -e statements, -l libraries and script), compiled once and replayed
@@ -44,6 +46,14 @@ final class Program {
         try (FileInputStream in = new FileInputStream(path)) {
             return in.readAllBytes();
         }
+    }
+
+    /** A bare state that only compiles: building a whole runtime for that would cost a start ~15 ms. */
+    static Globals compiler() {
+        Globals g = new Globals();
+        LoadState.install(g);
+        LuaC.install(g);
+        return g;
     }
 
     Program(Protocol.Hello hello, byte[][] sources, Globals compiler) throws IOException {

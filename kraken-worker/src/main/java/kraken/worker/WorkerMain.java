@@ -85,7 +85,7 @@ public final class WorkerMain {
                 watchMaster();
             }
             scriptDir = scriptDir(hello);
-            program = new Program(hello, sources, LuaRuntime.create(settings, new Registry(), STOP_AT_LOOP, scriptDir));
+            program = new Program(hello, sources, Program.compiler());
             registry = new Registry();
             state = prepareState(registry);
             warmConnectionPath();
