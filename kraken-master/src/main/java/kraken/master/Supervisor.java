@@ -74,8 +74,11 @@ final class Supervisor {
             }
             if (w.link.isOpen()) {
                 pollSet.add(w.link, PollSet.Kind.LINK, w);
+            } else {
+                // A dying worker's link ends first, so its exit is only watched from then on:
+                // one descriptor less per worker in every poll.
+                pollSet.add(w.pidfd, PollSet.Kind.EXIT, w);
             }
-            pollSet.add(w.pidfd, PollSet.Kind.EXIT, w);
         }
         if (!stopping && !ready.isEmpty()) {
             for (Fd l : listeners.sockets()) {
