@@ -47,7 +47,9 @@ public final class KrakenLib extends TwoArgFunction {
     /** A kraken function, named for its error messages as the class is named. */
     abstract static class Function extends VarArgFunction {
         Function() {
-            name = getClass().getSimpleName();
+            // getName, not getSimpleName: the latter parses class attributes, at every worker start.
+            String n = getClass().getName();
+            name = n.substring(n.lastIndexOf('$') + 1);
         }
     }
 

@@ -47,7 +47,21 @@ public final class LuaSocket extends LuaUserdata {
         this.settings = settings;
         this.ipv6 = ipv6;
         // The action holds the Fd alone: a reference to this socket would keep it reachable forever.
-        this.cleanable = Gc.CLEANER.register(this, fd::closeOnce);
+        this.cleanable = Gc.CLEANER.register(this, new CloseOnCollect(fd));
+    }
+
+    /** The cleaner's action: a class, not a method reference, so no method-handle bootstrap per start. */
+    private static final class CloseOnCollect implements Runnable {
+        private final Fd fd;
+
+        CloseOnCollect(Fd fd) {
+            this.fd = fd;
+        }
+
+        @Override
+        public void run() {
+            fd.closeOnce();
+        }
     }
 
     /**

@@ -21,16 +21,33 @@ import org.luaj.vm2.Varargs;
 final class PlatformConstants {
     private PlatformConstants() {}
 
+    // Classes rather than lambdas: this runs at every worker's start, and a lambda's first use
+    // bootstraps method handles.
     static LuaTable addressFamilies() {
-        return new LazyTable(() -> Names.AF);
+        return new LazyTable(new Supplier<>() {
+            @Override
+            public Map<String, Integer> get() {
+                return Names.AF;
+            }
+        });
     }
 
     static LuaTable socketTypes() {
-        return new LazyTable(() -> Names.SOCK);
+        return new LazyTable(new Supplier<>() {
+            @Override
+            public Map<String, Integer> get() {
+                return Names.SOCK;
+            }
+        });
     }
 
     static LuaTable socketOptions() {
-        return new LazyTable(() -> Names.SO);
+        return new LazyTable(new Supplier<>() {
+            @Override
+            public Map<String, Integer> get() {
+                return Names.SO;
+            }
+        });
     }
 
     /** Read once per JVM, on first use: every later Lua state copies the maps. */
@@ -67,7 +84,9 @@ final class PlatformConstants {
             Supplier<Map<String, Integer>> s = source;
             if (s != null) {
                 source = null;
-                s.get().forEach((k, v) -> super.rawset(valueOf(k), valueOf(v)));
+                for (Map.Entry<String, Integer> e : s.get().entrySet()) {
+                    super.rawset(valueOf(e.getKey()), valueOf(e.getValue()));
+                }
             }
         }
 

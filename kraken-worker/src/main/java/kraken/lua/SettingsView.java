@@ -40,7 +40,12 @@ public final class SettingsView {
     }
 
     public static boolean isGroup(String topLevelName) {
-        return KEYS.stream().anyMatch(k -> k.startsWith(topLevelName + "."));
+        for (String k : KEYS) {
+            if (k.startsWith(topLevelName + ".")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -88,8 +93,7 @@ public final class SettingsView {
 
     // The configuration gave either a name or a uid; a uid reads back as the number it was.
     private static LuaValue userValue(String user) {
-        return user.chars().allMatch(Character::isDigit) ? LuaValue.valueOf(Double.parseDouble(user))
-                : LuaValue.valueOf(user);
+        return user.matches("[0-9]+") ? LuaValue.valueOf(Double.parseDouble(user)) : LuaValue.valueOf(user);
     }
 
     /** Makes the configuration readable, and not assignable, through the kraken table. */

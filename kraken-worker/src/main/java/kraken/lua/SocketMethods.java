@@ -37,7 +37,9 @@ final class SocketMethods {
     /** A method: checks its self, then runs with the arguments after self. */
     abstract static class Method extends VarArgFunction {
         Method() {
-            name = getClass().getSimpleName();
+            // getName, not getSimpleName: the latter parses class attributes, at every worker start.
+            String n = getClass().getName();
+            name = n.substring(n.lastIndexOf('$') + 1);
         }
 
         @Override
