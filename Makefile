@@ -33,9 +33,11 @@ run: build
 bench: build
 	sh bench/run.sh
 
+# The worker archive records the jars' absolute paths, so it is made again where they land.
 install: build
 	mkdir -p $(DESTDIR)$(PREFIX)/lib/kraken $(DESTDIR)$(PREFIX)/bin
-	cp build/lib/* $(DESTDIR)$(PREFIX)/lib/kraken/
+	cp build/lib/*.jar build/lib/libkraken.so $(DESTDIR)$(PREFIX)/lib/kraken/
+	sh native-scripts/worker-archive $(DESTDIR)$(PREFIX)/lib/kraken
 	cp native-scripts/kraken $(DESTDIR)$(PREFIX)/bin/kraken
 
 clean:
