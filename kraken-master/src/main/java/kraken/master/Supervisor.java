@@ -111,9 +111,12 @@ final class Supervisor {
         if (wantsWorker()) {
             next = Math.min(next, policy.nextAttemptAt(now));
         }
+        long limit = (long) (settings.limitTime * 1000) * MS;
         for (Worker w : workers.values()) {
             if (w.isBusy()) {
-                next = Math.min(next, w.connectionStart + (long) (settings.limitTime * 1000) * MS);
+                next = Math.min(next, w.connectionStart + limit);
+            } else if (w.isPreparing() && w.killedBecause == null) {
+                next = Math.min(next, w.preparingSince + limit);
             }
         }
         next = Math.min(next, graceDeadline);
@@ -212,6 +215,15 @@ final class Supervisor {
     private void killOverdueWorkers(long now) {
         long limit = (long) (settings.limitTime * 1000) * MS;
         for (Worker w : workers.values()) {
+            // A script that never reaches kraken.loop() in a worker (a loop only workers run, a
+            // wait on something only the master could do) must not hold a spare place forever.
+            if (w.isPreparing() && w.killedBecause == null && now - w.preparingSince >= limit) {
+                MasterLog.info("worker " + w.pid + " was not ready within kraken.limits.time ("
+                        + fmt(settings.limitTime) + " s): killing it");
+                kill(w, "not ready within kraken.limits.time");
+                w.bootError = "not ready within kraken.limits.time (" + fmt(settings.limitTime) + " s)";
+                continue;
+            }
             if (w.isBusy() && w.killedBecause == null) {
                 if (now - w.connectionStart >= limit) {
                     MasterLog.info("worker " + w.pid + " serving " + w.peer + " overran kraken.limits.time ("
@@ -251,6 +263,7 @@ final class Supervisor {
         } else if (msg instanceof Protocol.Done d) {
             logConnection(w, now, d.outcome());
             w.state = Worker.State.FINISHING;
+            w.preparingSince = now;
         } else if (msg instanceof Protocol.Failed f) {
             w.bootError = f.error();
         }
@@ -277,7 +290,9 @@ final class Supervisor {
             logConnection(w, now, w.killedBecause != null ? w.killedBecause : "worker died: " + exit);
         }
         MasterLog.info("worker " + w.pid + " exited: " + exit);
-        boolean diedBooting = w.state == Worker.State.STARTING && w.killedBecause == null;
+        boolean notReadyInTime = w.bootError != null && w.killedBecause != null
+                && w.killedBecause.startsWith("not ready");
+        boolean diedBooting = (w.state == Worker.State.STARTING && w.killedBecause == null) || notReadyInTime;
         if (diedBooting || (exit.exited() && exit.exitCode() == Protocol.EXIT_BOOT_FAILED)) {
             onBootFailure(w, exit, now);
         }

@@ -34,6 +34,8 @@ final class Worker {
     String bootError;
     String peer;
     long connectionStart;
+    /** When the worker last began preparing a state (its spawn, or its last DONE in "state"). */
+    long preparingSince;
     /** Why the master killed it, when it did. */
     String killedBecause;
 
@@ -44,10 +46,16 @@ final class Worker {
         this.stderr = stderr;
         this.generation = generation;
         this.spawnedAt = spawnedAt;
+        this.preparingSince = spawnedAt;
     }
 
     boolean isBusy() {
         return state == State.BUSY;
+    }
+
+    /** Starting, or preparing its next state after a connection: it owes the master a READY. */
+    boolean isPreparing() {
+        return state == State.STARTING || state == State.FINISHING;
     }
 
     void closeDescriptors() {

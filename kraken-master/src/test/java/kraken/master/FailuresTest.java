@@ -138,6 +138,25 @@ class FailuresTest {
     }
 
     @Test
+    void aWorkerThatNeverBecomesReadyIsKilledAndThrottled() throws Exception {
+        Path flag = dir.resolve("hang");
+        // Only workers started after the flag exists hang before kraken.loop(): the master and
+        // the first workers do not.
+        String script = "if io.open('" + flag + "') then while true do end end\n" + Server.helloProgram();
+        try (Server s = Server.start(dir, script, "kraken.workers.spare = 1\nkraken.limits.time = 2").awaitReady(1)) {
+            Files.writeString(flag, "x");
+            flag.toFile().setReadable(true, false);
+            assertEquals(">Ok\n\r\n", s.exchange("hi\n"));
+            s.awaitLog("was not ready within kraken.limits.time (2 s): killing it", Duration.ofSeconds(20));
+            s.awaitLog("failed before it was ready: not ready within kraken.limits.time", Duration.ofSeconds(10));
+            Files.delete(flag);
+            // Its replacement, after the back-off, serves again.
+            s.process.await("a new ready worker", Duration.ofSeconds(30), () -> s.count("ready in") >= 2);
+            assertEquals(">Ok\n\r\n", s.exchange("hi\n"));
+        }
+    }
+
+    @Test
     void theMastersDeathEndsItsWorkers() throws Exception {
         try (Server s = Server.start(dir, MODAL, "kraken.workers.spare = 2").awaitReady(2)) {
             Server.Client busy = s.connect();
