@@ -1,5 +1,6 @@
 package kraken.master;
 
+import java.util.Arrays;
 import kraken.posix.Fd;
 import kraken.posix.Posix;
 import kraken.posix.PosixException;
@@ -22,8 +23,8 @@ final class PollSet {
     private int size;
 
     void clear() {
-        java.util.Arrays.fill(workers, 0, size, null);
-        java.util.Arrays.fill(owners, 0, size, null);
+        Arrays.fill(workers, 0, size, null);
+        Arrays.fill(owners, 0, size, null);
         size = 0;
     }
 
@@ -42,12 +43,12 @@ final class PollSet {
 
     private void grow() {
         int n = fds.length * 2;
-        fds = java.util.Arrays.copyOf(fds, n);
-        events = java.util.Arrays.copyOf(events, n);
-        revents = java.util.Arrays.copyOf(revents, n);
-        kinds = java.util.Arrays.copyOf(kinds, n);
-        workers = java.util.Arrays.copyOf(workers, n);
-        owners = java.util.Arrays.copyOf(owners, n);
+        fds = Arrays.copyOf(fds, n);
+        events = Arrays.copyOf(events, n);
+        revents = Arrays.copyOf(revents, n);
+        kinds = Arrays.copyOf(kinds, n);
+        workers = Arrays.copyOf(workers, n);
+        owners = Arrays.copyOf(owners, n);
     }
 
     /** Waits up to timeoutMs (-1: no limit); returns how many descriptors have events. */

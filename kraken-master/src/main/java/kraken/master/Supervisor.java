@@ -471,25 +471,4 @@ final class Supervisor {
     private static String fmt(double seconds) {
         return seconds == Math.rint(seconds) ? Long.toString((long) seconds) : Double.toString(seconds);
     }
-
-    /** Reads a process's CPU time from /proc, for the "ready" log line. */
-    static final class ProcStat {
-        private ProcStat() {}
-
-        static long cpuMillis(int pid) {
-            try (java.io.FileInputStream in = new java.io.FileInputStream("/proc/" + pid + "/stat")) {
-                String stat = new String(in.readNBytes(1024), StandardCharsets.ISO_8859_1);
-                int i = stat.lastIndexOf(')') + 2;
-                // Fields 14 and 15 of stat(5), utime and stime, in clock ticks of 1/100 s.
-                for (int field = 3; field < 14; field++) {
-                    i = stat.indexOf(' ', i) + 1;
-                }
-                int j = stat.indexOf(' ', i);
-                int k = stat.indexOf(' ', j + 1);
-                return (Long.parseLong(stat.substring(i, j)) + Long.parseLong(stat.substring(j + 1, k))) * 10;
-            } catch (IOException | RuntimeException e) {
-                return -1;
-            }
-        }
-    }
 }
