@@ -58,19 +58,17 @@ final class Server implements AutoCloseable {
         return new Server(port, dir, s, p);
     }
 
-    /** The SPEC section 1 program. */
+    /** The SPEC section 1 program, as shipped in examples/hello.lua, with PORT for its port. */
     static String helloProgram() {
-        return """
-                local app = coroutine.create(function (skt, addr)
-                  print("Connection from " .. addr.host .. ":" .. addr.port)
-                  skt:rawsend(">")
-                  print("Received: " .. skt:receive())
-                  skt:send("Ok\\n")
-                end)
-                assert(kraken.registerApplication(app))
-                assert(kraken.registerAddress { host = "*", port = PORT })
-                assert(kraken.loop())
-                """;
+        try {
+            String hello = Files.readString(Paths.root().toPath().resolve("examples/hello.lua"));
+            if (!hello.contains("port = 8001")) {
+                throw new AssertionError("examples/hello.lua no longer listens on 8001: " + hello);
+            }
+            return hello.replace("port = 8001", "port = PORT");
+        } catch (IOException e) {
+            throw new AssertionError("cannot read examples/hello.lua", e);
+        }
     }
 
     /** Waits until n workers have reported ready (in all, since start). */
