@@ -98,6 +98,22 @@ class FailuresTest {
     }
 
     @Test
+    void loopReturnsNilAndAMessageWithoutAnApplicationOrAnAddress() throws Exception {
+        String noAddress = "assert(kraken.registerApplication(coroutine.create(print)))\nprint(kraken.loop())";
+        String noApplication = "assert(kraken.registerAddress { host = '127.0.0.1', port = PORT })\n"
+                + "print(kraken.loop())";
+        try (Server s = Server.start(dir, noAddress, "")) {
+            KrakenProcess.Result r = s.process.waitFor(Duration.ofSeconds(30));
+            assertEquals("nil\tno address registered (call kraken.registerAddress first)\n", r.stdout(), r.toString());
+        }
+        try (Server s = Server.start(dir, noApplication, "")) {
+            KrakenProcess.Result r = s.process.waitFor(Duration.ofSeconds(30));
+            assertEquals("nil\tno application registered (call kraken.registerApplication first)\n", r.stdout(),
+                    r.toString());
+        }
+    }
+
+    @Test
     void noWorkerThatCanStartMakesLoopReturnNilAndAMessage() throws Exception {
         // Readable by the master (root) only: workers, as nobody, fail before they are ready.
         Path secret = dir.resolve("secret");
