@@ -439,6 +439,9 @@ final class Supervisor {
             Settings fresh = plan.reloadSettings().call();
             settings = ReloadableKeys.apply(settings, fresh);
             policy.update(settings);
+            MasterLog.info("configuration reloaded: " + settings.isolation + " isolation, workers spare "
+                    + settings.workersSpare + " max " + settings.workersMax + ", limits.time "
+                    + fmt(settings.limitTime) + " s, mm.tries " + settings.mmTries);
         } catch (Exception ex) {
             MasterLog.info("reload: the configuration was not applied: " + ex.getMessage());
         }

@@ -86,6 +86,8 @@ class SignalsTest {
             Files.writeString(s.dir.resolve("kraken.lua"), "kraken.limits.time = 77");
             s.process.signal("HUP");
             s.awaitLog("restarting workers (generation 1)", Duration.ofSeconds(10));
+            assertTrue(s.process.stderr().contains("configuration reloaded: process isolation, workers spare 2 max 64,"
+                    + " limits.time 77 s"), s.process.stderr());
             s.process.await("a v2 worker", Duration.ofSeconds(30), () -> {
                 try (Server.Client c = s.connect()) {
                     String v = c.readLine();
@@ -102,6 +104,22 @@ class SignalsTest {
             s.process.signal("USR1");
             s.awaitLog("status: workers", Duration.ofSeconds(10));
             assertTrue(s.process.stderr().contains("generation 1"), s.process.stderr());
+        }
+    }
+
+    @Test
+    void aBrokenConfigurationOnHupKeepsTheOldSettingsAndServes() throws Exception {
+        try (Server s = Server.start(dir, versioned("v1"), "kraken.limits.time = 50").awaitReady(1)) {
+            Files.writeString(s.dir.resolve("kraken.lua"), "kraken.workers.spare = 'many'");
+            s.process.signal("HUP");
+            s.awaitLog("reload: the configuration was not applied", Duration.ofSeconds(10));
+            assertTrue(s.process.stderr().contains("kraken.workers.spare"), s.process.stderr());
+            s.process.await("a v1 worker after the restart", Duration.ofSeconds(30), () -> s.count("ready in") >= 2);
+            try (Server.Client c = s.connect()) {
+                assertEquals("v1", c.readLine());
+                c.send("x\n");
+                assertEquals("bye from v1", c.readLine());
+            }
         }
     }
 
