@@ -2,7 +2,6 @@ package kraken.posix;
 
 import java.io.File;
 import java.net.URISyntaxException;
-import java.nio.charset.StandardCharsets;
 
 /**
  * Every native call Kraken makes goes through this class. The natives live in libkraken.so
@@ -335,11 +334,6 @@ public final class Posix {
             }
             return new User(raw[0], Integer.parseUnsignedInt(raw[1]), Integer.parseUnsignedInt(raw[2]), groups);
         }
-    }
-
-    /** Bytes of a string as the OS sees them (Kraken's strings are bytes; paths are UTF-8). */
-    static byte[] bytes(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
     }
 
     private static native String strerror0(int errno);
