@@ -16,9 +16,10 @@ kraken.mm = {
 kraken.isolation = "process"
 
 kraken.workers = {
-  spare = 2,            -- ready, idle workers kept waiting for connections (0 to max)
+  spare = 2,            -- spare workers kept: ready, or preparing a fresh state (0 to max)
   max = 64,             -- workers alive at once, busy and idle: the concurrency cap (1 to 10000)
-  connections = 1000,   -- connections per worker in "state" isolation (1 to 2147483647)
+  connections = 1000,   -- connections per worker in "state" isolation at most (1 to 2147483647)
+  idle = 10,            -- seconds an idle worker above the spare target waits before it retires
 }
 
 -- The user workers run as when the script registers none: a name or a uid.

@@ -20,6 +20,7 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <sys/epoll.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -309,6 +310,45 @@ JNIEXPORT jint JNICALL FN(poll0)(JNIEnv *env, jclass c, jintArray fds, jshortArr
     return r < 0 ? -err : r;
 }
 
+JNIEXPORT jint JNICALL FN(epollCreate0)(JNIEnv *env, jclass c) {
+    (void) env; (void) c;
+    RET(epoll_create1(EPOLL_CLOEXEC));
+}
+
+/* op is EPOLL_CTL_ADD (0), EPOLL_CTL_MOD (1) or EPOLL_CTL_DEL (2); data comes back with each event. */
+JNIEXPORT jint JNICALL FN(epollCtl0)(JNIEnv *env, jclass c, jint epfd, jint op, jint fd, jint events, jlong data) {
+    (void) env; (void) c;
+    static const int ops[] = {EPOLL_CTL_ADD, EPOLL_CTL_MOD, EPOLL_CTL_DEL};
+    if (op < 0 || op > 2) return -EINVAL;
+    struct epoll_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.events = (uint32_t) events;
+    ev.data.u64 = (uint64_t) data;
+    RET(epoll_ctl(epfd, ops[op], fd, &ev));
+}
+
+/* Waits for up to max events; data[i] and events[i] describe each. An interrupted wait returns 0. */
+JNIEXPORT jint JNICALL FN(epollWait0)(JNIEnv *env, jclass c, jint epfd, jlongArray data, jintArray events, jint max, jint timeoutMs) {
+    (void) c;
+    struct epoll_event stack[64];
+    if (max > 64) max = 64;
+    if (max <= 0) return -EINVAL;
+    int r = epoll_wait(epfd, stack, max, timeoutMs);
+    if (r < 0) return errno == EINTR ? 0 : -errno;
+    jlong d[64];
+    jint e[64];
+    for (int i = 0; i < r; i++) { d[i] = (jlong) stack[i].data.u64; e[i] = (jint) stack[i].events; }
+    (*env)->SetLongArrayRegion(env, data, 0, r, d);
+    (*env)->SetIntArrayRegion(env, events, 0, r, e);
+    return r;
+}
+
+/* Leaves the process at once: no atexit handlers, no JVM shutdown (the master already has the outcome). */
+JNIEXPORT void JNICALL FN(exitNow0)(JNIEnv *env, jclass c, jint status) {
+    (void) env; (void) c;
+    _exit(status);
+}
+
 static char **to_cstrings(JNIEnv *env, jobjectArray arr) {
     jsize n = (*env)->GetArrayLength(env, arr);
     char **out = calloc((size_t) n + 1, sizeof *out);
@@ -538,6 +578,7 @@ JNIEXPORT jintArray JNICALL FN(constants0)(JNIEnv *env, jclass c) {
         SIGKILL, SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGCHLD,
         RLIMIT_CPU, RLIMIT_NOFILE, RLIMIT_NPROC,
         IPPROTO_IPV6, IPV6_V6ONLY,
+        EPOLLIN, EPOLLOUT, EPOLLERR, EPOLLHUP,
     };
     jsize n = (jsize) (sizeof values / sizeof values[0]);
     jintArray out = (*env)->NewIntArray(env, n);

@@ -38,6 +38,8 @@ final class Keys {
                     (s, v) -> s.workersMax = v.toint()),
             new Key("workers.connections", "an integer from 1 to " + Integer.MAX_VALUE, integer(1, Integer.MAX_VALUE),
                     (s, v) -> s.workersConnections = v.toint()),
+            new Key("workers.idle", "a number of seconds greater than 0 and at most " + (long) MAX_SECONDS,
+                    v -> number(v) && v.todouble() > 0 && v.todouble() <= MAX_SECONDS, (s, v) -> s.workersIdle = v.todouble()),
             new Key("user", "the name or the uid of an existing user", Keys::existingUser,
                     (s, v) -> s.user = v.type() == LuaValue.TNUMBER ? Long.toString(v.tolong()) : v.tojstring()),
             new Key("allow_root", "true or false", LuaValue::isboolean, (s, v) -> s.allowRoot = v.toboolean()),

@@ -19,6 +19,7 @@ final class ReloadableKeys {
         s.workersSpare = fresh.workersSpare;
         s.workersMax = fresh.workersMax;
         s.workersConnections = fresh.workersConnections;
+        s.workersIdle = fresh.workersIdle;
         s.limitTime = fresh.limitTime;
         s.limitMemory = fresh.limitMemory;
         s.limitCpu = fresh.limitCpu;

@@ -38,6 +38,21 @@ final class Worker {
     long preparingSince;
     /** Why the master killed it, when it did. */
     String killedBecause;
+    /** Connections it reported DONE for. */
+    int served;
+    /** Connections after which the master retires it ("state" isolation: with a jitter). */
+    int life = 1;
+
+    // The pool's bookkeeping (Pool, WorkerQueue): the queue it is in, since when, and its neighbours.
+    WorkerQueue queue;
+    long since;
+    Worker prev;
+    Worker next;
+
+    // Its descriptors in the master's event loop (null when not watched).
+    EventLoop.Registration linkWatch;
+    EventLoop.Registration stderrWatch;
+    EventLoop.Registration exitWatch;
 
     Worker(int pid, Fd link, Fd pidfd, Fd stderr, int generation, long spawnedAt) {
         this.pid = pid;

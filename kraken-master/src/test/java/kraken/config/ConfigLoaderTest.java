@@ -85,6 +85,12 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void workersIdleDefaultsToTenSecondsAndTakesFractions() throws Exception {
+        assertEquals(10.0, ConfigLoader.load(file("")).workersIdle);
+        assertEquals(0.5, ConfigLoader.load(file("kraken.workers.idle = 0.5\n")).workersIdle);
+    }
+
+    @Test
     void theConfigurationReadsWhatItSet() throws Exception {
         Settings s = ConfigLoader.load(file("kraken.workers.max = kraken.workers.spare * 10 + kraken.mm.timeout[2]\n"));
         assertEquals(520, s.workersMax);
@@ -100,6 +106,9 @@ class ConfigLoaderTest {
         "kraken.workers.max = 1|kraken.workers.max must be at least kraken.workers.spare (got 1; kraken.workers.spare is 2)",
         "kraken.workers.max = 0|kraken.workers.max must be an integer from 1 to 10000 (got 0)",
         "kraken.workers.connections = '5'|kraken.workers.connections must be an integer",
+        "kraken.workers.idle = 0|kraken.workers.idle must be a number of seconds greater than 0 and at most 31536000 (got 0)",
+        "kraken.workers.idle = '10'|kraken.workers.idle must be a number of seconds",
+        "kraken.workers = {idle = -1}|kraken.workers.idle must be a number of seconds",
         "kraken.mm.tries = 0|kraken.mm.tries must be an integer from 1 to 100 (got 0)",
         "kraken.mm.timeout = {500, 50}|kraken.mm.timeout must be a number of milliseconds from 0 to 3600000, or a table {min, max} of two such numbers with min <= max (got {500, 50})",
         "kraken.mm.timeout = {1, 2, 3}|kraken.mm.timeout must be",

@@ -18,6 +18,8 @@ public final class Settings {
     public int workersSpare = 2;
     public int workersMax = 64;
     public int workersConnections = 1000;
+    /** Seconds a ready worker above the spare target may stay idle before it retires. */
+    public double workersIdle = 10;
     /** The configured default user; null means "nobody" for a root master, else the master's own user. */
     public String user = null;
     public boolean allowRoot = false;
@@ -46,6 +48,7 @@ public final class Settings {
         m.put("workers.spare", Integer.toString(workersSpare));
         m.put("workers.max", Integer.toString(workersMax));
         m.put("workers.connections", Integer.toString(workersConnections));
+        m.put("workers.idle", Double.toString(workersIdle));
         if (user != null) {
             m.put("user", user);
         }
@@ -74,6 +77,7 @@ public final class Settings {
         s.workersSpare = Integer.parseInt(m.get("workers.spare"));
         s.workersMax = Integer.parseInt(m.get("workers.max"));
         s.workersConnections = Integer.parseInt(m.get("workers.connections"));
+        s.workersIdle = Double.parseDouble(m.get("workers.idle"));
         s.user = m.get("user");
         s.allowRoot = Boolean.parseBoolean(m.get("allow_root"));
         s.limitTime = Double.parseDouble(m.get("limits.time"));

@@ -19,7 +19,7 @@ public final class SettingsView {
 
     /** Every configuration key, dotted below the kraken table, in the order of SPEC section 3. */
     public static final List<String> KEYS = List.of("mm.tries", "mm.timeout", "isolation", "workers.spare",
-            "workers.max", "workers.connections", "user", "allow_root", "limits.time", "limits.memory",
+            "workers.max", "workers.connections", "workers.idle", "user", "allow_root", "limits.time", "limits.memory",
             "limits.cpu", "limits.files", "limits.line", "sandbox", "grace");
 
     /** The top-level names of the keys: a name with dotted keys below it (mm, workers, limits) is a table. */
@@ -68,6 +68,8 @@ public final class SettingsView {
                 return LuaValue.valueOf(s.workersMax);
             case "workers.connections":
                 return LuaValue.valueOf(s.workersConnections);
+            case "workers.idle":
+                return LuaValue.valueOf(s.workersIdle);
             case "user":
                 return s.user == null ? LuaValue.NIL : userValue(s.user);
             case "allow_root":

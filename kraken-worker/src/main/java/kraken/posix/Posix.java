@@ -22,7 +22,8 @@ public final class Posix {
         POLLIN, POLLOUT, POLLERR, POLLHUP, POLLNVAL,
         SIGKILL, SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGCHLD,
         RLIMIT_CPU, RLIMIT_NOFILE, RLIMIT_NPROC,
-        IPPROTO_IPV6, IPV6_V6ONLY;
+        IPPROTO_IPV6, IPV6_V6ONLY,
+        EPOLLIN, EPOLLOUT, EPOLLERR, EPOLLHUP;
 
         public final int value;
 
@@ -196,6 +197,40 @@ public final class Posix {
         return check("poll", poll0(fds, events, revents, count, timeoutMs));
     }
 
+    /** A new close-on-exec epoll instance. */
+    public static int epollCreate() throws PosixException {
+        return check("epoll_create1", epollCreate0());
+    }
+
+    /** Watches fd for events; data comes back with each of its events. */
+    public static void epollAdd(int epfd, int fd, int events, long data) throws PosixException {
+        check("epoll_ctl", epollCtl0(epfd, 0, fd, events, data));
+    }
+
+    public static void epollModify(int epfd, int fd, int events, long data) throws PosixException {
+        check("epoll_ctl", epollCtl0(epfd, 1, fd, events, data));
+    }
+
+    public static void epollDelete(int epfd, int fd) throws PosixException {
+        check("epoll_ctl", epollCtl0(epfd, 2, fd, 0, 0));
+    }
+
+    /**
+     * Waits up to timeoutMs (-1: no limit) for at most min(max, 64) events; returns their count
+     * (0 on timeout or a signal), each event's data in data[i] and its bits in events[i].
+     */
+    public static int epollWait(int epfd, long[] data, int[] events, int max, int timeoutMs) throws PosixException {
+        return check("epoll_wait", epollWait0(epfd, data, events, max, timeoutMs));
+    }
+
+    /**
+     * Ends the process now with this status, without the JVM's shutdown (no hooks, no
+     * finalisation): for a worker whose outcome the master already has. Flush streams first.
+     */
+    public static void exitNow(int status) {
+        exitNow0(status);
+    }
+
     /** A close-on-exec pipe {read, write}; the read end is non-blocking, the write end if asked. */
     public static int[] pipe(boolean nonBlockingWrite) throws PosixException {
         int[] out = new int[2];
@@ -358,6 +393,10 @@ public final class Posix {
     private static native int sendmsg0(int fd, byte[] data, int len, int passFd);
     private static native int recvmsg0(int fd, byte[] buf, int[] fdOut);
     private static native int poll0(int[] fds, short[] events, short[] revents, int count, int timeoutMs);
+    private static native int epollCreate0();
+    private static native int epollCtl0(int epfd, int op, int fd, int events, long data);
+    private static native int epollWait0(int epfd, long[] data, int[] events, int max, int timeoutMs);
+    private static native void exitNow0(int status);
     private static native int pipe0(int[] out, boolean nonBlockingWrite);
     private static native int write0(int fd, byte[] buf, int len);
     private static native int read0(int fd, byte[] buf, int len);
