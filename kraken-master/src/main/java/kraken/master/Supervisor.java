@@ -39,9 +39,12 @@ final class Supervisor {
     private boolean anyReady;
     private String startupFailure;
     private long served;
+    private final MasterStatus status;
 
-    Supervisor(Settings settings, LaunchPlan plan, Listeners listeners, WorkerLauncher launcher, SignalEvents signals) {
+    Supervisor(Settings settings, LaunchPlan plan, Listeners listeners, WorkerLauncher launcher, SignalEvents signals,
+               MasterStatus status) {
         this.settings = settings;
+        this.status = status;
         this.plan = plan;
         this.listeners = listeners;
         this.launcher = launcher;
@@ -54,6 +57,7 @@ final class Supervisor {
         while (!(stopping && workers.isEmpty())) {
             long now = System.nanoTime();
             maintainSpareWorkers(now);
+            status.metrics.poolAtCap(!stopping && ready.isEmpty() && workers.size() >= settings.workersMax);
             pollOnce(now);
             now = System.nanoTime();
             killOverdueWorkers(now);
@@ -156,11 +160,13 @@ final class Supervisor {
             Worker w = launcher.spawn(settings, plan, generation);
             workers.put(w.pid, w);
             policy.onSpawned();
+            status.metrics.spawned();
             MasterLog.info("worker " + w.pid + " started");
             return true;
         } catch (PosixException e) {
             int attempt = policy.refusalsSoFar() + 1;
             long waitMs = policy.onRefused(now);
+            status.metrics.spawnRefused();
             if (waitMs >= 0) {
                 MasterLog.info("spawn refused by the OS (attempt " + attempt + " of " + settings.mmTries + "): "
                         + e.reason() + "; retrying in " + waitMs + " ms");
@@ -301,6 +307,7 @@ final class Supervisor {
     private void onBootFailure(Worker w, Posix.Exit exit, long now) {
         String why = w.bootError != null ? w.bootError
                 : w.bootOutput.length() > 0 ? w.bootOutput.toString().strip() : exit.toString();
+        status.metrics.bootFailed();
         if (!anyReady) {
             startupFailure = "no worker can start: " + why;
             return;
@@ -366,6 +373,7 @@ final class Supervisor {
                 }
                 return;
             }
+            status.metrics.accepted();
             try {
                 handOver(conn, peer);
             } finally {
@@ -388,11 +396,16 @@ final class Supervisor {
                 stopWorker(w);
             }
         }
+        status.metrics.connectionEnded(kraken.master.status.Metrics.Outcome.DROPPED, 0);
         MasterLog.info("connection from " + peer + " dropped: no worker could take it");
     }
 
     private void logConnection(Worker w, long now, String outcome) {
         served++;
+        status.metrics.connectionEnded(MasterStatus.outcomeOf(outcome, w.killedBecause), now - w.connectionStart);
+        if (!settings.logConnections && "ok".equals(outcome)) {
+            return; // kraken.log.connections = false: errors and kills are still logged
+        }
         long tenths = (now - w.connectionStart) / 100_000L;
         MasterLog.info("connection from " + w.peer + " served by worker " + w.pid + " in " + tenths / 10 + "."
                 + tenths % 10 + " ms: " + outcome);
@@ -408,6 +421,7 @@ final class Supervisor {
                 case STOP -> beginStop(now, true);
                 case RESTART -> restartWorkers();
                 case STATUS -> reportStatus();
+                case SNAPSHOT -> status.publishIfAsked(workers.values(), listeners, settings, generation, stopping);
             }
         }
     }
