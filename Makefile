@@ -5,7 +5,7 @@ MVN_TEST ?= mvn -B -ntp
 PORT ?= 8001
 PREFIX ?= /usr/local
 
-.PHONY: all build check test run bench install clean lua51
+.PHONY: all build check test run bench install clean lua51 testdeps
 
 all: build
 
@@ -19,12 +19,17 @@ check:
 	$(MVN_TEST) -Dkraken.test.groups=unit test
 
 # Every test: unit, then integration tests against real servers and the reference lua5.1.
-test: lua51 build
+test: lua51 testdeps build
 	$(MVN_TEST) -Dkraken.test.groups='unit | integration' test
 
 # The reference interpreter the differential tests compare against.
 lua51:
 	@command -v lua5.1 >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq lua5.1 >/dev/null; }
+
+# The real Prometheus parser the status tests check /metrics with; man and groff check kraken(1).
+testdeps:
+	@/usr/bin/python3 -c 'import prometheus_client' >/dev/null 2>&1 && command -v groff >/dev/null 2>&1 && command -v man >/dev/null 2>&1 || \
+	  { apt-get update -qq && apt-get install -y -qq python3 python3-prometheus-client groff-base man-db >/dev/null; }
 
 # Serves the SPEC section 1 program on $(PORT) with the built-in default configuration.
 run: build
