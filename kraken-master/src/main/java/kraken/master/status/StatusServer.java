@@ -195,13 +195,23 @@ public final class StatusServer implements AutoCloseable {
                 expire(now);
             } catch (IOException | RuntimeException e) {
                 if (!closing) {
-                    // One bad client must not end the status server; drop every client and go on.
+                    // One bad client must not end the status server; drop every client and go on,
+                    // after a pause, so that a failure that repeats (accept at EMFILE) cannot spin.
                     for (Client c : clients) {
                         close(c.channel);
                     }
                     clients.clear();
+                    pause();
                 }
             }
+        }
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(100);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
