@@ -59,6 +59,24 @@ final class MasterStatus {
                 metrics.counts()));
     }
 
+    /**
+     * php-fpm's "max children reached": the cap stops the pool from starting the worker it needs.
+     * That is: every worker the cap allows is alive, none is ready and none is starting, so new
+     * connections wait in the backlog. Cheap unless the pool is at its cap.
+     */
+    void watchCap(Collection<Worker> workers, boolean noneReady, int max, boolean stopping) {
+        boolean atCap = !stopping && noneReady && workers.size() >= max;
+        if (atCap) {
+            for (Worker w : workers) {
+                if (w.state == Worker.State.STARTING) {
+                    atCap = false;
+                    break;
+                }
+            }
+        }
+        metrics.poolAtCap(atCap);
+    }
+
     private static String label(Worker.State st) {
         return st.name().toLowerCase(Locale.ROOT);
     }

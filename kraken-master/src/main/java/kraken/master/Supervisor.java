@@ -57,7 +57,7 @@ final class Supervisor {
         while (!(stopping && workers.isEmpty())) {
             long now = System.nanoTime();
             maintainSpareWorkers(now);
-            status.metrics.poolAtCap(!stopping && ready.isEmpty() && workers.size() >= settings.workersMax);
+            status.watchCap(workers.values(), ready.isEmpty(), settings.workersMax, stopping);
             pollOnce(now);
             now = System.nanoTime();
             killOverdueWorkers(now);

@@ -252,6 +252,65 @@ class StatusTest {
         }
     }
 
+    /**
+     * With the only worker busy, connections wait in the kernel's backlog: the listen queue counts
+     * them as /proc/net/tcp's rx_queue of the listening row does (the independent oracle), and
+     * "max children reached" counts the moment.
+     */
+    @Test
+    void theListenQueueCountsConnectionsWaitingInTheBacklog() throws Exception {
+        int statusPort = Paths.freePort();
+        String config = "kraken.workers.spare = 1\nkraken.workers.max = 1\n"
+                + "kraken.status = {host = '127.0.0.1', port = " + statusPort + "}\n";
+        List<Server.Client> waiting = new ArrayList<>();
+        try (Server s = Server.start(dir, SCRIPT, config)) {
+            s.awaitReady(1);
+            s.awaitLog("status and metrics on", Duration.ofSeconds(10));
+            Server.Client busy = s.connect();
+            assertEquals(">", busy.read(1)); // the one worker now waits for this client's line
+            for (int i = 0; i < 3; i++) {
+                waiting.add(s.connect());
+            }
+            String listener = "kraken_listen_queue{listener=127.0.0.1:" + s.port + "}";
+            Map<String, Double>[] last = new Map[1];
+            Poll.until("3 connections in the listen queue", Duration.ofSeconds(30), () -> {
+                last[0] = scrape(statusPort);
+                return last[0].get(listener) == 3.0;
+            });
+            assertEquals(3, procNetTcpQueue(s.port), "/proc/net/tcp agrees");
+            assertEquals(1.0, last[0].get("kraken_max_workers_reached_total{}"), last[0].toString());
+            assertEquals(1.0, last[0].get("kraken_workers{state=busy}"), last[0].toString());
+            String page = httpGet(statusPort, "/status", "HTTP/1.1").body();
+            assertTrue(page.contains("listen queue:            3\n"), page);
+            assertTrue(page.contains("max children reached:    1 (now)\n"), page);
+            busy.send("hi\n");
+            assertEquals("Ok\r\n", busy.readAll());
+            busy.close();
+            for (Server.Client c : waiting) {
+                assertEquals(">", c.read(1));
+                c.send("hi\n");
+                assertEquals("Ok\r\n", c.readAll());
+            }
+            Poll.until("the queue empties", Duration.ofSeconds(30), () -> scrape(statusPort).get(listener) == 0.0);
+        } finally {
+            for (Server.Client c : waiting) {
+                c.close();
+            }
+        }
+    }
+
+    /** rx_queue of the LISTEN (0A) row for 127.0.0.1:port: the accept queue's length. */
+    private static int procNetTcpQueue(int port) throws IOException {
+        String local = String.format("0100007F:%04X", port);
+        for (String line : Files.readAllLines(Path.of("/proc/net/tcp"))) {
+            String[] f = line.trim().split("\\s+");
+            if (f.length > 4 && f[1].equals(local) && f[3].equals("0A")) {
+                return Integer.parseInt(f[4].split(":")[1], 16);
+            }
+        }
+        throw new AssertionError("no listening row for " + local);
+    }
+
     @Test
     void theLogLineOfEachConnectionCanBeTurnedOffButErrorsStay() throws Exception {
         try (Server s = Server.start(dir, SCRIPT, "kraken.isolation = 'state'\nkraken.log.connections = false\n")) {

@@ -56,7 +56,7 @@ public final class PrometheusText {
                 "Workers that died, or were killed, before they were ready.");
         sample(b, "kraken_worker_boot_failures_total", c.bootFailures());
         family(b, "kraken_max_workers_reached_total", "counter",
-                "Times every worker kraken.workers.max allows was alive and none was ready.");
+                "Times every worker kraken.workers.max allows was alive, none ready and none starting, so that connections waited in the backlog.");
         sample(b, "kraken_max_workers_reached_total", c.maxReached());
         family(b, "kraken_listen_queue", "gauge", "Connections waiting in a listener's backlog for the master to accept them.");
         for (StatusSnapshot.ListenerQueue q : s.listeners()) {
