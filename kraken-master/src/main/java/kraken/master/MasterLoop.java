@@ -65,7 +65,8 @@ public final class MasterLoop implements LoopHandler {
                 statusServer.start();
                 MasterLog.info("status and metrics on " + statusServer.where());
             }
-            String failure = new Supervisor(settings, plan, listeners, launcher, signals, new MasterStatus(board)).run();
+            String failure = new Supervisor(settings, plan, listeners, launcher, signals)
+                    .reporting(new MasterStatus(board)).run();
             if (failure != null) {
                 return fail(failure);
             }

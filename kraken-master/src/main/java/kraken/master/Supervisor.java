@@ -32,6 +32,8 @@ final class Supervisor {
     private final Map<Integer, Worker> workers = new LinkedHashMap<>();
     private final ArrayDeque<Worker> ready = new ArrayDeque<>();
     private final PollSet pollSet = new PollSet();
+    /** Counters and snapshots for kraken.status (always counting; snapshots only when asked). */
+    private MasterStatus status = new MasterStatus(null);
     private Settings settings;
     private int generation;
     private boolean stopping;
@@ -39,12 +41,9 @@ final class Supervisor {
     private boolean anyReady;
     private String startupFailure;
     private long served;
-    private final MasterStatus status;
 
-    Supervisor(Settings settings, LaunchPlan plan, Listeners listeners, WorkerLauncher launcher, SignalEvents signals,
-               MasterStatus status) {
+    Supervisor(Settings settings, LaunchPlan plan, Listeners listeners, WorkerLauncher launcher, SignalEvents signals) {
         this.settings = settings;
-        this.status = status;
         this.plan = plan;
         this.listeners = listeners;
         this.launcher = launcher;
@@ -487,5 +486,11 @@ final class Supervisor {
 
     private static String fmt(double seconds) {
         return seconds == Math.rint(seconds) ? Long.toString((long) seconds) : Double.toString(seconds);
+    }
+
+    /** Counts into status, and publishes its snapshots when its status server asks. */
+    Supervisor reporting(MasterStatus s) {
+        this.status = s;
+        return this;
     }
 }
