@@ -304,9 +304,9 @@ final class Supervisor {
     }
 
     private void onBootFailure(Worker w, Posix.Exit exit, long now) {
+        status.metrics.bootFailed();
         String why = w.bootError != null ? w.bootError
                 : w.bootOutput.length() > 0 ? w.bootOutput.toString().strip() : exit.toString();
-        status.metrics.bootFailed();
         if (!anyReady) {
             startupFailure = "no worker can start: " + why;
             return;
