@@ -20,7 +20,6 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -545,6 +544,8 @@ JNIEXPORT jintArray JNICALL FN(constants0)(JNIEnv *env, jclass c) {
     (*env)->SetIntArrayRegion(env, out, 0, n, values);
     return out;
 }
+
+#include <netinet/tcp.h>
 
 /*
  * A listening TCP socket's accept queue, for the status page: out[0] the connections the kernel

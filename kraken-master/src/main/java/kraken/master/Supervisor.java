@@ -23,6 +23,8 @@ import kraken.protocol.Protocol;
  */
 final class Supervisor {
     private static final long MS = 1_000_000L;
+    /** Counters and snapshots for kraken.status (always counting; snapshots only when asked). */
+    private MasterStatus status = new MasterStatus(null);
 
     private final LaunchPlan plan;
     private final Listeners listeners;
@@ -32,8 +34,6 @@ final class Supervisor {
     private final Map<Integer, Worker> workers = new LinkedHashMap<>();
     private final ArrayDeque<Worker> ready = new ArrayDeque<>();
     private final PollSet pollSet = new PollSet();
-    /** Counters and snapshots for kraken.status (always counting; snapshots only when asked). */
-    private MasterStatus status = new MasterStatus(null);
     private Settings settings;
     private int generation;
     private boolean stopping;
