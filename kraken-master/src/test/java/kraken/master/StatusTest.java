@@ -312,6 +312,21 @@ class StatusTest {
     }
 
     @Test
+    void aStatusAddressThatCannotBeBoundMeansTheServerCannotStart() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket()) {
+            taken.bind(new InetSocketAddress("127.0.0.1", 0));
+            String config = "kraken.status = {host = '127.0.0.1', port = " + taken.getLocalPort() + "}\n";
+            try (Server s = Server.start(dir, SCRIPT, config)) {
+                KrakenProcess.Result r = s.process.waitFor(Duration.ofSeconds(60));
+                assertEquals(1, r.exitCode(), r.toString());
+                assertTrue(r.stderr().contains("status: bind 127.0.0.1:" + taken.getLocalPort()
+                        + ": Address already in use"), r.toString());
+                assertFalse(r.stderr().contains("worker"), "no worker was started: " + r);
+            }
+        }
+    }
+
+    @Test
     void theLogLineOfEachConnectionCanBeTurnedOffButErrorsStay() throws Exception {
         try (Server s = Server.start(dir, SCRIPT, "kraken.isolation = 'state'\nkraken.log.connections = false\n")) {
             s.awaitReady(2);
