@@ -42,3 +42,13 @@ kraken.sandbox = false
 
 -- Seconds a graceful stop (TERM, INT) waits for busy workers before killing them.
 kraken.grace = 30
+
+-- Where the master serves its status (GET /status) and Prometheus metrics (GET /metrics), over
+-- HTTP: {host = "127.0.0.1", port = 9100} or {path = "/run/kraken.status"} (a Unix-domain
+-- socket). nil: no status server. `kraken status` asks the running master through it.
+kraken.status = nil
+
+kraken.log = {
+  connections = true,   -- false: no log line per served connection (errors, kills and refusals
+                        -- are still logged)
+}

@@ -585,3 +585,23 @@ JNIEXPORT jintArray JNICALL FN(constants0)(JNIEnv *env, jclass c) {
     (*env)->SetIntArrayRegion(env, out, 0, n, values);
     return out;
 }
+
+#include <netinet/tcp.h>
+
+/*
+ * A listening TCP socket's accept queue, for the status page: out[0] the connections the kernel
+ * completed that wait for accept(2), out[1] the backlog they may fill. For a socket in LISTEN,
+ * Linux reports sk_ack_backlog as tcpi_unacked and sk_max_ack_backlog as tcpi_sacked: one call,
+ * where /proc/net/tcp would mean reading every socket of the machine. -EINVAL when not listening.
+ */
+JNIEXPORT jint JNICALL FN(listenQueue0)(JNIEnv *env, jclass c, jint fd, jintArray out) {
+    (void) c;
+    struct tcp_info ti;
+    socklen_t len = sizeof ti;
+    memset(&ti, 0, sizeof ti);
+    if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) < 0) return -errno;
+    if (ti.tcpi_state != TCP_LISTEN) return -EINVAL;
+    jint v[2] = { (jint) ti.tcpi_unacked, (jint) ti.tcpi_sacked };
+    (*env)->SetIntArrayRegion(env, out, 0, 2, v);
+    return 0;
+}

@@ -55,7 +55,10 @@ final class Keys {
                     (s, v) -> s.limitLine = v.toint()),
             new Key("sandbox", "true or false", LuaValue::isboolean, (s, v) -> s.sandbox = v.toboolean()),
             new Key("grace", "a number of seconds from 0 to " + (long) MAX_SECONDS,
-                    v -> number(v) && v.todouble() >= 0 && v.todouble() <= MAX_SECONDS, (s, v) -> s.grace = v.todouble()));
+                    v -> number(v) && v.todouble() >= 0 && v.todouble() <= MAX_SECONDS, (s, v) -> s.grace = v.todouble()),
+            new Key("status", StatusKey.REQUIREMENT, StatusKey::accepts, StatusKey::apply),
+            new Key("log.connections", "true or false", LuaValue::isboolean,
+                    (s, v) -> s.logConnections = v.toboolean()));
 
     private static final Map<String, Key> BY_NAME = byName();
 

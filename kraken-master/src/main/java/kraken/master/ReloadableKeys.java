@@ -26,6 +26,7 @@ final class ReloadableKeys {
         s.limitFiles = fresh.limitFiles;
         s.limitLine = fresh.limitLine;
         s.grace = fresh.grace;
+        s.logConnections = fresh.logConnections;
         return s;
     }
 }

@@ -23,6 +23,8 @@ import kraken.protocol.Protocol;
  */
 final class Supervisor {
     private static final long MS = 1_000_000L;
+    /** Counters and snapshots for kraken.status (always counting; snapshots only when asked). */
+    private MasterStatus status = new MasterStatus(null);
 
     private final LaunchPlan plan;
     private final Listeners listeners;
@@ -65,6 +67,8 @@ final class Supervisor {
             while (!(stopping && workers.isEmpty())) {
                 long now = System.nanoTime();
                 maintainSpareWorkers(now);
+                status.watchCap(workers.size(), pool.ready.isEmpty(), pool.preparing.isEmpty(), settings.workersMax,
+                        stopping);
                 watchListeners(!stopping && !pool.ready.isEmpty());
                 loop.runOnce(nextDeadline(now));
                 now = System.nanoTime();
@@ -126,6 +130,7 @@ final class Supervisor {
             Worker w = launcher.spawn(settings, plan, generation);
             pool.started(w, now);
             policy.onSpawned();
+            status.metrics.spawned();
             MasterLog.info("worker " + w.pid + " started");
             try {
                 watch(w);
@@ -137,6 +142,7 @@ final class Supervisor {
         } catch (PosixException e) {
             int attempt = policy.refusalsSoFar() + 1;
             long waitMs = policy.onRefused(now);
+            status.metrics.spawnRefused();
             if (waitMs >= 0) {
                 MasterLog.info("spawn refused by the OS (attempt " + attempt + " of " + settings.mmTries + "): "
                         + e.reason() + "; retrying in " + waitMs + " ms");
@@ -332,6 +338,7 @@ final class Supervisor {
     }
 
     private void onBootFailure(Worker w, Posix.Exit exit, long now) {
+        status.metrics.bootFailed();
         String why = w.bootError != null ? w.bootError
                 : w.bootOutput.length() > 0 ? w.bootOutput.toString().strip() : exit.toString();
         if (!anyReady) {
@@ -399,6 +406,7 @@ final class Supervisor {
                 }
                 return;
             }
+            status.metrics.accepted();
             try {
                 handOver(conn, peer);
             } finally {
@@ -422,11 +430,16 @@ final class Supervisor {
                 stopWorker(w);
             }
         }
+        status.metrics.connectionEnded(kraken.master.status.Metrics.Outcome.DROPPED, 0);
         MasterLog.info("connection from " + peer + " dropped: no worker could take it");
     }
 
     private void logConnection(Worker w, long now, String outcome) {
         served++;
+        status.metrics.connectionEnded(MasterStatus.outcomeOf(outcome, w.killedBecause), now - w.connectionStart);
+        if (!settings.logConnections && "ok".equals(outcome)) {
+            return; // kraken.log.connections = false: errors and kills are still logged
+        }
         long tenths = (now - w.connectionStart) / 100_000L;
         MasterLog.info("connection from " + w.peer + " served by worker " + w.pid + " in " + tenths / 10 + "."
                 + tenths % 10 + " ms: " + outcome);
@@ -442,6 +455,7 @@ final class Supervisor {
                 case STOP -> beginStop(now, true);
                 case RESTART -> restartWorkers();
                 case STATUS -> reportStatus();
+                case SNAPSHOT -> status.publishIfAsked(workers.values(), listeners, settings, generation, stopping);
             }
         }
     }
@@ -512,5 +526,11 @@ final class Supervisor {
 
     private static String fmt(double seconds) {
         return seconds == Math.rint(seconds) ? Long.toString((long) seconds) : Double.toString(seconds);
+    }
+
+    /** Counts into status, and publishes its snapshots when its status server asks. */
+    Supervisor reporting(MasterStatus s) {
+        this.status = s;
+        return this;
     }
 }

@@ -32,6 +32,12 @@ public final class Settings {
     public int limitLine = 65536;
     public boolean sandbox = false;
     public double grace = 30;
+    /** kraken.status: where the master serves status and metrics; all null when unset. */
+    public String statusHost = null;
+    public Integer statusPort = null;
+    public String statusPath = null;
+    /** kraken.log.connections: one log line per served connection. */
+    public boolean logConnections = true;
 
     public boolean stateIsolation() {
         return "state".equals(isolation);
@@ -64,6 +70,14 @@ public final class Settings {
         m.put("limits.line", Integer.toString(limitLine));
         m.put("sandbox", Boolean.toString(sandbox));
         m.put("grace", Double.toString(grace));
+        if (statusHost != null) {
+            m.put("status.host", statusHost);
+            m.put("status.port", Integer.toString(statusPort));
+        }
+        if (statusPath != null) {
+            m.put("status.path", statusPath);
+        }
+        m.put("log.connections", Boolean.toString(logConnections));
         return m;
     }
 
@@ -87,6 +101,10 @@ public final class Settings {
         s.limitLine = Integer.parseInt(m.get("limits.line"));
         s.sandbox = Boolean.parseBoolean(m.get("sandbox"));
         s.grace = Double.parseDouble(m.get("grace"));
+        s.statusHost = m.get("status.host");
+        s.statusPort = m.containsKey("status.port") ? Integer.valueOf(m.get("status.port")) : null;
+        s.statusPath = m.get("status.path");
+        s.logConnections = !"false".equals(m.get("log.connections"));
         return s;
     }
 }

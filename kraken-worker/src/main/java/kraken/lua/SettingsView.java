@@ -20,7 +20,7 @@ public final class SettingsView {
     /** Every configuration key, dotted below the kraken table, in the order of SPEC section 3. */
     public static final List<String> KEYS = List.of("mm.tries", "mm.timeout", "isolation", "workers.spare",
             "workers.max", "workers.connections", "workers.idle", "user", "allow_root", "limits.time", "limits.memory",
-            "limits.cpu", "limits.files", "limits.line", "sandbox", "grace");
+            "limits.cpu", "limits.files", "limits.line", "sandbox", "grace", "status", "log.connections");
 
     /** The top-level names of the keys: a name with dotted keys below it (mm, workers, limits) is a table. */
     public static final Set<String> TOP_LEVEL = topLevel();
@@ -88,9 +88,28 @@ public final class SettingsView {
                 return LuaValue.valueOf(s.sandbox);
             case "grace":
                 return LuaValue.valueOf(s.grace);
+            case "status":
+                return statusValue(s);
+            case "log.connections":
+                return LuaValue.valueOf(s.logConnections);
             default:
                 throw new IllegalArgumentException("not a configuration key: " + key);
         }
+    }
+
+    // {host = h, port = p} or {path = p}, a fresh table; nil when unset.
+    private static LuaValue statusValue(Settings s) {
+        if (s.statusPath == null && s.statusHost == null) {
+            return LuaValue.NIL;
+        }
+        LuaTable t = new LuaTable();
+        if (s.statusPath != null) {
+            t.rawset("path", LuaValue.valueOf(s.statusPath));
+        } else {
+            t.rawset("host", LuaValue.valueOf(s.statusHost));
+            t.rawset("port", LuaValue.valueOf(s.statusPort));
+        }
+        return t;
     }
 
     // The configuration gave either a name or a uid; a uid reads back as the number it was.
@@ -102,7 +121,9 @@ public final class SettingsView {
     public static void install(LuaTable kraken, Settings settings) {
         LuaTable values = new LuaTable();
         for (String top : TOP_LEVEL) {
-            values.rawset(top, isGroup(top) ? group(settings, top) : read(settings, top));
+            LuaValue v = isGroup(top) ? group(settings, top) : read(settings, top);
+            // A table-valued key (kraken.status) is as read-only inside as a group is.
+            values.rawset(top, !isGroup(top) && v.istable() ? readOnly(v, top) : v);
             // A raw field would shadow the view, and assignments to it would no longer be refused.
             kraken.rawset(top, LuaValue.NIL);
         }

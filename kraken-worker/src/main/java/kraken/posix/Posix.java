@@ -149,6 +149,16 @@ public final class Posix {
         return out[0];
     }
 
+    /**
+     * A listening TCP socket's accept queue: {connections waiting for accept, the backlog's size}.
+     * Fails (EINVAL, ENOPROTOOPT) for a socket that is not a listening TCP socket.
+     */
+    public static int[] listenQueue(int fd) throws PosixException {
+        int[] out = new int[2];
+        check("getsockopt(TCP_INFO)", listenQueue0(fd, out));
+        return out;
+    }
+
     public static void setLinger(int fd, boolean on, int seconds) throws PosixException {
         check("setsockopt", setLinger0(fd, on, seconds));
     }
@@ -384,6 +394,7 @@ public final class Posix {
     private static native int send0(int fd, byte[] buf, int off, int len);
     private static native int setsockoptInt0(int fd, int level, int opt, int value);
     private static native int getsockoptInt0(int fd, int level, int opt, int[] out);
+    private static native int listenQueue0(int fd, int[] out);
     private static native int setLinger0(int fd, boolean on, int seconds);
     private static native int getLinger0(int fd);
     private static native int setTimeout0(int fd, int opt, long micros);
