@@ -73,7 +73,7 @@ class FailuresTest {
 
     @Test
     void aConnectionThatOverrunsLimitsTimeLosesItsWorker() throws Exception {
-        try (Server s = Server.start(dir, MODAL, "kraken.limits.time = 1").awaitReady(1)) {
+        try (Server s = Server.start(dir, MODAL, "kraken.limits.time = 5").awaitReady(1)) {
             Server.Client c = s.connect();
             int pid = Integer.parseInt(c.readLine());
             c.send("hang\n");
