@@ -78,7 +78,7 @@ class FailuresTest {
             int pid = Integer.parseInt(c.readLine());
             c.send("hang\n");
             assertEquals("", c.readAll()); // the master killed the worker: end of stream
-            s.awaitLog("killed after kraken.limits.time (1 s)", Duration.ofSeconds(10));
+            s.awaitLog("killed after kraken.limits.time (5 s)", Duration.ofSeconds(20));
             assertTrue(s.process.stderr().contains("served by worker " + pid + " in "), s.process.stderr());
             assertTrue(s.exchange("ok\n").endsWith("fine nil\r\n"));
         }
