@@ -1,7 +1,6 @@
 package kraken.master;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -69,7 +68,7 @@ final class Supervisor {
         pollSet.clear();
         pollSet.add(signals.wakeFd(), PollSet.Kind.WAKE, null);
         for (Worker w : workers.values()) {
-            if (w.stderr.isOpen()) {
+            if (w.relay.wantsPoll(now)) {
                 pollSet.add(w.stderr, PollSet.Kind.STDERR, w);
             }
             if (w.link.isOpen()) {
@@ -97,7 +96,7 @@ final class Supervisor {
                 Worker w = pollSet.worker(i);
                 switch (kind) {
                     case WAKE -> handleSignals();
-                    case STDERR -> relayStderr(w);
+                    case STDERR -> w.relay.drain(System.nanoTime());
                     case LINK -> readLink(w);
                     case EXIT -> reapWorker(w);
                     case LISTENER -> dispatch(pollSet.fd(i));
@@ -113,6 +112,7 @@ final class Supervisor {
         }
         long limit = (long) (settings.limitTime * 1000) * MS;
         for (Worker w : workers.values()) {
+            next = Math.min(next, w.relay.resumeAt(now));
             if (w.isBusy()) {
                 next = Math.min(next, w.connectionStart + limit);
             } else if (w.isPreparing() && w.killedBecause == null) {
@@ -179,6 +179,7 @@ final class Supervisor {
         if (w.state == Worker.State.STARTING) {
             w.everReady = true;
             anyReady = true;
+            w.relay.onReady();
             policy.onReady();
             MasterLog.info("worker " + w.pid + " ready in " + (now - w.spawnedAt) / MS + " ms, cpu "
                     + ProcStat.cpuMillis(w.pid) + " ms");
@@ -280,8 +281,7 @@ final class Supervisor {
         if (exit == null) {
             return; // the pidfd fired early; poll again
         }
-        relayStderr(w);
-        flushStderrLine(w);
+        w.relay.finish(System.nanoTime());
         workers.remove(w.pid);
         ready.remove(w);
         w.closeDescriptors();
@@ -300,7 +300,7 @@ final class Supervisor {
 
     private void onBootFailure(Worker w, Posix.Exit exit, long now) {
         String why = w.bootError != null ? w.bootError
-                : w.bootOutput.length() > 0 ? w.bootOutput.toString().strip() : exit.toString();
+                : !w.relay.bootOutput().isEmpty() ? w.relay.bootOutput() : exit.toString();
         if (!anyReady) {
             startupFailure = "no worker can start: " + why;
             return;
@@ -308,47 +308,6 @@ final class Supervisor {
         long backoff = policy.onBootFailure(now);
         MasterLog.info("worker " + w.pid + " failed before it was ready: " + why + "; next start in " + backoff
                 + " ms");
-    }
-
-    private void relayStderr(Worker w) {
-        if (!w.stderr.isOpen()) {
-            return;
-        }
-        byte[] buf = new byte[4096];
-        try {
-            int n;
-            while ((n = Posix.read(w.stderr.get(), buf, buf.length)) > 0) {
-                String text = new String(buf, 0, n, StandardCharsets.UTF_8);
-                for (int i = 0; i < text.length(); i++) {
-                    char c = text.charAt(i);
-                    if (c == '\n') {
-                        flushStderrLine(w);
-                    } else {
-                        w.stderrLine.append(c);
-                    }
-                }
-            }
-            if (n == 0) {
-                flushStderrLine(w);
-                w.stderr.close();
-            }
-        } catch (PosixException e) {
-            if (!e.isWouldBlock()) {
-                w.stderr.close();
-            }
-        }
-    }
-
-    private void flushStderrLine(Worker w) {
-        if (w.stderrLine.length() == 0) {
-            return;
-        }
-        String line = w.stderrLine.toString();
-        w.stderrLine.setLength(0);
-        System.err.println("kraken: worker " + w.pid + ": " + line);
-        if (!w.everReady && w.bootOutput.length() < 4000) {
-            w.bootOutput.append(line).append('\n');
-        }
     }
 
     // ---- connections ----

@@ -23,9 +23,8 @@ final class Worker {
     final Fd stderr;
     final int generation;
     final long spawnedAt;
-    final StringBuilder stderrLine = new StringBuilder();
-    /** The last lines the worker wrote to stderr before it was ready, for a boot-failure report. */
-    final StringBuilder bootOutput = new StringBuilder();
+    /** Relays stderr to the log; bounded whatever the worker writes. */
+    final StderrRelay relay;
 
     State state = State.STARTING;
     boolean everReady;
@@ -47,6 +46,7 @@ final class Worker {
         this.generation = generation;
         this.spawnedAt = spawnedAt;
         this.preparingSince = spawnedAt;
+        this.relay = new StderrRelay(pid, stderr, spawnedAt);
     }
 
     boolean isBusy() {
