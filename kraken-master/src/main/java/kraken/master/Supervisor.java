@@ -28,6 +28,7 @@ final class Supervisor {
     private final WorkerLauncher launcher;
     private final SignalEvents signals;
     private final SpawnPolicy policy;
+    private final SourceLimits sources;
     private final Map<Integer, Worker> workers = new LinkedHashMap<>();
     private final ArrayDeque<Worker> ready = new ArrayDeque<>();
     private final PollSet pollSet = new PollSet();
@@ -46,6 +47,7 @@ final class Supervisor {
         this.launcher = launcher;
         this.signals = signals;
         this.policy = new SpawnPolicy(settings);
+        this.sources = new SourceLimits(settings);
     }
 
     /** Serves until a graceful stop (returns null) or until no worker can start (returns why). */
@@ -326,20 +328,24 @@ final class Supervisor {
                 return;
             }
             try {
-                handOver(conn, peer);
+                SourceLimits.Slot slot = sources.admit(peer, conn);
+                if (slot != null) {
+                    handOver(conn, peer, slot);
+                }
             } finally {
                 conn.close();
             }
         }
     }
 
-    private void handOver(Fd conn, SocketAddress peer) {
+    private void handOver(Fd conn, SocketAddress peer, SourceLimits.Slot slot) {
         Worker w;
         while ((w = ready.pollLast()) != null) {
             try {
                 Protocol.sendConnection(w.link, peer.host(), peer.port(), conn);
                 w.state = Worker.State.BUSY;
                 w.peer = peer.toString();
+                w.slot = slot;
                 w.connectionStart = System.nanoTime();
                 return;
             } catch (IOException e) {
@@ -347,10 +353,15 @@ final class Supervisor {
                 stopWorker(w);
             }
         }
+        sources.release(slot);
+        sources.count(SourceLimits.NO_WORKER);
         MasterLog.info("connection from " + peer + " dropped: no worker could take it");
     }
 
+    /** The connection of w ended (DONE, or its worker died while busy): logged, and its slot given back. */
     private void logConnection(Worker w, long now, String outcome) {
+        sources.release(w.slot);
+        w.slot = null;
         served++;
         long tenths = (now - w.connectionStart) / 100_000L;
         MasterLog.info("connection from " + w.peer + " served by worker " + w.pid + " in " + tenths / 10 + "."
@@ -398,6 +409,7 @@ final class Supervisor {
             Settings fresh = plan.reloadSettings().call();
             settings = ReloadableKeys.apply(settings, fresh);
             policy.update(settings);
+            sources.update(settings);
             MasterLog.info("configuration reloaded: " + settings.isolation + " isolation, workers spare "
                     + settings.workersSpare + " max " + settings.workersMax + ", limits.time "
                     + fmt(settings.limitTime) + " s, mm.tries " + settings.mmTries);
@@ -427,7 +439,18 @@ final class Supervisor {
         counts.forEach((s, n) -> parts.add(s.name().toLowerCase() + "=" + n));
         MasterLog.info("status: workers " + String.join(" ", parts) + "; connections served=" + served
                 + "; spawn failures refused=" + policy.refusedTotal() + " died-before-ready="
-                + policy.bootFailedTotal() + "; generation " + generation);
+                + policy.bootFailedTotal() + "; refused " + refusals() + "; generation " + generation);
+    }
+
+    private String refusals() {
+        List<String> parts = new ArrayList<>();
+        sources.refusals().forEach((reason, n) -> parts.add(reason + "=" + n));
+        return String.join(" ", parts);
+    }
+
+    /** Connections refused so far, by reason ("per_source", "no_worker"): for the metrics. */
+    Map<String, Long> refusalCounts() {
+        return sources.refusals();
     }
 
     private static String fmt(double seconds) {

@@ -32,6 +32,8 @@ final class Worker {
     boolean retiring;
     String bootError;
     String peer;
+    /** The per-source slot its connection holds, released when the connection ends. */
+    SourceLimits.Slot slot;
     long connectionStart;
     /** When the worker last began preparing a state (its spawn, or its last DONE in "state"). */
     long preparingSince;
