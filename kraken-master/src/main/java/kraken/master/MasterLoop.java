@@ -49,10 +49,14 @@ public final class MasterLoop implements LoopHandler {
             if (MasterLog.debug()) {
                 MasterLog.info("worker command: " + String.join(" ", launcher.command(settings)));
             }
+            if (user.range() != null) {
+                // What a worker leaves running comes to the master, to be killed by uid and reaped.
+                kraken.posix.Posix.setChildSubreaper();
+            }
             signals.install();
             MasterLog.info("serving " + listeners.addresses() + " as " + user + ", " + settings.isolation
                     + " isolation");
-            String failure = new Supervisor(settings, plan, listeners, launcher, signals).run();
+            String failure = new Supervisor(settings, plan, listeners, launcher, signals, user.range()).run();
             if (failure != null) {
                 return fail(failure);
             }

@@ -29,6 +29,8 @@ final class Supervisor {
     private final SignalEvents signals;
     private final SpawnPolicy policy;
     private final SourceLimits sources;
+    /** kraken.user = {from, to}; null without a range. */
+    private final UidPool uids;
     private final Map<Integer, Worker> workers = new LinkedHashMap<>();
     private final ArrayDeque<Worker> ready = new ArrayDeque<>();
     private final PollSet pollSet = new PollSet();
@@ -40,7 +42,9 @@ final class Supervisor {
     private String startupFailure;
     private long served;
 
-    Supervisor(Settings settings, LaunchPlan plan, Listeners listeners, WorkerLauncher launcher, SignalEvents signals) {
+    Supervisor(Settings settings, LaunchPlan plan, Listeners listeners, WorkerLauncher launcher, SignalEvents signals,
+               UidPool uids) {
+        this.uids = uids;
         this.settings = settings;
         this.plan = plan;
         this.listeners = listeners;
@@ -54,6 +58,9 @@ final class Supervisor {
     String run() throws IOException {
         while (!(stopping && workers.isEmpty())) {
             long now = System.nanoTime();
+            if (uids != null) {
+                Orphans.reap(workers);
+            }
             maintainSpareWorkers(now);
             pollOnce(now);
             now = System.nanoTime();
@@ -112,6 +119,9 @@ final class Supervisor {
         if (wantsWorker()) {
             next = Math.min(next, policy.nextAttemptAt(now));
         }
+        if (uids != null) {
+            next = Math.min(next, uids.nextCheckAt());
+        }
         long limit = (long) (settings.limitTime * 1000) * MS;
         for (Worker w : workers.values()) {
             next = Math.min(next, w.relay.resumeAt(now));
@@ -142,7 +152,8 @@ final class Supervisor {
     }
 
     private boolean wantsWorker() {
-        return !stopping && spareCount() < settings.workersSpare && workers.size() < settings.workersMax;
+        return !stopping && spareCount() < settings.workersSpare && workers.size() < settings.workersMax
+                && (uids == null || !uids.full());
     }
 
     private void maintainSpareWorkers(long now) {
@@ -154,13 +165,20 @@ final class Supervisor {
     }
 
     private boolean spawnWorker(long now) {
+        int uid = uids == null ? -1 : uids.take(now);
+        if (uids != null && uid == -1) {
+            return false; // every free uid still has processes dying: checked again soon
+        }
         try {
-            Worker w = launcher.spawn(settings, plan, generation);
+            Worker w = launcher.spawn(settings, plan, generation, uid);
             workers.put(w.pid, w);
             policy.onSpawned();
             MasterLog.info("worker " + w.pid + " started");
             return true;
         } catch (PosixException e) {
+            if (uid != -1) {
+                uids.giveBack(uid);
+            }
             int attempt = policy.refusalsSoFar() + 1;
             long waitMs = policy.onRefused(now);
             if (waitMs >= 0) {
@@ -275,7 +293,7 @@ final class Supervisor {
     private void reapWorker(Worker w) {
         Posix.Exit exit;
         try {
-            exit = Posix.waitpid(w.pid, true);
+            exit = w.exit != null ? w.exit : Posix.waitpid(w.pid, true);
         } catch (PosixException e) {
             exit = new Posix.Exit(w.pid, 0);
             MasterLog.info("worker " + w.pid + ": " + e.getMessage());
@@ -285,6 +303,9 @@ final class Supervisor {
         }
         w.relay.finish(System.nanoTime());
         workers.remove(w.pid);
+        if (w.uid != -1) {
+            uids.release(w.uid, System.nanoTime());
+        }
         ready.remove(w);
         w.closeDescriptors();
         long now = System.nanoTime();
@@ -439,7 +460,8 @@ final class Supervisor {
         counts.forEach((s, n) -> parts.add(s.name().toLowerCase() + "=" + n));
         MasterLog.info("status: workers " + String.join(" ", parts) + "; connections served=" + served
                 + "; spawn failures refused=" + policy.refusedTotal() + " died-before-ready="
-                + policy.bootFailedTotal() + "; refused " + refusals() + "; generation " + generation);
+                + policy.bootFailedTotal() + "; refused " + refusals() + (uids == null ? "" : "; " + uids.cost())
+                + "; generation " + generation);
     }
 
     private String refusals() {

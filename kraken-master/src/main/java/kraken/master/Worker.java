@@ -37,6 +37,10 @@ final class Worker {
     long connectionStart;
     /** When the worker last began preparing a state (its spawn, or its last DONE in "state"). */
     long preparingSince;
+    /** Its uid from kraken.user = {from, to}; -1 without a range. */
+    int uid = -1;
+    /** Its exit, when the orphan reaper collected it before its pidfd was handled. */
+    kraken.posix.Posix.Exit exit;
     /** Why the master killed it, when it did. */
     String killedBecause;
 
