@@ -24,6 +24,9 @@ kraken.workers = {
 
 -- The user workers run as when the script registers none: a name or a uid.
 -- nil: "nobody" when the master runs as root, else the master's own user.
+-- Or a range {from = UID, to = UID} (root master only): each live worker gets a uid of its own
+-- (gid the same number, no supplementary groups); the uids must be used by nothing else, since
+-- the master kills every process of a uid before giving it to a new worker.
 kraken.user = nil
 
 -- true lets workers run as root; nothing else does.
@@ -35,6 +38,9 @@ kraken.limits = {
   cpu = nil,            -- a worker's RLIMIT_CPU in seconds; nil: no limit
   files = nil,          -- a worker's RLIMIT_NOFILE (64 to 1048576); nil: no limit
   line = 65536,         -- the longest line receive() accepts, in bytes
+  per_source = nil,     -- connections at once from one client address (IPv6: per /64); nil: no limit
+  refusal = nil,        -- a string written to a connection refused by per_source (at most 1024 bytes)
+  processes = nil,      -- a worker's RLIMIT_NPROC (32 to 4194304; it counts threads, per uid)
 }
 
 -- true: workers and the script get the sandboxed libraries (no io, os.execute, debug, ...).

@@ -58,6 +58,10 @@ public final class MasterLoop implements LoopHandler {
             if (MasterLog.debug()) {
                 MasterLog.info("worker command: " + String.join(" ", launcher.command(settings)));
             }
+            if (user.range() != null) {
+                // What a worker leaves running comes to the master, to be killed by uid and reaped.
+                kraken.posix.Posix.setChildSubreaper();
+            }
             signals.install();
             MasterLog.info("serving " + listeners.addresses() + " as " + user + ", " + settings.isolation
                     + " isolation");
@@ -65,7 +69,7 @@ public final class MasterLoop implements LoopHandler {
                 statusServer.start();
                 MasterLog.info("status and metrics on " + statusServer.where());
             }
-            String failure = new Supervisor(settings, plan, listeners, launcher, signals)
+            String failure = new Supervisor(settings, plan, listeners, launcher, signals, user.range())
                     .reporting(new MasterStatus(board)).run();
             if (failure != null) {
                 return fail(failure);

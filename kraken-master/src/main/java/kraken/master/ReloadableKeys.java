@@ -25,6 +25,9 @@ final class ReloadableKeys {
         s.limitCpu = fresh.limitCpu;
         s.limitFiles = fresh.limitFiles;
         s.limitLine = fresh.limitLine;
+        s.limitPerSource = fresh.limitPerSource;
+        s.limitRefusal = fresh.limitRefusal;
+        s.limitProcesses = fresh.limitProcesses;
         s.grace = fresh.grace;
         s.logConnections = fresh.logConnections;
         return s;

@@ -1,7 +1,6 @@
 package kraken.master;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -35,6 +34,9 @@ final class Supervisor {
     private final Map<Integer, Worker> workers;
     private final EventLoop loop;
     private final List<EventLoop.Registration> listenerWatches = new ArrayList<>();
+    private final SourceLimits sources;
+    /** kraken.user = {from, to}; null without a range. */
+    private final UidPool uids;
     private Settings settings;
     private int generation;
     private boolean stopping;
@@ -44,8 +46,9 @@ final class Supervisor {
     private String startupFailure;
     private long served;
 
-    Supervisor(Settings settings, LaunchPlan plan, Listeners listeners, WorkerLauncher launcher, SignalEvents signals)
-            throws IOException {
+    Supervisor(Settings settings, LaunchPlan plan, Listeners listeners, WorkerLauncher launcher, SignalEvents signals,
+               UidPool uids) throws IOException {
+        this.uids = uids;
         this.settings = settings;
         this.plan = plan;
         this.listeners = listeners;
@@ -54,6 +57,7 @@ final class Supervisor {
         this.policy = new SpawnPolicy(settings);
         this.pool = new Pool(settings);
         this.workers = pool.all;
+        this.sources = new SourceLimits(settings);
         this.loop = new EventLoop();
         loop.register(signals.wakeFd(), EventLoop.Priority.SIGNALS, events -> handleSignals());
         for (Fd l : listeners.sockets()) {
@@ -66,6 +70,9 @@ final class Supervisor {
         try {
             while (!(stopping && workers.isEmpty())) {
                 long now = System.nanoTime();
+                if (uids != null) {
+                    Orphans.reap(workers);
+                }
                 maintainSpareWorkers(now);
                 status.watchCap(workers.size(), pool.ready.isEmpty(), pool.preparing.isEmpty(), settings.workersMax,
                         stopping);
@@ -108,13 +115,16 @@ final class Supervisor {
         if (wantsWorker()) {
             next = Math.min(next, policy.nextAttemptAt(now));
         }
+        if (uids != null) {
+            next = Math.min(next, uids.nextCheckAt());
+        }
         return Math.min(next, graceDeadline);
     }
 
     // ---- the pool ----
 
     private boolean wantsWorker() {
-        return !stopping && pool.wantsWorker();
+        return !stopping && pool.wantsWorker() && (uids == null || !uids.full());
     }
 
     private void maintainSpareWorkers(long now) {
@@ -126,8 +136,12 @@ final class Supervisor {
     }
 
     private boolean spawnWorker(long now) {
+        int uid = uids == null ? -1 : uids.take(now);
+        if (uids != null && uid == -1) {
+            return false; // every free uid still has processes dying: checked again soon
+        }
         try {
-            Worker w = launcher.spawn(settings, plan, generation);
+            Worker w = launcher.spawn(settings, plan, generation, uid);
             pool.started(w, now);
             policy.onSpawned();
             status.metrics.spawned();
@@ -140,6 +154,9 @@ final class Supervisor {
             }
             return true;
         } catch (PosixException e) {
+            if (uid != -1) {
+                uids.giveBack(uid);
+            }
             int attempt = policy.refusalsSoFar() + 1;
             long waitMs = policy.onRefused(now);
             status.metrics.spawnRefused();
@@ -161,6 +178,7 @@ final class Supervisor {
         if (w.state == Worker.State.STARTING) {
             w.everReady = true;
             anyReady = true;
+            w.relay.onReady();
             policy.onReady();
             MasterLog.info("worker " + w.pid + " ready in " + (now - w.spawnedAt) / MS + " ms, cpu "
                     + ProcStat.cpuMillis(w.pid) + " ms");
@@ -198,10 +216,30 @@ final class Supervisor {
         }
     }
 
-    private void closeStderr(Worker w) {
-        loop.unregister(w.stderrWatch);
-        w.stderrWatch = null;
-        w.stderr.close();
+    /**
+     * Relays what the worker's budget allows. A worker over its budget is left out of the loop
+     * until the budget refills (a timer), so a flood blocks only that worker, on its full pipe.
+     */
+    private void relayStderr(Worker w) throws PosixException {
+        long now = System.nanoTime();
+        w.relay.drain(now);
+        EventLoop.Registration r = w.stderrWatch;
+        if (!w.stderr.isOpen()) {
+            loop.unregister(r);
+        } else if (!w.stderrPaused && !w.relay.wantsPoll(now)) {
+            w.stderrPaused = true;
+            loop.watch(r, false);
+            loop.at(w.relay.resumeAt(now), () -> resumeStderr(w, r));
+        }
+    }
+
+    private void resumeStderr(Worker w, EventLoop.Registration r) {
+        w.stderrPaused = false;
+        try {
+            loop.watch(r, true); // harmless if the worker is gone: r is no longer registered
+        } catch (PosixException e) {
+            MasterLog.info("worker " + w.pid + ": cannot watch its stderr again: " + e.reason());
+        }
     }
 
     /** Tells a worker to stop: idle ones by closing their link, starting ones by SIGKILL. */
@@ -307,7 +345,7 @@ final class Supervisor {
     private void reapWorker(Worker w) {
         Posix.Exit exit;
         try {
-            exit = Posix.waitpid(w.pid, true);
+            exit = w.exit != null ? w.exit : Posix.waitpid(w.pid, true);
         } catch (PosixException e) {
             exit = new Posix.Exit(w.pid, 0);
             MasterLog.info("worker " + w.pid + ": " + e.getMessage());
@@ -315,13 +353,13 @@ final class Supervisor {
         if (exit == null) {
             return; // the pidfd fired early; poll again
         }
-        relayStderr(w);
-        flushStderrLine(w);
-        pool.exited(w);
         loop.unregister(w.exitWatch);
         loop.unregister(w.linkWatch);
-        if (w.stderr.isOpen()) {
-            closeStderr(w);
+        loop.unregister(w.stderrWatch);
+        w.relay.finish(System.nanoTime());
+        pool.exited(w);
+        if (w.uid != -1) {
+            uids.release(w.uid, System.nanoTime());
         }
         w.closeDescriptors();
         long now = System.nanoTime();
@@ -340,7 +378,7 @@ final class Supervisor {
     private void onBootFailure(Worker w, Posix.Exit exit, long now) {
         status.metrics.bootFailed();
         String why = w.bootError != null ? w.bootError
-                : w.bootOutput.length() > 0 ? w.bootOutput.toString().strip() : exit.toString();
+                : !w.relay.bootOutput().isEmpty() ? w.relay.bootOutput() : exit.toString();
         if (!anyReady) {
             startupFailure = "no worker can start: " + why;
             return;
@@ -348,47 +386,6 @@ final class Supervisor {
         long backoff = policy.onBootFailure(now);
         MasterLog.info("worker " + w.pid + " failed before it was ready: " + why + "; next start in " + backoff
                 + " ms");
-    }
-
-    private void relayStderr(Worker w) {
-        if (!w.stderr.isOpen()) {
-            return;
-        }
-        byte[] buf = new byte[4096];
-        try {
-            int n;
-            while ((n = Posix.read(w.stderr.get(), buf, buf.length)) > 0) {
-                String text = new String(buf, 0, n, StandardCharsets.UTF_8);
-                for (int i = 0; i < text.length(); i++) {
-                    char c = text.charAt(i);
-                    if (c == '\n') {
-                        flushStderrLine(w);
-                    } else {
-                        w.stderrLine.append(c);
-                    }
-                }
-            }
-            if (n == 0) {
-                flushStderrLine(w);
-                closeStderr(w);
-            }
-        } catch (PosixException e) {
-            if (!e.isWouldBlock()) {
-                closeStderr(w);
-            }
-        }
-    }
-
-    private void flushStderrLine(Worker w) {
-        if (w.stderrLine.length() == 0) {
-            return;
-        }
-        String line = w.stderrLine.toString();
-        w.stderrLine.setLength(0);
-        System.err.println("kraken: worker " + w.pid + ": " + line);
-        if (!w.everReady && w.bootOutput.length() < 4000) {
-            w.bootOutput.append(line).append('\n');
-        }
     }
 
     // ---- connections ----
@@ -408,20 +405,26 @@ final class Supervisor {
             }
             status.metrics.accepted();
             try {
-                handOver(conn, peer);
+                SourceLimits.Slot slot = sources.admit(peer, conn);
+                if (slot != null) {
+                    handOver(conn, peer, slot);
+                } else {
+                    status.metrics.refused(SourceLimits.OVER_PER_SOURCE);
+                }
             } finally {
                 conn.close();
             }
         }
     }
 
-    private void handOver(Fd conn, SocketAddress peer) {
+    private void handOver(Fd conn, SocketAddress peer, SourceLimits.Slot slot) {
         Worker w;
         while ((w = pool.takeReady()) != null) {
             try {
                 Protocol.sendConnection(w.link, peer.host(), peer.port(), conn);
                 w.state = Worker.State.BUSY;
                 w.peer = peer.toString();
+                w.slot = slot;
                 w.connectionStart = System.nanoTime();
                 pool.becameBusy(w, w.connectionStart);
                 return;
@@ -431,10 +434,16 @@ final class Supervisor {
             }
         }
         status.metrics.connectionEnded(kraken.master.status.Metrics.Outcome.DROPPED, 0);
+        sources.release(slot);
+        sources.count(SourceLimits.NO_WORKER);
+        status.metrics.refused(SourceLimits.NO_WORKER);
         MasterLog.info("connection from " + peer + " dropped: no worker could take it");
     }
 
+    /** The connection of w ended (DONE, or its worker died while busy): logged, and its slot given back. */
     private void logConnection(Worker w, long now, String outcome) {
+        sources.release(w.slot);
+        w.slot = null;
         served++;
         status.metrics.connectionEnded(MasterStatus.outcomeOf(outcome, w.killedBecause), now - w.connectionStart);
         if (!settings.logConnections && "ok".equals(outcome)) {
@@ -488,6 +497,7 @@ final class Supervisor {
             settings = ReloadableKeys.apply(settings, fresh);
             policy.update(settings);
             pool.update(settings);
+            sources.update(settings);
             MasterLog.info("configuration reloaded: " + settings.isolation + " isolation, workers spare "
                     + settings.workersSpare + " max " + settings.workersMax + ", limits.time "
                     + fmt(settings.limitTime) + " s, mm.tries " + settings.mmTries + ", workers idle "
@@ -520,8 +530,20 @@ final class Supervisor {
         counts.forEach((s, n) -> parts.add(s.name().toLowerCase() + "=" + n));
         MasterLog.info("status: workers " + String.join(" ", parts) + "; connections served=" + served
                 + "; spawn failures refused=" + policy.refusedTotal() + " died-before-ready="
-                + policy.bootFailedTotal() + "; generation " + generation + "; spare " + pool.spare() + " of "
-                + settings.workersSpare + ", descriptors watched " + loop.registered());
+                + policy.bootFailedTotal() + "; refused " + refusals() + (uids == null ? "" : "; " + uids.cost())
+                + "; generation " + generation + "; spare " + pool.spare() + " of " + settings.workersSpare
+                + ", descriptors watched " + loop.registered());
+    }
+
+    private String refusals() {
+        List<String> parts = new ArrayList<>();
+        sources.refusals().forEach((reason, n) -> parts.add(reason + "=" + n));
+        return String.join(" ", parts);
+    }
+
+    /** Connections refused so far, by reason ("per_source", "no_worker"): for the metrics. */
+    Map<String, Long> refusalCounts() {
+        return sources.refusals();
     }
 
     private static String fmt(double seconds) {

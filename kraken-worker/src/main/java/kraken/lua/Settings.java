@@ -30,6 +30,15 @@ public final class Settings {
     /** RLIMIT_NOFILE; null for no limit. */
     public Long limitFiles = null;
     public int limitLine = 65536;
+    /** Connections at once from one client address (IPv6: one /64); null for no limit. */
+    public Integer limitPerSource = null;
+    /** Written to a connection refused by limitPerSource before it is closed; null for nothing. */
+    public String limitRefusal = null;
+    /** RLIMIT_NPROC of a worker; null for no limit. */
+    public Long limitProcesses = null;
+    /** kraken.user = {from, to}: each live worker gets a uid of its own from this range; null when unset. */
+    public Integer userFrom = null;
+    public Integer userTo = null;
     public boolean sandbox = false;
     public double grace = 30;
     /** kraken.status: where the master serves status and metrics; all null when unset. */
@@ -68,6 +77,19 @@ public final class Settings {
             m.put("limits.files", Long.toString(limitFiles));
         }
         m.put("limits.line", Integer.toString(limitLine));
+        if (limitPerSource != null) {
+            m.put("limits.per_source", Integer.toString(limitPerSource));
+        }
+        if (limitRefusal != null) {
+            m.put("limits.refusal", limitRefusal);
+        }
+        if (limitProcesses != null) {
+            m.put("limits.processes", Long.toString(limitProcesses));
+        }
+        if (userFrom != null) {
+            m.put("user.from", Integer.toUnsignedString(userFrom));
+            m.put("user.to", Integer.toUnsignedString(userTo));
+        }
         m.put("sandbox", Boolean.toString(sandbox));
         m.put("grace", Double.toString(grace));
         if (statusHost != null) {
@@ -99,6 +121,13 @@ public final class Settings {
         s.limitCpu = m.containsKey("limits.cpu") ? Long.valueOf(m.get("limits.cpu")) : null;
         s.limitFiles = m.containsKey("limits.files") ? Long.valueOf(m.get("limits.files")) : null;
         s.limitLine = Integer.parseInt(m.get("limits.line"));
+        s.limitPerSource = m.containsKey("limits.per_source") ? Integer.valueOf(m.get("limits.per_source")) : null;
+        s.limitRefusal = m.get("limits.refusal");
+        s.limitProcesses = m.containsKey("limits.processes") ? Long.valueOf(m.get("limits.processes")) : null;
+        if (m.containsKey("user.from")) {
+            s.userFrom = Integer.parseUnsignedInt(m.get("user.from"));
+            s.userTo = Integer.parseUnsignedInt(m.get("user.to"));
+        }
         s.sandbox = Boolean.parseBoolean(m.get("sandbox"));
         s.grace = Double.parseDouble(m.get("grace"));
         s.statusHost = m.get("status.host");

@@ -20,7 +20,8 @@ public final class SettingsView {
     /** Every configuration key, dotted below the kraken table, in the order of SPEC section 3. */
     public static final List<String> KEYS = List.of("mm.tries", "mm.timeout", "isolation", "workers.spare",
             "workers.max", "workers.connections", "workers.idle", "user", "allow_root", "limits.time", "limits.memory",
-            "limits.cpu", "limits.files", "limits.line", "sandbox", "grace", "status", "log.connections");
+            "limits.cpu", "limits.files", "limits.line", "limits.per_source", "limits.refusal", "limits.processes",
+            "sandbox", "grace", "status", "log.connections");
 
     /** The top-level names of the keys: a name with dotted keys below it (mm, workers, limits) is a table. */
     public static final Set<String> TOP_LEVEL = topLevel();
@@ -71,6 +72,12 @@ public final class SettingsView {
             case "workers.idle":
                 return LuaValue.valueOf(s.workersIdle);
             case "user":
+                if (s.userFrom != null) {
+                    LuaTable range = new LuaTable();
+                    range.rawset("from", LuaValue.valueOf(Integer.toUnsignedLong(s.userFrom)));
+                    range.rawset("to", LuaValue.valueOf(Integer.toUnsignedLong(s.userTo)));
+                    return range;
+                }
                 return s.user == null ? LuaValue.NIL : userValue(s.user);
             case "allow_root":
                 return LuaValue.valueOf(s.allowRoot);
@@ -84,6 +91,13 @@ public final class SettingsView {
                 return s.limitFiles == null ? LuaValue.NIL : LuaValue.valueOf(s.limitFiles.doubleValue());
             case "limits.line":
                 return LuaValue.valueOf(s.limitLine);
+            case "limits.per_source":
+                return s.limitPerSource == null ? LuaValue.NIL : LuaValue.valueOf(s.limitPerSource);
+            case "limits.refusal":
+                return s.limitRefusal == null ? LuaValue.NIL
+                        : LuaValue.valueOf(s.limitRefusal.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            case "limits.processes":
+                return s.limitProcesses == null ? LuaValue.NIL : LuaValue.valueOf(s.limitProcesses.doubleValue());
             case "sandbox":
                 return LuaValue.valueOf(s.sandbox);
             case "grace":
@@ -122,7 +136,7 @@ public final class SettingsView {
         LuaTable values = new LuaTable();
         for (String top : TOP_LEVEL) {
             LuaValue v = isGroup(top) ? group(settings, top) : read(settings, top);
-            // A table-valued key (kraken.status) is as read-only inside as a group is.
+            // Table-valued keys (kraken.status, a kraken.user range) are as read-only inside as a group is.
             values.rawset(top, !isGroup(top) && v.istable() ? readOnly(v, top) : v);
             // A raw field would shadow the view, and assignments to it would no longer be refused.
             kraken.rawset(top, LuaValue.NIL);

@@ -318,6 +318,21 @@ public final class Posix {
         check("setrlimit", setrlimit0(resource, soft, hard));
     }
 
+    /**
+     * Sends SIGKILL to every process of uid (from a child that takes that uid, so nothing else
+     * can be hit). Returns true when some process was signalled: it may not be gone yet, so the
+     * caller asks again later; false when the uid has no process at all (zombies count as
+     * processes until they are reaped).
+     */
+    public static boolean killAllOfUid(int uid) throws PosixException {
+        return check("kill", killUid0(uid)) == 1;
+    }
+
+    /** Makes this process the reaper of its orphaned descendants (PR_SET_CHILD_SUBREAPER). */
+    public static void setChildSubreaper() throws PosixException {
+        check("prctl", setChildSubreaper0());
+    }
+
     // ---- users and privileges ----
 
     public static void setgroups(int[] groups) throws PosixException {
@@ -426,4 +441,6 @@ public final class Posix {
     private static native int[] getgroups0();
     private static native String[] getpw0(String name, int uid);
     private static native int[] constants0();
+    private static native int killUid0(int uid);
+    private static native int setChildSubreaper0();
 }
