@@ -33,11 +33,21 @@ public final class WorkerMain {
     private Path scriptDir;
     private boolean watch;
 
+    /** True while the program runs up to kraken.loop(); false while a connection is served. */
+    private boolean preparing;
+
     // Classes, not lambdas, on the start-up path: a lambda's first use bootstraps method handles.
-    private static final LoopHandler STOP_AT_LOOP = new LoopHandler() {
+    // kraken.loop() ends the program's run with an Error that no pcall catches; called from a
+    // connection (the application, or a function it calls) it is an ordinary failure instead:
+    // the Error would escape pcall and end the worker.
+    private final LoopHandler stopAtLoop = new LoopHandler() {
         @Override
         public Varargs loop(Registry registry) {
-            throw new LoopReached();
+            if (preparing) {
+                throw new LoopReached();
+            }
+            return LuaValue.varargsOf(LuaValue.NIL,
+                    LuaValue.valueOf("kraken.loop: already serving (called from inside a connection)"));
         }
     };
 
@@ -74,10 +84,12 @@ public final class WorkerMain {
             return Protocol.EXIT_PROTOCOL;
         }
         try {
+            // Children the script starts (os.execute, io.popen) must not inherit the link.
+            Posix.setCloseOnExec(link.get());
             settings = Settings.decode(hello.settings());
             byte[][] sources = Program.readSources(hello.program());
             applyLimits();
-            PrivilegeDrop.apply(hello.uid(), hello.gid(), hello.groups(), settings.allowRoot);
+            PrivilegeDrop.apply(hello.uid(), hello.gid(), hello.groups(), settings.allowRoot, watch);
             // The drop clears the parent-death signal, so it is set after it.
             Posix.setParentDeathSignal(Posix.Constant.SIGKILL.value);
             if (watch) {
@@ -124,7 +136,8 @@ public final class WorkerMain {
     }
 
     private Globals prepareState(Registry registry) {
-        Globals g = LuaRuntime.create(settings, registry, STOP_AT_LOOP, scriptDir);
+        Globals g = LuaRuntime.create(settings, registry, stopAtLoop, scriptDir);
+        preparing = true;
         try {
             program.run(g);
         } catch (LoopReached reached) {
@@ -132,6 +145,8 @@ public final class WorkerMain {
                 throw new LuaError("kraken.loop: no application registered");
             }
             return g;
+        } finally {
+            preparing = false;
         }
         throw new LuaError("the script ended without calling kraken.loop()");
     }
