@@ -32,6 +32,8 @@ public final class WorkerMain {
     private Program program;
     private Path scriptDir;
     private boolean watch;
+    /** kraken.limits.cpu per connection in "state" isolation; null otherwise. */
+    private CpuWatch cpuWatch;
 
     /** True while the program runs up to kraken.loop(); false while a connection is served. */
     private boolean preparing;
@@ -152,14 +154,20 @@ public final class WorkerMain {
     }
 
     /** Resumes the application with (socket, {host, port}) until it finishes; returns the outcome. */
-    private String serve(Globals state, Registry registry, Connection c) {
+    private String serve(Globals state, Registry registry, Connection c) throws IOException {
         LuaValue socket = LuaSocket.wrap(c.fd(), settings);
         LuaTable peer = new LuaTable();
         peer.set("host", c.peerHost());
         peer.set("port", c.peerPort());
+        if (cpuWatch != null) {
+            cpuWatch.connectionStarted();
+        }
         try {
             return registry.runner().run(state, registry.application(), LuaValue.varargsOf(socket, peer));
         } finally {
+            if (cpuWatch != null) {
+                cpuWatch.connectionEnded();
+            }
             c.fd().close();
         }
     }
@@ -178,8 +186,13 @@ public final class WorkerMain {
     }
 
     private void applyLimits() throws IOException {
-        if (settings.limitCpu != null) {
-            Posix.setrlimit(Posix.Constant.RLIMIT_CPU.value, settings.limitCpu, settings.limitCpu);
+        if (settings.limitCpu != null && settings.stateIsolation()) {
+            cpuWatch = CpuWatch.start(settings.limitCpu);
+        } else if (settings.limitCpu != null) {
+            // One connection per process: the kernel's limit is the connection's. SIGXCPU at the
+            // soft limit names the cause in the exit; the hard one, a second later, is SIGKILL.
+            // Set before the uid switch, so the worker (or a child of its uid) can never raise it.
+            Posix.setrlimit(Posix.Constant.RLIMIT_CPU.value, settings.limitCpu, settings.limitCpu + 1);
         }
         if (settings.limitFiles != null) {
             Posix.setrlimit(Posix.Constant.RLIMIT_NOFILE.value, settings.limitFiles, settings.limitFiles);
