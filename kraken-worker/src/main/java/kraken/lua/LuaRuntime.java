@@ -48,6 +48,9 @@ public final class LuaRuntime {
         LoadState.install(g);
         LuaC.install(g);
         g.load(new Lua51Lib(settings.sandbox));
+        if (settings.sandbox) {
+            SandboxRequire.install(g, scriptDir);
+        }
         LuaValue kraken = g.load(new KrakenLib(settings, registry, loop));
         g.set("kraken", kraken);
         return g;
