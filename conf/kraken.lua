@@ -31,9 +31,10 @@ kraken.allow_root = false
 kraken.limits = {
   time = 300,           -- seconds a connection may last before its worker is killed (> 0)
   memory = "64m",       -- a worker's Java heap, "16m" to "1024g" (k, m, g suffixes)
-  cpu = nil,            -- a worker's RLIMIT_CPU in seconds; nil: no limit
+  cpu = nil,            -- CPU seconds one connection may use; nil: no limit
   files = nil,          -- a worker's RLIMIT_NOFILE (64 to 1048576); nil: no limit
   line = 65536,         -- the longest line receive() accepts, in bytes
+  coroutines = 1000,    -- coroutines alive at once in one Lua state (1 to 100000)
 }
 
 -- true: workers and the script get the sandboxed libraries (no io, os.execute, debug, ...).

@@ -51,6 +51,8 @@ final class Keys {
                     (s, v) -> s.limitFiles = v.tolong()),
             new Key("limits.line", "an integer from 1 to 1073741824", integer(1, 1 << 30),
                     (s, v) -> s.limitLine = v.toint()),
+            new Key("limits.coroutines", "an integer from 1 to 100000", integer(1, 100_000),
+                    (s, v) -> s.limitCoroutines = v.toint()),
             new Key("sandbox", "true or false", LuaValue::isboolean, (s, v) -> s.sandbox = v.toboolean()),
             new Key("grace", "a number of seconds from 0 to " + (long) MAX_SECONDS,
                     v -> number(v) && v.todouble() >= 0 && v.todouble() <= MAX_SECONDS, (s, v) -> s.grace = v.todouble()));

@@ -24,6 +24,7 @@ final class ReloadableKeys {
         s.limitCpu = fresh.limitCpu;
         s.limitFiles = fresh.limitFiles;
         s.limitLine = fresh.limitLine;
+        s.limitCoroutines = fresh.limitCoroutines;
         s.grace = fresh.grace;
         return s;
     }

@@ -47,7 +47,9 @@ public final class LuaRuntime {
         coroutine.set("yield", registry.runner().yieldFunction(g, coroutine.get("yield")));
         LoadState.install(g);
         LuaC.install(g);
-        g.load(new Lua51Lib(settings.sandbox));
+        CoroutineLimit coroutines = new CoroutineLimit(settings.limitCoroutines);
+        registry.setCoroutines(coroutines);
+        g.load(new Lua51Lib(settings.sandbox, coroutines));
         if (settings.sandbox) {
             SandboxRequire.install(g, scriptDir);
         }

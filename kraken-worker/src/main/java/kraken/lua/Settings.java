@@ -28,6 +28,8 @@ public final class Settings {
     /** RLIMIT_NOFILE; null for no limit. */
     public Long limitFiles = null;
     public int limitLine = 65536;
+    /** Coroutines alive at once in one Lua state (each LuaJ coroutine is a Java thread). */
+    public int limitCoroutines = 1000;
     public boolean sandbox = false;
     public double grace = 30;
 
@@ -59,6 +61,7 @@ public final class Settings {
             m.put("limits.files", Long.toString(limitFiles));
         }
         m.put("limits.line", Integer.toString(limitLine));
+        m.put("limits.coroutines", Integer.toString(limitCoroutines));
         m.put("sandbox", Boolean.toString(sandbox));
         m.put("grace", Double.toString(grace));
         return m;
@@ -81,6 +84,7 @@ public final class Settings {
         s.limitCpu = m.containsKey("limits.cpu") ? Long.valueOf(m.get("limits.cpu")) : null;
         s.limitFiles = m.containsKey("limits.files") ? Long.valueOf(m.get("limits.files")) : null;
         s.limitLine = Integer.parseInt(m.get("limits.line"));
+        s.limitCoroutines = Integer.parseInt(m.get("limits.coroutines"));
         s.sandbox = Boolean.parseBoolean(m.get("sandbox"));
         s.grace = Double.parseDouble(m.get("grace"));
         return s;

@@ -20,7 +20,7 @@ public final class SettingsView {
     /** Every configuration key, dotted below the kraken table, in the order of SPEC section 3. */
     public static final List<String> KEYS = List.of("mm.tries", "mm.timeout", "isolation", "workers.spare",
             "workers.max", "workers.connections", "user", "allow_root", "limits.time", "limits.memory",
-            "limits.cpu", "limits.files", "limits.line", "sandbox", "grace");
+            "limits.cpu", "limits.files", "limits.line", "limits.coroutines", "sandbox", "grace");
 
     /** The top-level names of the keys: a name with dotted keys below it (mm, workers, limits) is a table. */
     public static final Set<String> TOP_LEVEL = topLevel();
@@ -82,6 +82,8 @@ public final class SettingsView {
                 return s.limitFiles == null ? LuaValue.NIL : LuaValue.valueOf(s.limitFiles.doubleValue());
             case "limits.line":
                 return LuaValue.valueOf(s.limitLine);
+            case "limits.coroutines":
+                return LuaValue.valueOf(s.limitCoroutines);
             case "sandbox":
                 return LuaValue.valueOf(s.sandbox);
             case "grace":

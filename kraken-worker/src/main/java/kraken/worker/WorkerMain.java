@@ -168,6 +168,8 @@ public final class WorkerMain {
             if (cpuWatch != null) {
                 cpuWatch.connectionEnded();
             }
+            // Suspended coroutines keep Java threads; none may outlive its connection.
+            registry.coroutines().endAll();
             c.fd().close();
         }
     }

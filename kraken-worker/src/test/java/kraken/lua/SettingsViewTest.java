@@ -116,7 +116,7 @@ class SettingsViewTest {
 
     @Test
     void keysAndTopLevelNamesAgree() {
-        assertEquals(15, SettingsView.KEYS.size());
+        assertEquals(16, SettingsView.KEYS.size());
         assertEquals(java.util.Set.of("mm", "isolation", "workers", "user", "allow_root", "limits", "sandbox", "grace"),
                 SettingsView.TOP_LEVEL);
     }
