@@ -12,7 +12,6 @@ import org.luaj.vm2.lib.PackageLib;
 import org.luaj.vm2.lib.StringLib;
 import org.luaj.vm2.lib.TableLib;
 import org.luaj.vm2.lib.jse.JseBaseLib;
-import org.luaj.vm2.lib.jse.JseIoLib;
 import org.luaj.vm2.lib.jse.JseMathLib;
 import org.luaj.vm2.lib.jse.JseOsLib;
 
@@ -66,7 +65,7 @@ public final class LuaRuntime {
         g.load(new StringLib());
         g.load(new CoroutineLib());
         g.load(new JseMathLib());
-        g.load(new JseIoLib());
+        g.load(new TrackedIoLib());
         g.load(new JseOsLib());
         LuaTable pkg = g.get("package").checktable();
         removeJavaSearcher(pkg);

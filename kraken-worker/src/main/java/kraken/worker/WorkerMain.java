@@ -2,6 +2,8 @@ package kraken.worker;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
+import kraken.lua.ConnectionResources;
 import kraken.lua.LoopHandler;
 import kraken.lua.LuaRuntime;
 import kraken.lua.LuaSocket;
@@ -34,6 +36,8 @@ public final class WorkerMain {
     private boolean watch;
     /** kraken.limits.cpu per connection in "state" isolation; null otherwise. */
     private CpuWatch cpuWatch;
+    /** The descriptors held between connections ("state" isolation). */
+    private DescriptorCensus census;
 
     /** True while the program runs up to kraken.loop(); false while a connection is served. */
     private boolean preparing;
@@ -102,6 +106,7 @@ public final class WorkerMain {
             registry = new Registry();
             state = prepareState(registry);
             warmConnectionPath();
+            census = new DescriptorCensus();
         } catch (Throwable t) {
             return bootFailed(t);
         }
@@ -128,6 +133,9 @@ public final class WorkerMain {
                 String outcome = serve(state, registry, c);
                 System.out.flush();
                 Protocol.sendDone(link, outcome);
+                if (served + 1 < limit && !stateIsClean()) {
+                    return Protocol.EXIT_RETIRED;
+                }
             } catch (IOException e) {
                 System.err.println("kraken worker: " + e.getMessage());
                 return Protocol.EXIT_MASTER_GONE;
@@ -162,6 +170,7 @@ public final class WorkerMain {
         if (cpuWatch != null) {
             cpuWatch.connectionStarted();
         }
+        ConnectionResources.begin();
         try {
             return registry.runner().run(state, registry.application(), LuaValue.varargsOf(socket, peer));
         } finally {
@@ -171,7 +180,23 @@ public final class WorkerMain {
             // Suspended coroutines keep Java threads; none may outlive its connection.
             registry.coroutines().endAll();
             c.fd().close();
+            ConnectionResources.closeAll();
         }
+    }
+
+    /**
+     * "state" isolation: whether the next connection may run in this process. What the
+     * connection opened through Kraken (sockets, io files) is closed already; anything else it
+     * left open retires the worker (SPEC section 8).
+     */
+    private boolean stateIsClean() {
+        List<String> left = census.leftOver();
+        if (left.isEmpty()) {
+            return true;
+        }
+        System.err.println("kraken worker " + Posix.getpid() + ": retiring: the connection left descriptors open "
+                + left);
+        return false;
     }
 
     /**
