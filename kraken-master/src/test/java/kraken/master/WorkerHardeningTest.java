@@ -124,4 +124,26 @@ class WorkerHardeningTest {
             s.awaitLog("served by worker", Duration.ofSeconds(10));
         }
     }
+
+    @Test
+    void workersKeepTheMastersLuaPathWithoutItsEnvironment() throws Exception {
+        Path mods = dir.resolve("mods");
+        Files.createDirectories(mods);
+        Files.writeString(mods.resolve("greeting.lua"), "return 'hello from LUA_PATH'\n");
+        mods.toFile().setReadable(true, false);
+        mods.toFile().setExecutable(true, false);
+        mods.resolve("greeting.lua").toFile().setReadable(true, false);
+        String script = """
+                local app = coroutine.create(function (skt, addr)
+                  skt:send(require("greeting") .. " " .. tostring(os.getenv("LUA_PATH")))
+                end)
+                assert(kraken.registerApplication(app))
+                assert(kraken.registerAddress { host = "127.0.0.1", port = PORT })
+                assert(kraken.loop())
+                """;
+        KrakenProcess.Builder b = KrakenProcess.builder().env("LUA_PATH", mods + "/?.lua");
+        try (Server s = Server.start(dir, script, "", b).awaitReady(1)) {
+            assertEquals("hello from LUA_PATH nil\r\n", s.exchange(""), s.process.stderr());
+        }
+    }
 }

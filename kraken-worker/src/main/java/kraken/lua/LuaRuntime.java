@@ -39,7 +39,7 @@ public final class LuaRuntime {
         if (settings.sandbox) {
             installSandboxed(g, scriptDir);
         } else {
-            installStandard(g);
+            installStandard(g, settings.luaPath);
         }
         // Before any script runs, so that a yield captured in a local is the runner's too.
         LuaTable coroutine = g.get("coroutine").checktable();
@@ -57,7 +57,7 @@ public final class LuaRuntime {
         return g;
     }
 
-    private static void installStandard(Globals g) {
+    private static void installStandard(Globals g, String env) {
         g.load(new JseBaseLib());
         g.load(new PackageLib());
         g.load(new Bit32Lib());
@@ -69,7 +69,6 @@ public final class LuaRuntime {
         g.load(new JseOsLib());
         LuaTable pkg = g.get("package").checktable();
         removeJavaSearcher(pkg);
-        String env = System.getenv("LUA_PATH");
         pkg.set("path", env == null ? LUA51_PATH : env.replace(";;", ";" + LUA51_PATH + ";"));
     }
 

@@ -31,6 +31,11 @@ public final class Settings {
     /** Coroutines alive at once in one Lua state (each LuaJ coroutine is a Java thread). */
     public int limitCoroutines = 1000;
     public boolean sandbox = false;
+    /**
+     * The master's LUA_PATH (not a configuration key): workers get a scrubbed environment (SPEC
+     * section 8), so it travels in HELLO, and package.path is the same in the master and its workers.
+     */
+    public String luaPath = System.getenv("LUA_PATH");
     public double grace = 30;
 
     public boolean stateIsolation() {
@@ -63,6 +68,9 @@ public final class Settings {
         m.put("limits.line", Integer.toString(limitLine));
         m.put("limits.coroutines", Integer.toString(limitCoroutines));
         m.put("sandbox", Boolean.toString(sandbox));
+        if (luaPath != null) {
+            m.put("lua.path", luaPath);
+        }
         m.put("grace", Double.toString(grace));
         return m;
     }
@@ -86,6 +94,7 @@ public final class Settings {
         s.limitLine = Integer.parseInt(m.get("limits.line"));
         s.limitCoroutines = Integer.parseInt(m.get("limits.coroutines"));
         s.sandbox = Boolean.parseBoolean(m.get("sandbox"));
+        s.luaPath = m.get("lua.path");
         s.grace = Double.parseDouble(m.get("grace"));
         return s;
     }
