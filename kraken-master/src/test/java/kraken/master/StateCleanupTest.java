@@ -53,7 +53,9 @@ class StateCleanupTest {
                 end
                 skt:send("filled " .. n)
               elseif mode == "popen" then
-                keep[#keep + 1] = io.popen("true")
+                -- A child still running when the connection ends: its pipes stay open (once it
+                -- exits, the JVM closes them itself).
+                keep[#keep + 1] = io.popen("sleep 5")
               end
               skt:send("fine")
             end)
