@@ -5,7 +5,7 @@ MVN_TEST ?= mvn -B -ntp
 PORT ?= 8001
 PREFIX ?= /usr/local
 
-.PHONY: all build check test run bench install clean lua51
+.PHONY: all build check test run bench install install-files clean lua51 testdeps
 
 all: build
 
@@ -19,12 +19,17 @@ check:
 	$(MVN_TEST) -Dkraken.test.groups=unit test
 
 # Every test: unit, then integration tests against real servers and the reference lua5.1.
-test: lua51 build
+test: lua51 testdeps build
 	$(MVN_TEST) -Dkraken.test.groups='unit | integration' test
 
 # The reference interpreter the differential tests compare against.
 lua51:
 	@command -v lua5.1 >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq lua5.1 >/dev/null; }
+
+# The real Prometheus parser the status tests check /metrics with; man and groff check kraken(1).
+testdeps:
+	@/usr/bin/python3 -c 'import prometheus_client' >/dev/null 2>&1 && command -v groff >/dev/null 2>&1 && command -v man >/dev/null 2>&1 || \
+	  { apt-get update -qq && apt-get install -y -qq python3 python3-prometheus-client groff-base man-db >/dev/null; }
 
 # Serves the SPEC section 1 program on $(PORT) with the built-in default configuration.
 run: build
@@ -33,12 +38,45 @@ run: build
 bench: build
 	sh bench/run.sh
 
+# Where `make install` puts things. DESTDIR stages the whole tree (packaging, tests).
+# The units go where systemd looks for installed packages' units, whatever PREFIX is.
+SYSCONFDIR ?= /etc
+UNITDIR ?= /lib/systemd/system
+INITDIR ?= /etc/init.d
+MANDIR ?= $(PREFIX)/share/man
+DOCDIR ?= $(PREFIX)/share/doc/kraken
+
+install: build install-files
+
+# Installs what `make build` left in build/, without building (the install test runs this).
 # The worker archive records the jars' absolute paths, so it is made again where they land.
-install: build
+# /etc/kraken.lua is never overwritten: an administrator's configuration stays as it is.
+# The units and the init script name $(PREFIX)/bin/kraken; kraken.service and kraken.socket are
+# installed when native-scripts has them.
+install-files:
+	test -f build/lib/kraken-master.jar || { echo "run make build first" >&2; exit 1; }
 	mkdir -p $(DESTDIR)$(PREFIX)/lib/kraken $(DESTDIR)$(PREFIX)/bin
 	cp build/lib/*.jar build/lib/libkraken.so $(DESTDIR)$(PREFIX)/lib/kraken/
 	sh native-scripts/worker-archive $(DESTDIR)$(PREFIX)/lib/kraken
-	cp native-scripts/kraken $(DESTDIR)$(PREFIX)/bin/kraken
+	install -m 755 native-scripts/kraken $(DESTDIR)$(PREFIX)/bin/kraken
+	mkdir -p $(DESTDIR)$(SYSCONFDIR)
+	test -e $(DESTDIR)$(SYSCONFDIR)/kraken.lua || install -m 644 conf/kraken.lua $(DESTDIR)$(SYSCONFDIR)/kraken.lua
+	mkdir -p $(DESTDIR)$(UNITDIR)
+	for u in kraken.service kraken.socket; do \
+	  if [ -f native-scripts/$$u ]; then \
+	    sed 's|/usr/local/bin/kraken|$(PREFIX)/bin/kraken|g' native-scripts/$$u >$(DESTDIR)$(UNITDIR)/$$u && \
+	    chmod 644 $(DESTDIR)$(UNITDIR)/$$u || exit 1; \
+	  fi; \
+	done
+	mkdir -p $(DESTDIR)$(INITDIR)
+	sed 's|/usr/local/bin/kraken|$(PREFIX)/bin/kraken|g' native-scripts/kraken.init >$(DESTDIR)$(INITDIR)/kraken
+	chmod 755 $(DESTDIR)$(INITDIR)/kraken
+	mkdir -p $(DESTDIR)$(MANDIR)/man1
+	install -m 644 man/kraken.1 $(DESTDIR)$(MANDIR)/man1/kraken.1
+	mkdir -p $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR)/docs
+	install -m 644 README.md SIGNALS.md $(DESTDIR)$(DOCDIR)/
+	install -m 644 docs/*.md $(DESTDIR)$(DOCDIR)/docs/
+	install -m 644 examples/hello.lua $(DESTDIR)$(DOCDIR)/examples/
 
 clean:
 	$(MVN) clean

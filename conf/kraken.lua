@@ -16,13 +16,17 @@ kraken.mm = {
 kraken.isolation = "process"
 
 kraken.workers = {
-  spare = 2,            -- ready, idle workers kept waiting for connections (0 to max)
+  spare = 2,            -- spare workers kept: ready, or preparing a fresh state (0 to max)
   max = 64,             -- workers alive at once, busy and idle: the concurrency cap (1 to 10000)
-  connections = 1000,   -- connections per worker in "state" isolation (1 to 2147483647)
+  connections = 1000,   -- connections per worker in "state" isolation at most (1 to 2147483647)
+  idle = 10,            -- seconds an idle worker above the spare target waits before it retires
 }
 
 -- The user workers run as when the script registers none: a name or a uid.
 -- nil: "nobody" when the master runs as root, else the master's own user.
+-- Or a range {from = UID, to = UID} (root master only): each live worker gets a uid of its own
+-- (gid the same number, no supplementary groups); the uids must be used by nothing else, since
+-- the master kills every process of a uid before giving it to a new worker.
 kraken.user = nil
 
 -- true lets workers run as root; nothing else does.
@@ -35,6 +39,9 @@ kraken.limits = {
   files = nil,          -- a worker's RLIMIT_NOFILE (64 to 1048576); nil: no limit
   line = 65536,         -- the longest line receive() accepts, in bytes
   coroutines = 1000,    -- coroutines alive at once in one Lua state (1 to 100000)
+  per_source = nil,     -- connections at once from one client address (IPv6: per /64); nil: no limit
+  refusal = nil,        -- a string written to a connection refused by per_source (at most 1024 bytes)
+  processes = nil,      -- a worker's RLIMIT_NPROC (32 to 4194304; it counts threads, per uid)
 }
 
 -- true: workers and the script get the sandboxed libraries (no io, os.execute, debug, ...).
@@ -42,3 +49,13 @@ kraken.sandbox = false
 
 -- Seconds a graceful stop (TERM, INT) waits for busy workers before killing them.
 kraken.grace = 30
+
+-- Where the master serves its status (GET /status) and Prometheus metrics (GET /metrics), over
+-- HTTP: {host = "127.0.0.1", port = 9100} or {path = "/run/kraken.status"} (a Unix-domain
+-- socket). nil: no status server. `kraken status` asks the running master through it.
+kraken.status = nil
+
+kraken.log = {
+  connections = true,   -- false: no log line per served connection (errors, kills and refusals
+                        -- are still logged)
+}

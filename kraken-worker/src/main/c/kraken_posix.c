@@ -21,6 +21,8 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <sys/epoll.h>
+#include <sched.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -310,6 +312,45 @@ JNIEXPORT jint JNICALL FN(poll0)(JNIEnv *env, jclass c, jintArray fds, jshortArr
     int err = errno;
     if (p != stack) free(p);
     return r < 0 ? -err : r;
+}
+
+JNIEXPORT jint JNICALL FN(epollCreate0)(JNIEnv *env, jclass c) {
+    (void) env; (void) c;
+    RET(epoll_create1(EPOLL_CLOEXEC));
+}
+
+/* op is EPOLL_CTL_ADD (0), EPOLL_CTL_MOD (1) or EPOLL_CTL_DEL (2); data comes back with each event. */
+JNIEXPORT jint JNICALL FN(epollCtl0)(JNIEnv *env, jclass c, jint epfd, jint op, jint fd, jint events, jlong data) {
+    (void) env; (void) c;
+    static const int ops[] = {EPOLL_CTL_ADD, EPOLL_CTL_MOD, EPOLL_CTL_DEL};
+    if (op < 0 || op > 2) return -EINVAL;
+    struct epoll_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.events = (uint32_t) events;
+    ev.data.u64 = (uint64_t) data;
+    RET(epoll_ctl(epfd, ops[op], fd, &ev));
+}
+
+/* Waits for up to max events; data[i] and events[i] describe each. An interrupted wait returns 0. */
+JNIEXPORT jint JNICALL FN(epollWait0)(JNIEnv *env, jclass c, jint epfd, jlongArray data, jintArray events, jint max, jint timeoutMs) {
+    (void) c;
+    struct epoll_event stack[64];
+    if (max > 64) max = 64;
+    if (max <= 0) return -EINVAL;
+    int r = epoll_wait(epfd, stack, max, timeoutMs);
+    if (r < 0) return errno == EINTR ? 0 : -errno;
+    jlong d[64];
+    jint e[64];
+    for (int i = 0; i < r; i++) { d[i] = (jlong) stack[i].data.u64; e[i] = (jint) stack[i].events; }
+    (*env)->SetLongArrayRegion(env, data, 0, r, d);
+    (*env)->SetIntArrayRegion(env, events, 0, r, e);
+    return r;
+}
+
+/* Leaves the process at once: no atexit handlers, no JVM shutdown (the master already has the outcome). */
+JNIEXPORT void JNICALL FN(exitNow0)(JNIEnv *env, jclass c, jint status) {
+    (void) env; (void) c;
+    _exit(status);
 }
 
 static char **to_cstrings(JNIEnv *env, jobjectArray arr) {
@@ -693,9 +734,75 @@ JNIEXPORT jintArray JNICALL FN(constants0)(JNIEnv *env, jclass c) {
         SIGKILL, SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGCHLD,
         RLIMIT_CPU, RLIMIT_NOFILE, RLIMIT_NPROC, RLIMIT_CORE,
         IPPROTO_IPV6, IPV6_V6ONLY, SIGXCPU,
+        EPOLLIN, EPOLLOUT, EPOLLERR, EPOLLHUP,
     };
     jsize n = (jsize) (sizeof values / sizeof values[0]);
     jintArray out = (*env)->NewIntArray(env, n);
     (*env)->SetIntArrayRegion(env, out, 0, n, values);
     return out;
+}
+
+#include <netinet/tcp.h>
+
+/*
+ * A listening TCP socket's accept queue, for the status page: out[0] the connections the kernel
+ * completed that wait for accept(2), out[1] the backlog they may fill. For a socket in LISTEN,
+ * Linux reports sk_ack_backlog as tcpi_unacked and sk_max_ack_backlog as tcpi_sacked: one call,
+ * where /proc/net/tcp would mean reading every socket of the machine. -EINVAL when not listening.
+ */
+JNIEXPORT jint JNICALL FN(listenQueue0)(JNIEnv *env, jclass c, jint fd, jintArray out) {
+    (void) c;
+    struct tcp_info ti;
+    socklen_t len = sizeof ti;
+    memset(&ti, 0, sizeof ti);
+    if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) < 0) return -errno;
+    if (ti.tcpi_state != TCP_LISTEN) return -EINVAL;
+    jint v[2] = { (jint) ti.tcpi_unacked, (jint) ti.tcpi_sacked };
+    (*env)->SetIntArrayRegion(env, out, 0, 2, v);
+    return 0;
+}
+
+/*
+ * Kills every process of uid, from a short-lived child that becomes that uid: kill(-1) then
+ * reaches exactly the processes that uid may signal (its own), and the kernel walks the process
+ * list under a lock, so a fork bomb of that uid cannot outrun it. The child shares the master's
+ * memory (CLONE_VM | CLONE_VFORK: no copy of the JVM's page tables) and makes raw system calls
+ * only; the calling thread waits the few microseconds it lives.
+ * Returns 0 when the uid had no process left, 1 when some were signalled (they may still be
+ * dying), or -errno.
+ */
+static int kill_uid_child(void *arg) {
+    int uid = *(int *) arg;
+    if (syscall(SYS_setresgid, uid, uid, uid) < 0 || syscall(SYS_setresuid, uid, uid, uid) < 0) return 3;
+    long r = syscall(SYS_kill, -1, SIGKILL);
+    if (r == 0) return 1;
+    return errno == ESRCH ? 0 : 2;
+}
+
+JNIEXPORT jint JNICALL FN(killUid0)(JNIEnv *env, jclass c, jint uid) {
+    (void) env; (void) c;
+    if (uid <= 0) return -EINVAL;
+    size_t size = 64 * 1024;
+    char *stack = malloc(size);
+    if (stack == NULL) return -ENOMEM;
+    int arg = uid;
+    int pid = clone(kill_uid_child, stack + size, CLONE_VM | CLONE_VFORK | SIGCHLD, &arg);
+    if (pid < 0) { int err = errno; free(stack); return -err; }
+    int st = 0, r;
+    do { r = waitpid(pid, &st, 0); } while (r < 0 && errno == EINTR);
+    free(stack);
+    if (r < 0) return -errno;
+    if (!WIFEXITED(st)) return -ECHILD;
+    switch (WEXITSTATUS(st)) {
+        case 0: return 0;
+        case 1: return 1;
+        case 3: return -EPERM;
+        default: return -EIO;
+    }
+}
+
+/* Orphaned descendants (what a worker left running) are reparented to the master, which reaps them. */
+JNIEXPORT jint JNICALL FN(setChildSubreaper0)(JNIEnv *env, jclass c) {
+    (void) env; (void) c;
+    RET(prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0));
 }

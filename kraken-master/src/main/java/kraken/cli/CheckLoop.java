@@ -51,6 +51,10 @@ final class CheckLoop implements LoopHandler {
         if (registry.user() != null) {
             return registry.user();
         }
+        if (settings.userFrom != null) {
+            return "uids " + Integer.toUnsignedString(settings.userFrom) + "-" + Integer.toUnsignedString(settings.userTo)
+                    + " (kraken.user, a uid of its own per worker)";
+        }
         if (settings.user != null) {
             return settings.user + " (kraken.user)";
         }

@@ -29,7 +29,7 @@ record Invocation(List<String> argv, List<Action> actions, int script, boolean i
             .addOption(Option.builder("e").hasArg().argName("stat").build())
             .addOption(Option.builder("l").hasArg().argName("name").build())
             .addOption("i", false, "interactive")
-            .addOption("v", false, "version")
+            .addOption(Option.builder("v").longOpt("version").build())
             .addOption(Option.builder("h").longOpt("help").build())
             .addOption(Option.builder().longOpt("config").hasArg().argName("FILE").build())
             .addOption(Option.builder().longOpt("check").build());

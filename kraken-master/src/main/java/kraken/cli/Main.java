@@ -54,6 +54,9 @@ public final class Main {
 
     static int run(String[] argv, InputStream stdin, PrintStream out, PrintStream err) throws Exception {
         ErrorReport report = new ErrorReport(err);
+        if (StatusCommand.matches(argv)) {
+            return StatusCommand.run(argv, out, report);
+        }
         Invocation inv;
         try {
             inv = Invocation.parse(argv);

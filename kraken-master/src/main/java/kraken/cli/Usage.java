@@ -11,11 +11,12 @@ final class Usage {
 
     static final String TEXT = String.join("\n",
             "usage: kraken [options] [script [args]].",
+            "       kraken status [--config FILE] [--metrics]   print the running master's status",
             "Available options are:",
             "  -e stat        execute string 'stat'",
             "  -l name        require library 'name'",
             "  -i             enter interactive mode after executing 'script'",
-            "  -v             show version information",
+            "  -v, --version  show version information",
             "  --config FILE  the configuration file (default: $KRAKEN_CONFIG, else /etc/kraken.lua;",
             "                 an empty FILE means the built-in default)",
             "  --check        load the configuration and run the script up to kraken.loop(),",

@@ -156,7 +156,7 @@ final class ConfigTable {
                     + " kraken.workers.spare (got " + s.workersMax + "; kraken.workers.spare is " + s.workersSpare + ")");
         }
         LuaValue user = values.get("user");
-        if (!user.isnil() && Keys.uidOf(user) == 0 && !s.allowRoot) {
+        if (!user.isnil() && !user.istable() && Keys.uidOf(user) == 0 && !s.allowRoot) {
             throw new BadConfiguration(assignedAt.get("user"), "kraken.user is root (uid 0): workers run as root only"
                     + " when kraken.allow_root = true (got " + Describe.value(user) + ")");
         }

@@ -21,6 +21,15 @@ final class Describe {
             }
             return b.append('}').toString();
         }
+        if (v.istable() && isShortRecord(v)) {
+            java.util.TreeMap<String, LuaValue> fields = new java.util.TreeMap<>();
+            for (LuaValue k = v.next(LuaValue.NIL).arg1(); !k.isnil(); k = v.next(k).arg1()) {
+                fields.put(k.tojstring(), v.rawget(k));
+            }
+            StringBuilder b = new StringBuilder("{");
+            fields.forEach((k, x) -> b.append(b.length() > 1 ? ", " : "").append(k).append(" = ").append(value(x)));
+            return b.append('}').toString();
+        }
         return "a " + v.typename();
     }
 
@@ -40,6 +49,19 @@ final class Describe {
             }
         }
         return true;
+    }
+
+    // {host = "x", port = 1} is shown as written (fields in name order): up to 4 named scalar fields.
+    private static boolean isShortRecord(LuaValue t) {
+        int count = 0;
+        for (LuaValue k = t.next(LuaValue.NIL).arg1(); !k.isnil(); k = t.next(k).arg1()) {
+            LuaValue x = t.rawget(k);
+            if (++count > 4 || k.type() != LuaValue.TSTRING || !k.tojstring().matches("[A-Za-z_][A-Za-z0-9_]*")
+                    || x.istable() || x.isfunction()) {
+                return false;
+            }
+        }
+        return count > 0;
     }
 
     // Like string.format("%q"), on one line: control bytes as decimal escapes.

@@ -21,6 +21,9 @@ final class Keys {
     static final int MAX_TIMEOUT_MS = 3_600_000;
     static final double MAX_SECONDS = 31_536_000; // a year
     static final long MIN_HEAP = 16L << 20;
+    static final int MAX_REFUSAL = 1024;
+    /** RLIMIT_NPROC counts threads: a worker JVM alone runs about 15 to 25. */
+    static final int MIN_PROCESSES = 32;
     static final long MAX_HEAP = 1024L << 30;
     private static final Pattern SIZE = Pattern.compile("([1-9][0-9]{0,12})([kmg]?)");
 
@@ -38,8 +41,11 @@ final class Keys {
                     (s, v) -> s.workersMax = v.toint()),
             new Key("workers.connections", "an integer from 1 to " + Integer.MAX_VALUE, integer(1, Integer.MAX_VALUE),
                     (s, v) -> s.workersConnections = v.toint()),
-            new Key("user", "the name or the uid of an existing user", Keys::existingUser,
-                    (s, v) -> s.user = v.type() == LuaValue.TNUMBER ? Long.toString(v.tolong()) : v.tojstring()),
+            new Key("workers.idle", "a number of seconds greater than 0 and at most " + (long) MAX_SECONDS,
+                    v -> number(v) && v.todouble() > 0 && v.todouble() <= MAX_SECONDS, (s, v) -> s.workersIdle = v.todouble()),
+            new Key("user", "the name or the uid of an existing user, or a uid range {from = UID, to = UID} with"
+                    + " 1 <= from <= to <= 4294967294, at most " + MAX_WORKERS + " uids, without 65534 (nobody)",
+                    v -> v.istable() ? UidRangeKey.valid(v) : existingUser(v), Keys::applyUser),
             new Key("allow_root", "true or false", LuaValue::isboolean, (s, v) -> s.allowRoot = v.toboolean()),
             new Key("limits.time", "a number of seconds greater than 0 and at most " + (long) MAX_SECONDS,
                     v -> number(v) && v.todouble() > 0 && v.todouble() <= MAX_SECONDS, (s, v) -> s.limitTime = v.todouble()),
@@ -53,9 +59,19 @@ final class Keys {
                     (s, v) -> s.limitLine = v.toint()),
             new Key("limits.coroutines", "an integer from 1 to 100000", integer(1, 100_000),
                     (s, v) -> s.limitCoroutines = v.toint()),
+            new Key("limits.per_source", "an integer from 1 to 1000000, or nil", integer(1, 1_000_000),
+                    (s, v) -> s.limitPerSource = v.toint()),
+            new Key("limits.refusal", "a string of at most " + MAX_REFUSAL + " bytes, or nil",
+                    v -> v.type() == LuaValue.TSTRING && v.strvalue().length() <= MAX_REFUSAL,
+                    (s, v) -> s.limitRefusal = latin1(v)),
+            new Key("limits.processes", "an integer from " + MIN_PROCESSES + " to 4194304, or nil",
+                    integer(MIN_PROCESSES, 4_194_304), (s, v) -> s.limitProcesses = v.tolong()),
             new Key("sandbox", "true or false", LuaValue::isboolean, (s, v) -> s.sandbox = v.toboolean()),
             new Key("grace", "a number of seconds from 0 to " + (long) MAX_SECONDS,
-                    v -> number(v) && v.todouble() >= 0 && v.todouble() <= MAX_SECONDS, (s, v) -> s.grace = v.todouble()));
+                    v -> number(v) && v.todouble() >= 0 && v.todouble() <= MAX_SECONDS, (s, v) -> s.grace = v.todouble()),
+            new Key("status", StatusKey.REQUIREMENT, StatusKey::accepts, StatusKey::apply),
+            new Key("log.connections", "true or false", LuaValue::isboolean,
+                    (s, v) -> s.logConnections = v.toboolean()));
 
     private static final Map<String, Key> BY_NAME = byName();
 
@@ -112,9 +128,54 @@ final class Keys {
         return integer(0, 0xFFFF_FFFEL).test(v) && Posix.getpwuid((int) v.tolong()) != null;
     }
 
-    /** The uid a valid kraken.user value names. */
+    /** The uid a valid kraken.user value names; -1 for a range (never root). */
     static int uidOf(LuaValue v) {
+        if (v.istable()) {
+            return -1;
+        }
         return v.type() == LuaValue.TSTRING ? Posix.getpwnam(v.tojstring()).uid() : (int) v.tolong();
+    }
+
+    private static void applyUser(Settings s, LuaValue v) {
+        if (v.istable()) {
+            s.user = null;
+            s.userFrom = (int) v.rawget("from").tolong();
+            s.userTo = (int) v.rawget("to").tolong();
+            return;
+        }
+        s.userFrom = null;
+        s.userTo = null;
+        s.user = v.type() == LuaValue.TNUMBER ? Long.toString(v.tolong()) : v.tojstring();
+    }
+
+    /** A Lua string's bytes, one char each, so that any byte value survives to the socket. */
+    private static String latin1(LuaValue v) {
+        org.luaj.vm2.LuaString ls = v.strvalue();
+        byte[] b = new byte[ls.length()];
+        ls.copyInto(0, b, 0, b.length);
+        return new String(b, java.nio.charset.StandardCharsets.ISO_8859_1);
+    }
+
+    /** kraken.user = {from = UID, to = UID}: exactly those two fields. */
+    static final class UidRangeKey {
+        private UidRangeKey() {}
+
+        static boolean valid(LuaValue v) {
+            int count = 0;
+            LuaValue k = LuaValue.NIL;
+            while (!(k = v.next(k).arg1()).isnil()) {
+                count++;
+            }
+            LuaValue from = v.rawget("from");
+            LuaValue to = v.rawget("to");
+            Predicate<LuaValue> uid = integer(1, 0xFFFF_FFFEL);
+            if (count != 2 || !uid.test(from) || !uid.test(to)) {
+                return false;
+            }
+            long f = from.tolong();
+            long t = to.tolong();
+            return f <= t && t - f < MAX_WORKERS && !(f <= 65534 && 65534 <= t);
+        }
     }
 
     private static boolean heapSize(LuaValue v) {

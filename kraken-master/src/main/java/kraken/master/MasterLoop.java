@@ -4,6 +4,8 @@ import java.io.IOException;
 import kraken.lua.LoopHandler;
 import kraken.lua.Registry;
 import kraken.lua.Settings;
+import kraken.master.status.StatusBoard;
+import kraken.master.status.StatusServer;
 import org.luaj.vm2.LuaValue;
 import org.luaj.vm2.Varargs;
 
@@ -43,16 +45,32 @@ public final class MasterLoop implements LoopHandler {
         }
         SignalEvents signals = null;
         WorkerLauncher launcher = null;
+        StatusServer statusServer = null;
         try {
             signals = new SignalEvents();
+            SignalEvents events = signals;
+            StatusBoard board = null;
+            if (settings.statusHost != null || settings.statusPath != null) {
+                board = new StatusBoard(() -> events.post(SignalEvents.Event.SNAPSHOT));
+                statusServer = StatusServer.bind(settings, board);
+            }
             launcher = new WorkerLauncher(user);
             if (MasterLog.debug()) {
                 MasterLog.info("worker command: " + String.join(" ", launcher.command(settings)));
             }
+            if (user.range() != null) {
+                // What a worker leaves running comes to the master, to be killed by uid and reaped.
+                kraken.posix.Posix.setChildSubreaper();
+            }
             signals.install();
             MasterLog.info("serving " + listeners.addresses() + " as " + user + ", " + settings.isolation
                     + " isolation");
-            String failure = new Supervisor(settings, plan, listeners, launcher, signals).run();
+            if (statusServer != null) {
+                statusServer.start();
+                MasterLog.info("status and metrics on " + statusServer.where());
+            }
+            String failure = new Supervisor(settings, plan, listeners, launcher, signals, user.range())
+                    .reporting(new MasterStatus(board)).run();
             if (failure != null) {
                 return fail(failure);
             }
@@ -61,6 +79,9 @@ public final class MasterLoop implements LoopHandler {
         } catch (IOException e) {
             return fail(e.getMessage());
         } finally {
+            if (statusServer != null) {
+                statusServer.close();
+            }
             listeners.close();
             if (signals != null) {
                 signals.uninstall();

@@ -19,13 +19,18 @@ final class ReloadableKeys {
         s.workersSpare = fresh.workersSpare;
         s.workersMax = fresh.workersMax;
         s.workersConnections = fresh.workersConnections;
+        s.workersIdle = fresh.workersIdle;
         s.limitTime = fresh.limitTime;
         s.limitMemory = fresh.limitMemory;
         s.limitCpu = fresh.limitCpu;
         s.limitFiles = fresh.limitFiles;
         s.limitLine = fresh.limitLine;
         s.limitCoroutines = fresh.limitCoroutines;
+        s.limitPerSource = fresh.limitPerSource;
+        s.limitRefusal = fresh.limitRefusal;
+        s.limitProcesses = fresh.limitProcesses;
         s.grace = fresh.grace;
+        s.logConnections = fresh.logConnections;
         return s;
     }
 }

@@ -15,7 +15,8 @@ import sun.misc.SignalHandler;
  * never touches the pool itself.
  */
 final class SignalEvents {
-    enum Event { STOP, RESTART, STATUS }
+    /** SNAPSHOT: not a signal; the status server asks for a snapshot of the pool. */
+    enum Event { STOP, RESTART, STATUS, SNAPSHOT }
 
     private final ConcurrentLinkedQueue<Event> queue = new ConcurrentLinkedQueue<>();
     private final Fd wakeRead;

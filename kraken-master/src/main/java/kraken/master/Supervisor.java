@@ -1,8 +1,6 @@
 package kraken.master;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,131 +14,117 @@ import kraken.protocol.Protocol;
 
 /**
  * The master's one thread of control. It owns the pool: every change to it happens here, in
- * answer to what poll(2) reports on the wake pipe (signals), the workers' links, their pidfds
- * (exits), their stderr pipes and the listening sockets, or to a deadline passing. Listening
- * sockets are polled only while a worker is ready, so that without one, connections wait in the
- * kernel's backlog.
+ * answer to what the event loop reports on the wake pipe (signals), the workers' links, their
+ * pidfds (exits), their stderr pipes and the listening sockets, or to a deadline passing. Each
+ * descriptor is registered once, with its handler; listening sockets are watched only while a
+ * worker is ready, so that without one, connections wait in the kernel's backlog. Who is spare,
+ * busy or idle too long is the {@link Pool}'s business; this class acts on it.
  */
 final class Supervisor {
     private static final long MS = 1_000_000L;
+    /** Counters and snapshots for kraken.status (always counting; snapshots only when asked). */
+    private MasterStatus status = new MasterStatus(null);
 
     private final LaunchPlan plan;
     private final Listeners listeners;
     private final WorkerLauncher launcher;
     private final SignalEvents signals;
     private final SpawnPolicy policy;
-    private final Map<Integer, Worker> workers = new LinkedHashMap<>();
-    private final ArrayDeque<Worker> ready = new ArrayDeque<>();
-    private final PollSet pollSet = new PollSet();
+    private final Pool pool;
+    private final Map<Integer, Worker> workers;
+    private final EventLoop loop;
+    private final List<EventLoop.Registration> listenerWatches = new ArrayList<>();
+    private final SourceLimits sources;
+    /** kraken.user = {from, to}; null without a range. */
+    private final UidPool uids;
     private Settings settings;
     private int generation;
     private boolean stopping;
     private long graceDeadline = Long.MAX_VALUE;
+    private boolean graceKillsDone;
     private boolean anyReady;
     private String startupFailure;
     private long served;
 
-    Supervisor(Settings settings, LaunchPlan plan, Listeners listeners, WorkerLauncher launcher, SignalEvents signals) {
+    Supervisor(Settings settings, LaunchPlan plan, Listeners listeners, WorkerLauncher launcher, SignalEvents signals,
+               UidPool uids) throws IOException {
+        this.uids = uids;
         this.settings = settings;
         this.plan = plan;
         this.listeners = listeners;
         this.launcher = launcher;
         this.signals = signals;
         this.policy = new SpawnPolicy(settings);
+        this.pool = new Pool(settings);
+        this.workers = pool.all;
+        this.sources = new SourceLimits(settings);
+        this.loop = new EventLoop();
+        loop.register(signals.wakeFd(), EventLoop.Priority.SIGNALS, events -> handleSignals());
+        for (Fd l : listeners.sockets()) {
+            listenerWatches.add(loop.register(l, EventLoop.Priority.CONNECTIONS, events -> dispatch(l)));
+        }
     }
 
     /** Serves until a graceful stop (returns null) or until no worker can start (returns why). */
     String run() throws IOException {
-        while (!(stopping && workers.isEmpty())) {
-            long now = System.nanoTime();
-            maintainSpareWorkers(now);
-            pollOnce(now);
-            now = System.nanoTime();
-            killOverdueWorkers(now);
-            if (startupFailure != null && !stopping) {
-                beginStop(now, false);
+        try {
+            while (!(stopping && workers.isEmpty())) {
+                long now = System.nanoTime();
+                if (uids != null) {
+                    Orphans.reap(workers);
+                }
+                maintainSpareWorkers(now);
+                status.watchCap(workers.size(), pool.ready.isEmpty(), pool.preparing.isEmpty(), settings.workersMax,
+                        stopping);
+                watchListeners(!stopping && !pool.ready.isEmpty());
+                loop.runOnce(nextDeadline(now));
+                now = System.nanoTime();
+                killOverdueWorkers(now);
+                retireIdleWorkers(now);
+                if (startupFailure != null && !stopping) {
+                    beginStop(now, false);
+                }
             }
+        } finally {
+            closeListeners();
+            loop.close();
         }
-        listeners.close();
         return startupFailure;
     }
 
-    private void pollOnce(long now) throws IOException {
-        pollSet.clear();
-        pollSet.add(signals.wakeFd(), PollSet.Kind.WAKE, null);
-        for (Worker w : workers.values()) {
-            if (w.stderr.isOpen()) {
-                pollSet.add(w.stderr, PollSet.Kind.STDERR, w);
-            }
-            if (w.link.isOpen()) {
-                pollSet.add(w.link, PollSet.Kind.LINK, w);
-            } else {
-                // A dying worker's link ends first, so its exit is only watched from then on:
-                // one descriptor less per worker in every poll.
-                pollSet.add(w.pidfd, PollSet.Kind.EXIT, w);
-            }
-        }
-        if (!stopping && !ready.isEmpty()) {
-            for (Fd l : listeners.sockets()) {
-                pollSet.add(l, PollSet.Kind.LISTENER, null);
-            }
-        }
-        if (pollSet.poll(timeoutMs(now)) == 0) {
-            return;
-        }
-        // Output first, so that a worker's last words are read before its exit is handled.
-        for (PollSet.Kind kind : PollSet.Kind.values()) {
-            for (int i = 0; i < pollSet.size(); i++) {
-                if (pollSet.kind(i) != kind || !pollSet.fired(i)) {
-                    continue;
-                }
-                Worker w = pollSet.worker(i);
-                switch (kind) {
-                    case WAKE -> handleSignals();
-                    case STDERR -> relayStderr(w);
-                    case LINK -> readLink(w);
-                    case EXIT -> reapWorker(w);
-                    case LISTENER -> dispatch(pollSet.fd(i));
-                }
-            }
+    private void watchListeners(boolean on) throws PosixException {
+        for (EventLoop.Registration r : listenerWatches) {
+            loop.watch(r, on);
         }
     }
 
-    private int timeoutMs(long now) {
-        long next = Long.MAX_VALUE;
+    private void closeListeners() {
+        for (EventLoop.Registration r : listenerWatches) {
+            loop.unregister(r);
+        }
+        listenerWatches.clear();
+        listeners.close();
+    }
+
+    private long limitNanos() {
+        return (long) (settings.limitTime * 1000) * MS;
+    }
+
+    private long nextDeadline(long now) {
+        long next = pool.nextDeadline(limitNanos());
         if (wantsWorker()) {
             next = Math.min(next, policy.nextAttemptAt(now));
         }
-        long limit = (long) (settings.limitTime * 1000) * MS;
-        for (Worker w : workers.values()) {
-            if (w.isBusy()) {
-                next = Math.min(next, w.connectionStart + limit);
-            } else if (w.isPreparing() && w.killedBecause == null) {
-                next = Math.min(next, w.preparingSince + limit);
-            }
+        if (uids != null) {
+            next = Math.min(next, uids.nextCheckAt());
         }
-        next = Math.min(next, graceDeadline);
-        if (next == Long.MAX_VALUE) {
-            return -1;
-        }
-        return (int) Math.max(0, Math.min(60_000, (next - now + MS - 1) / MS));
+        return Math.min(next, graceDeadline);
     }
 
     // ---- the pool ----
 
-    private int spareCount() {
-        int n = 0;
-        for (Worker w : workers.values()) {
-            if ((w.state == Worker.State.STARTING || w.state == Worker.State.READY) && !w.retiring
-                    && w.generation == generation) {
-                n++;
-            }
-        }
-        return n;
-    }
-
     private boolean wantsWorker() {
-        return !stopping && spareCount() < settings.workersSpare && workers.size() < settings.workersMax;
+        return !stopping && pool.wantsWorker() && (uids == null || !uids.full());
     }
 
     private void maintainSpareWorkers(long now) {
@@ -152,15 +136,30 @@ final class Supervisor {
     }
 
     private boolean spawnWorker(long now) {
+        int uid = uids == null ? -1 : uids.take(now);
+        if (uids != null && uid == -1) {
+            return false; // every free uid still has processes dying: checked again soon
+        }
         try {
-            Worker w = launcher.spawn(settings, plan, generation);
-            workers.put(w.pid, w);
+            Worker w = launcher.spawn(settings, plan, generation, uid);
+            pool.started(w, now);
             policy.onSpawned();
+            status.metrics.spawned();
             MasterLog.info("worker " + w.pid + " started");
+            try {
+                watch(w);
+            } catch (PosixException e) {
+                MasterLog.info("worker " + w.pid + ": cannot watch it: " + e.reason() + "; killing it");
+                stopWorker(w);
+            }
             return true;
         } catch (PosixException e) {
+            if (uid != -1) {
+                uids.giveBack(uid);
+            }
             int attempt = policy.refusalsSoFar() + 1;
             long waitMs = policy.onRefused(now);
+            status.metrics.spawnRefused();
             if (waitMs >= 0) {
                 MasterLog.info("spawn refused by the OS (attempt " + attempt + " of " + settings.mmTries + "): "
                         + e.reason() + "; retrying in " + waitMs + " ms");
@@ -179,6 +178,7 @@ final class Supervisor {
         if (w.state == Worker.State.STARTING) {
             w.everReady = true;
             anyReady = true;
+            w.relay.onReady();
             policy.onReady();
             MasterLog.info("worker " + w.pid + " ready in " + (now - w.spawnedAt) / MS + " ms, cpu "
                     + ProcStat.cpuMillis(w.pid) + " ms");
@@ -188,17 +188,68 @@ final class Supervisor {
             return;
         }
         w.state = Worker.State.READY;
-        ready.addLast(w);
+        pool.becameReady(w, now);
+    }
+
+    /** Registers a new worker's descriptors: its stderr and link now, its pidfd once the link ends. */
+    private void watch(Worker w) throws PosixException {
+        w.stderrWatch = loop.register(w.stderr, EventLoop.Priority.OUTPUT, events -> relayStderr(w));
+        w.linkWatch = loop.register(w.link, EventLoop.Priority.MESSAGES, events -> readLink(w));
+    }
+
+    /**
+     * The link ends (EOF, an error, or the master's order to stop): from now on the worker's exit
+     * is watched, one descriptor per worker at a time.
+     */
+    private void closeLink(Worker w) {
+        if (!w.link.isOpen()) {
+            return;
+        }
+        loop.unregister(w.linkWatch);
+        w.linkWatch = null;
+        w.link.close();
+        try {
+            w.exitWatch = loop.register(w.pidfd, EventLoop.Priority.EXITS, events -> reapWorker(w));
+        } catch (PosixException e) {
+            MasterLog.info("worker " + w.pid + ": cannot watch its exit: " + e.reason() + "; killing it");
+            kill(w, null);
+        }
+    }
+
+    /**
+     * Relays what the worker's budget allows. A worker over its budget is left out of the loop
+     * until the budget refills (a timer), so a flood blocks only that worker, on its full pipe.
+     */
+    private void relayStderr(Worker w) throws PosixException {
+        long now = System.nanoTime();
+        w.relay.drain(now);
+        EventLoop.Registration r = w.stderrWatch;
+        if (!w.stderr.isOpen()) {
+            loop.unregister(r);
+        } else if (!w.stderrPaused && !w.relay.wantsPoll(now)) {
+            w.stderrPaused = true;
+            loop.watch(r, false);
+            loop.at(w.relay.resumeAt(now), () -> resumeStderr(w, r));
+        }
+    }
+
+    private void resumeStderr(Worker w, EventLoop.Registration r) {
+        w.stderrPaused = false;
+        try {
+            loop.watch(r, true); // harmless if the worker is gone: r is no longer registered
+        } catch (PosixException e) {
+            MasterLog.info("worker " + w.pid + ": cannot watch its stderr again: " + e.reason());
+        }
     }
 
     /** Tells a worker to stop: idle ones by closing their link, starting ones by SIGKILL. */
     private void stopWorker(Worker w) {
-        ready.remove(w);
+        pool.leaveQueue(w);
         if (w.state == Worker.State.STARTING) {
             kill(w, null);
         }
         w.state = Worker.State.STOPPING;
-        w.link.close();
+        closeLink(w);
     }
 
     private void kill(Worker w, String because) {
@@ -214,33 +265,48 @@ final class Supervisor {
     }
 
     private void killOverdueWorkers(long now) {
-        long limit = (long) (settings.limitTime * 1000) * MS;
-        for (Worker w : workers.values()) {
-            // A script that never reaches kraken.loop() in a worker (a loop only workers run, a
-            // wait on something only the master could do) must not hold a spare place forever.
-            if (w.isPreparing() && w.killedBecause == null && now - w.preparingSince >= limit) {
-                MasterLog.info("worker " + w.pid + " was not ready within kraken.limits.time ("
-                        + fmt(settings.limitTime) + " s): killing it");
-                kill(w, "not ready within kraken.limits.time");
-                w.bootError = "not ready within kraken.limits.time (" + fmt(settings.limitTime) + " s)";
-                continue;
+        long limit = limitNanos();
+        Worker w;
+        // A script that never reaches kraken.loop() in a worker (a loop only workers run, a wait on
+        // something only the master could do) must not hold a spare place forever. Killed, it
+        // leaves its queue: its exit is on its way, and its deadline is not looked at again.
+        while ((w = Pool.overdue(pool.preparing, now, limit)) != null
+                || (w = Pool.overdue(pool.exiting, now, limit)) != null) {
+            pool.leaveQueue(w);
+            MasterLog.info("worker " + w.pid + " was not ready within kraken.limits.time ("
+                    + fmt(settings.limitTime) + " s): killing it");
+            kill(w, "not ready within kraken.limits.time");
+            w.bootError = "not ready within kraken.limits.time (" + fmt(settings.limitTime) + " s)";
+        }
+        while ((w = Pool.overdue(pool.busy, now, limit)) != null) {
+            pool.leaveQueue(w);
+            MasterLog.info("worker " + w.pid + " serving " + w.peer + " overran kraken.limits.time ("
+                    + fmt(settings.limitTime) + " s): killing it");
+            kill(w, "killed after kraken.limits.time (" + fmt(settings.limitTime) + " s)");
+        }
+        if (now >= graceDeadline && !graceKillsDone) {
+            graceKillsDone = true;
+            while ((w = pool.busy.oldest()) != null) {
+                pool.leaveQueue(w);
+                kill(w, "killed at the end of the grace period");
             }
-            if (w.isBusy() && w.killedBecause == null) {
-                if (now - w.connectionStart >= limit) {
-                    MasterLog.info("worker " + w.pid + " serving " + w.peer + " overran kraken.limits.time ("
-                            + fmt(settings.limitTime) + " s): killing it");
-                    kill(w, "killed after kraken.limits.time (" + fmt(settings.limitTime) + " s)");
-                } else if (now >= graceDeadline) {
-                    kill(w, "killed at the end of the grace period");
+            if (stopping) {
+                for (Worker x : workers.values()) {
+                    if (x.state != Worker.State.BUSY && x.killedBecause == null) {
+                        kill(x, "killed at the end of the grace period");
+                    }
                 }
             }
         }
-        if (stopping && now >= graceDeadline) {
-            for (Worker w : workers.values()) {
-                if (w.state != Worker.State.BUSY && w.killedBecause == null) {
-                    kill(w, "killed at the end of the grace period");
-                }
-            }
+    }
+
+    /** Idle workers above the spare target leave, the longest idle first. */
+    private void retireIdleWorkers(long now) {
+        Worker w;
+        while (!stopping && (w = pool.idleToRetire(now)) != null) {
+            MasterLog.info("worker " + w.pid + " idle for " + fmt(settings.workersIdle)
+                    + " s with " + pool.spare() + " spare (target " + settings.workersSpare + "): retiring it");
+            stopWorker(w);
         }
     }
 
@@ -255,18 +321,25 @@ final class Supervisor {
                 MasterLog.info("worker " + w.pid + ": " + e.getMessage() + "; stopping it");
             }
             kill(w, "killed for a protocol error");
-            w.link.close();
+            closeLink(w);
             return;
         }
         long now = System.nanoTime();
         if (msg == null) {
-            w.link.close(); // end of stream: the exit follows through the pidfd
+            closeLink(w); // end of stream: the exit follows through the pidfd
         } else if (msg instanceof Protocol.Ready) {
             onReady(w, now);
         } else if (msg instanceof Protocol.Done d) {
             logConnection(w, now, d.outcome());
             w.state = Worker.State.FINISHING;
             w.preparingSince = now;
+            boolean lifeOver = pool.finished(w, now);
+            boolean between = w.queue == pool.preparing; // "state": preparing its next state
+            if (lifeOver || (between && (w.retiring || w.generation != generation || stopping))) {
+                // Its life is over, or a HUP or a stop is under way: it would only build a state
+                // nobody uses. Stopped now, its replacement starts at once.
+                stopWorker(w);
+            }
         } else if (msg instanceof Protocol.Failed f) {
             w.bootError = f.error();
         }
@@ -275,7 +348,7 @@ final class Supervisor {
     private void reapWorker(Worker w) {
         Posix.Exit exit;
         try {
-            exit = Posix.waitpid(w.pid, true);
+            exit = w.exit != null ? w.exit : Posix.waitpid(w.pid, true);
         } catch (PosixException e) {
             exit = new Posix.Exit(w.pid, 0);
             MasterLog.info("worker " + w.pid + ": " + e.getMessage());
@@ -283,10 +356,14 @@ final class Supervisor {
         if (exit == null) {
             return; // the pidfd fired early; poll again
         }
-        relayStderr(w);
-        flushStderrLine(w);
-        workers.remove(w.pid);
-        ready.remove(w);
+        loop.unregister(w.exitWatch);
+        loop.unregister(w.linkWatch);
+        loop.unregister(w.stderrWatch);
+        w.relay.finish(System.nanoTime());
+        pool.exited(w);
+        if (w.uid != -1) {
+            uids.release(w.uid, System.nanoTime());
+        }
         w.closeDescriptors();
         long now = System.nanoTime();
         WorkerEnd end = WorkerEnd.of(w, exit, settings);
@@ -300,8 +377,9 @@ final class Supervisor {
     }
 
     private void onBootFailure(Worker w, Posix.Exit exit, long now) {
+        status.metrics.bootFailed();
         String why = w.bootError != null ? w.bootError
-                : w.bootOutput.length() > 0 ? w.bootOutput.toString().strip() : exit.toString();
+                : !w.relay.bootOutput().isEmpty() ? w.relay.bootOutput() : exit.toString();
         if (!anyReady) {
             startupFailure = "no worker can start: " + why;
             return;
@@ -311,52 +389,11 @@ final class Supervisor {
                 + " ms");
     }
 
-    private void relayStderr(Worker w) {
-        if (!w.stderr.isOpen()) {
-            return;
-        }
-        byte[] buf = new byte[4096];
-        try {
-            int n;
-            while ((n = Posix.read(w.stderr.get(), buf, buf.length)) > 0) {
-                String text = new String(buf, 0, n, StandardCharsets.UTF_8);
-                for (int i = 0; i < text.length(); i++) {
-                    char c = text.charAt(i);
-                    if (c == '\n') {
-                        flushStderrLine(w);
-                    } else {
-                        w.stderrLine.append(c);
-                    }
-                }
-            }
-            if (n == 0) {
-                flushStderrLine(w);
-                w.stderr.close();
-            }
-        } catch (PosixException e) {
-            if (!e.isWouldBlock()) {
-                w.stderr.close();
-            }
-        }
-    }
-
-    private void flushStderrLine(Worker w) {
-        if (w.stderrLine.length() == 0) {
-            return;
-        }
-        String line = w.stderrLine.toString();
-        w.stderrLine.setLength(0);
-        System.err.println("kraken: worker " + w.pid + ": " + line);
-        if (!w.everReady && w.bootOutput.length() < 4000) {
-            w.bootOutput.append(line).append('\n');
-        }
-    }
-
     // ---- connections ----
 
     /** Accepts while a worker is ready and hands each connection over; the master's copy is always closed. */
     private void dispatch(Fd listener) {
-        while (!ready.isEmpty()) {
+        while (!pool.ready.isEmpty()) {
             SocketAddress peer = new SocketAddress();
             Fd conn;
             try {
@@ -367,33 +404,52 @@ final class Supervisor {
                 }
                 return;
             }
+            status.metrics.accepted();
             try {
-                handOver(conn, peer);
+                SourceLimits.Slot slot = sources.admit(peer, conn);
+                if (slot != null) {
+                    handOver(conn, peer, slot);
+                } else {
+                    status.metrics.refused(SourceLimits.OVER_PER_SOURCE);
+                }
             } finally {
                 conn.close();
             }
         }
     }
 
-    private void handOver(Fd conn, SocketAddress peer) {
+    private void handOver(Fd conn, SocketAddress peer, SourceLimits.Slot slot) {
         Worker w;
-        while ((w = ready.pollLast()) != null) {
+        while ((w = pool.takeReady()) != null) {
             try {
                 Protocol.sendConnection(w.link, peer.host(), peer.port(), conn);
                 w.state = Worker.State.BUSY;
                 w.peer = peer.toString();
+                w.slot = slot;
                 w.connectionStart = System.nanoTime();
+                pool.becameBusy(w, w.connectionStart);
                 return;
             } catch (IOException e) {
                 MasterLog.info("worker " + w.pid + " could not take a connection: " + e.getMessage());
                 stopWorker(w);
             }
         }
+        status.metrics.connectionEnded(kraken.master.status.Metrics.Outcome.DROPPED, 0);
+        sources.release(slot);
+        sources.count(SourceLimits.NO_WORKER);
+        status.metrics.refused(SourceLimits.NO_WORKER);
         MasterLog.info("connection from " + peer + " dropped: no worker could take it");
     }
 
+    /** The connection of w ended (DONE, or its worker died while busy): logged, and its slot given back. */
     private void logConnection(Worker w, long now, String outcome) {
+        sources.release(w.slot);
+        w.slot = null;
         served++;
+        status.metrics.connectionEnded(MasterStatus.outcomeOf(outcome, w.killedBecause), now - w.connectionStart);
+        if (!settings.logConnections && "ok".equals(outcome)) {
+            return; // kraken.log.connections = false: errors and kills are still logged
+        }
         long tenths = (now - w.connectionStart) / 100_000L;
         MasterLog.info("connection from " + w.peer + " served by worker " + w.pid + " in " + tenths / 10 + "."
                 + tenths % 10 + " ms: " + outcome);
@@ -409,6 +465,7 @@ final class Supervisor {
                 case STOP -> beginStop(now, true);
                 case RESTART -> restartWorkers();
                 case STATUS -> reportStatus();
+                case SNAPSHOT -> status.publishIfAsked(workers.values(), listeners, settings, generation, stopping);
             }
         }
     }
@@ -420,14 +477,14 @@ final class Supervisor {
             return;
         }
         stopping = true;
-        listeners.close();
+        closeListeners();
         graceDeadline = graceful ? now + (long) (settings.grace * 1000) * MS : now;
         if (graceful) {
             MasterLog.info("stopping: listeners closed, waiting up to " + fmt(settings.grace)
                     + " s for busy workers");
         }
         for (Worker w : new ArrayList<>(workers.values())) {
-            if (w.state == Worker.State.BUSY || w.state == Worker.State.FINISHING) {
+            if (w.state == Worker.State.BUSY || (w.state == Worker.State.FINISHING && w.queue != pool.preparing)) {
                 w.retiring = true;
             } else if (w.state != Worker.State.STOPPING) {
                 stopWorker(w);
@@ -440,16 +497,21 @@ final class Supervisor {
             Settings fresh = plan.reloadSettings().call();
             settings = ReloadableKeys.apply(settings, fresh);
             policy.update(settings);
+            pool.update(settings);
+            sources.update(settings);
             MasterLog.info("configuration reloaded: " + settings.isolation + " isolation, workers spare "
                     + settings.workersSpare + " max " + settings.workersMax + ", limits.time "
-                    + fmt(settings.limitTime) + " s, mm.tries " + settings.mmTries);
+                    + fmt(settings.limitTime) + " s, mm.tries " + settings.mmTries + ", workers idle "
+                    + fmt(settings.workersIdle) + " s");
         } catch (Exception ex) {
             MasterLog.info("reload: the configuration was not applied: " + ex.getMessage());
         }
         generation++;
         MasterLog.info("restarting workers (generation " + generation + ")");
         for (Worker w : new ArrayList<>(workers.values())) {
-            if (w.state == Worker.State.READY || w.state == Worker.State.STARTING) {
+            if (w.state == Worker.State.READY || w.state == Worker.State.STARTING
+                    || (w.state == Worker.State.FINISHING && w.queue == pool.preparing)) {
+                // A "state" worker between two connections has nothing to finish either.
                 stopWorker(w);
             } else {
                 w.retiring = true;
@@ -469,10 +531,29 @@ final class Supervisor {
         counts.forEach((s, n) -> parts.add(s.name().toLowerCase() + "=" + n));
         MasterLog.info("status: workers " + String.join(" ", parts) + "; connections served=" + served
                 + "; spawn failures refused=" + policy.refusedTotal() + " died-before-ready="
-                + policy.bootFailedTotal() + "; generation " + generation);
+                + policy.bootFailedTotal() + "; refused " + refusals() + (uids == null ? "" : "; " + uids.cost())
+                + "; generation " + generation + "; spare " + pool.spare() + " of " + settings.workersSpare
+                + ", descriptors watched " + loop.registered());
+    }
+
+    private String refusals() {
+        List<String> parts = new ArrayList<>();
+        sources.refusals().forEach((reason, n) -> parts.add(reason + "=" + n));
+        return String.join(" ", parts);
+    }
+
+    /** Connections refused so far, by reason ("per_source", "no_worker"): for the metrics. */
+    Map<String, Long> refusalCounts() {
+        return sources.refusals();
     }
 
     private static String fmt(double seconds) {
         return seconds == Math.rint(seconds) ? Long.toString((long) seconds) : Double.toString(seconds);
+    }
+
+    /** Counts into status, and publishes its snapshots when its status server asks. */
+    Supervisor reporting(MasterStatus s) {
+        this.status = s;
+        return this;
     }
 }

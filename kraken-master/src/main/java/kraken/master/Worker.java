@@ -23,9 +23,8 @@ final class Worker {
     final Fd stderr;
     final int generation;
     final long spawnedAt;
-    final StringBuilder stderrLine = new StringBuilder();
-    /** The last lines the worker wrote to stderr before it was ready, for a boot-failure report. */
-    final StringBuilder bootOutput = new StringBuilder();
+    /** Relays stderr to the log; bounded whatever the worker writes. */
+    final StderrRelay relay;
 
     State state = State.STARTING;
     boolean everReady;
@@ -33,11 +32,34 @@ final class Worker {
     boolean retiring;
     String bootError;
     String peer;
+    /** The per-source slot its connection holds, released when the connection ends. */
+    SourceLimits.Slot slot;
     long connectionStart;
     /** When the worker last began preparing a state (its spawn, or its last DONE in "state"). */
     long preparingSince;
+    /** Its uid from kraken.user = {from, to}; -1 without a range. */
+    int uid = -1;
+    /** Its exit, when the orphan reaper collected it before its pidfd was handled. */
+    kraken.posix.Posix.Exit exit;
     /** Why the master killed it, when it did. */
     String killedBecause;
+    /** Connections it reported DONE for. */
+    int served;
+    /** Connections after which the master retires it ("state" isolation: with a jitter). */
+    int life = 1;
+
+    // The pool's bookkeeping (Pool, WorkerQueue): the queue it is in, since when, and its neighbours.
+    WorkerQueue queue;
+    long since;
+    Worker prev;
+    Worker next;
+
+    // Its descriptors in the master's event loop (null when not watched).
+    EventLoop.Registration linkWatch;
+    EventLoop.Registration stderrWatch;
+    /** Left out of the loop until its stderr budget refills. */
+    boolean stderrPaused;
+    EventLoop.Registration exitWatch;
 
     Worker(int pid, Fd link, Fd pidfd, Fd stderr, int generation, long spawnedAt) {
         this.pid = pid;
@@ -47,6 +69,7 @@ final class Worker {
         this.generation = generation;
         this.spawnedAt = spawnedAt;
         this.preparingSince = spawnedAt;
+        this.relay = new StderrRelay(pid, stderr, spawnedAt);
     }
 
     boolean isBusy() {

@@ -85,6 +85,11 @@ final class WorkerLauncher {
      * process (posix_spawn failed); nothing is left open in that case.
      */
     Worker spawn(Settings s, LaunchPlan plan, int generation) throws PosixException {
+        return spawn(s, plan, generation, -1);
+    }
+
+    /** As above; uid >= 0 runs the worker as that uid, gid the same number, no supplementary groups. */
+    Worker spawn(Settings s, LaunchPlan plan, int generation, int uid) throws PosixException {
         if (preparedFor != s) {
             preparedArgv = command(s).toArray(new String[0]);
             try {
@@ -108,8 +113,9 @@ final class WorkerLauncher {
                     new int[] {0, devNull.get(), 2, errWrite.get(), Protocol.LINK_FD, workerEnd.get()});
             Fd pidfd = new Fd(Posix.pidfdOpen(pid));
             Worker w = new Worker(pid, masterEnd, pidfd, errRead, generation, System.nanoTime());
+            w.uid = uid;
             try {
-                Protocol.sendEncoded(masterEnd, preparedHello);
+                Protocol.sendEncoded(masterEnd, uid < 0 ? preparedHello : Protocol.encodeHello(hello(s, plan, uid)));
             } catch (IOException e) {
                 // The worker will see end-of-stream and exit; the exit is reaped as usual.
                 MasterLog.info("worker " + pid + ": could not send its orders: " + e.getMessage());
@@ -129,6 +135,11 @@ final class WorkerLauncher {
                 errRead.close();
             }
         }
+    }
+
+    private Hello hello(Settings s, LaunchPlan plan, int uid) {
+        return new Hello(Protocol.VERSION, s.encode(), uid, uid, new int[0], plan.program(), plan.scriptName(),
+                plan.argTable(), plan.argBase());
     }
 
     private Hello hello(Settings s, LaunchPlan plan) {

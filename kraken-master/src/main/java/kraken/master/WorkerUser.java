@@ -6,13 +6,22 @@ import kraken.posix.Posix;
 
 /**
  * The user workers run as: the one the script registered, else kraken.user, else "nobody" for a
- * root master and the master's own user otherwise. Root only with kraken.allow_root.
+ * root master and the master's own user otherwise. Root only with kraken.allow_root. With
+ * kraken.user = {from, to} (and no user registered by the script), {@link #range} hands each
+ * worker a uid of its own.
  */
-record WorkerUser(String name, int uid, int gid, int[] groups) {
+record WorkerUser(String name, int uid, int gid, int[] groups, UidPool range) {
 
     /** Resolves the user, or throws IllegalArgumentException with the reason it cannot be used. */
     static WorkerUser resolve(Registry registry, Settings settings) {
         int self = Posix.geteuid();
+        if (registry.user() == null && settings.userFrom != null) {
+            if (self != 0) {
+                throw new IllegalArgumentException("a uid range (kraken.user = {from, to}) needs a master that runs as root");
+            }
+            UidPool pool = new UidPool(settings.userFrom, settings.userTo);
+            return new WorkerUser(pool.toString(), -1, -1, new int[0], pool);
+        }
         String wanted = registry.user() != null ? registry.user() : settings.user;
         if (wanted == null) {
             wanted = self == 0 ? "nobody" : Integer.toString(self);
@@ -34,11 +43,14 @@ record WorkerUser(String name, int uid, int gid, int[] groups) {
             throw new IllegalArgumentException("a master that is not root can only run workers as its own user, not "
                     + u.name());
         }
-        return new WorkerUser(u.name(), u.uid(), u.gid(), u.groups());
+        return new WorkerUser(u.name(), u.uid(), u.gid(), u.groups(), null);
     }
 
     @Override
     public String toString() {
+        if (range != null) {
+            return range + " (a uid of its own per worker, gid the same, no groups)";
+        }
         return name + " (uid " + uid + ", gid " + gid + ")";
     }
 }

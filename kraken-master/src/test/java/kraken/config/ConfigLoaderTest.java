@@ -85,6 +85,12 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void workersIdleDefaultsToTenSecondsAndTakesFractions() throws Exception {
+        assertEquals(10.0, ConfigLoader.load(file("")).workersIdle);
+        assertEquals(0.5, ConfigLoader.load(file("kraken.workers.idle = 0.5\n")).workersIdle);
+    }
+
+    @Test
     void theConfigurationReadsWhatItSet() throws Exception {
         Settings s = ConfigLoader.load(file("kraken.workers.max = kraken.workers.spare * 10 + kraken.mm.timeout[2]\n"));
         assertEquals(520, s.workersMax);
@@ -100,6 +106,9 @@ class ConfigLoaderTest {
         "kraken.workers.max = 1|kraken.workers.max must be at least kraken.workers.spare (got 1; kraken.workers.spare is 2)",
         "kraken.workers.max = 0|kraken.workers.max must be an integer from 1 to 10000 (got 0)",
         "kraken.workers.connections = '5'|kraken.workers.connections must be an integer",
+        "kraken.workers.idle = 0|kraken.workers.idle must be a number of seconds greater than 0 and at most 31536000 (got 0)",
+        "kraken.workers.idle = '10'|kraken.workers.idle must be a number of seconds",
+        "kraken.workers = {idle = -1}|kraken.workers.idle must be a number of seconds",
         "kraken.mm.tries = 0|kraken.mm.tries must be an integer from 1 to 100 (got 0)",
         "kraken.mm.timeout = {500, 50}|kraken.mm.timeout must be a number of milliseconds from 0 to 3600000, or a table {min, max} of two such numbers with min <= max (got {500, 50})",
         "kraken.mm.timeout = {1, 2, 3}|kraken.mm.timeout must be",
@@ -111,7 +120,7 @@ class ConfigLoaderTest {
         "kraken.limits.foo = 1|kraken.limits.foo is not a configuration key",
         "kraken[1] = 2|kraken[1] is not a configuration key",
         "kraken.isolation = 'thread'|kraken.isolation must be \"process\" or \"state\" (got \"thread\")",
-        "kraken.user = 'no-such-user-kraken'|kraken.user must be the name or the uid of an existing user (got \"no-such-user-kraken\")",
+        "kraken.user = 'no-such-user-kraken'|kraken.user must be the name or the uid of an existing user, or a uid range {from = UID, to = UID}",
         "kraken.user = 4000000000|kraken.user must be the name or the uid of an existing user",
         "kraken.user = 'root'|kraken.user is root (uid 0): workers run as root only when kraken.allow_root = true",
         "kraken.allow_root = 'yes'|kraken.allow_root must be true or false (got \"yes\")",
@@ -127,6 +136,19 @@ class ConfigLoaderTest {
         "kraken.limits.coroutines = 1.5|kraken.limits.coroutines must be an integer from 1 to 100000 (got 1.5)",
         "kraken.limits = {coroutines = 'many'}|kraken.limits.coroutines must be an integer from 1 to 100000 (got \"many\")",
         "kraken.sandbox = 1|kraken.sandbox must be true or false (got 1)",
+        "kraken.limits.per_source = 0|kraken.limits.per_source must be an integer from 1 to 1000000, or nil (got 0)",
+        "kraken.limits.per_source = 2.5|kraken.limits.per_source must be an integer",
+        "kraken.limits.per_source = '3'|kraken.limits.per_source must be an integer",
+        "kraken.limits.refusal = 42|kraken.limits.refusal must be a string of at most 1024 bytes, or nil (got 42)",
+        "kraken.limits.refusal = string.rep('x', 1025)|kraken.limits.refusal must be a string of at most 1024 bytes",
+        "kraken.limits.processes = 5|kraken.limits.processes must be an integer from 32 to 4194304, or nil (got 5)",
+        "kraken.user = {from = 200010, to = 200000}|kraken.user must be the name or the uid of an existing user, or a uid range",
+        "kraken.user = {from = 0, to = 10}|kraken.user must be",
+        "kraken.user = {from = 65000, to = 66000}|kraken.user must be",
+        "kraken.user = {from = 200000, to = 300000}|kraken.user must be",
+        "kraken.user = {from = 200000}|kraken.user must be",
+        "kraken.user = {from = 200000, to = 200001, x = 1}|kraken.user must be",
+        "kraken.user = {200000, 200001}|kraken.user must be",
         "kraken.grace = -1|kraken.grace must be a number of seconds from 0 to 31536000 (got -1)",
         "pcall(function() kraken.grace = -1 end)|kraken.grace must be",
         "local w = kraken.workers; w.spare = 'many'|kraken.workers.spare must be",
@@ -145,6 +167,26 @@ class ConfigLoaderTest {
         script.load("getmetatable('').__index.shout = function(s) return s:upper() .. '!' end").call();
         ConfigLoader.load(file("kraken.grace = 1\n"));
         assertEquals("HI!", script.load("return ('hi'):shout()").call().tojstring());
+    }
+
+    @Test
+    void perSourceLimitsProcessesAndAUidRangeAreRead() throws Exception {
+        Settings s = ConfigLoader.load(file("kraken.limits.per_source = 3\nkraken.limits.refusal = 'busy\\r\\n'\n"
+                + "kraken.limits.processes = 64\nkraken.user = {from = 200000, to = 200009}\n"));
+        assertEquals(3, s.limitPerSource);
+        assertEquals("busy\r\n", s.limitRefusal);
+        assertEquals(64L, s.limitProcesses);
+        assertEquals(200000, s.userFrom);
+        assertEquals(200009, s.userTo);
+        assertNull(s.user);
+        assertEquals(s.encode(), Settings.decode(s.encode()).encode());
+    }
+
+    @Test
+    void aUidRangeChangedAfterItsAssignmentIsCheckedAtTheEnd() throws Exception {
+        Path f = file("local r = {from = 200000, to = 200001}\nkraken.user = r\nr.to = 1\n");
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(f));
+        assertTrue(e.getMessage().startsWith(f + ":2: kraken.user must be"), e.getMessage());
     }
 
     @Test

@@ -52,6 +52,7 @@ public final class KrakenProcess implements AutoCloseable {
         private byte[] stdin = new byte[0];
         private File dir;
         private boolean useLauncher;
+        private File launcher = new File(Paths.root(), "native-scripts/kraken");
         private final List<String> prefix = new ArrayList<>();
         private String classpath = System.getProperty("java.class.path");
 
@@ -101,10 +102,17 @@ public final class KrakenProcess implements AutoCloseable {
             return this;
         }
 
+        /** Runs this launcher script (an installed kraken) instead of the main class directly. */
+        public Builder viaLauncher(File script) {
+            useLauncher = true;
+            launcher = script;
+            return this;
+        }
+
         public KrakenProcess start() throws IOException {
             List<String> cmd = new ArrayList<>(prefix);
             if (useLauncher) {
-                cmd.add(new File(Paths.root(), "native-scripts/kraken").getPath());
+                cmd.add(launcher.getPath());
             } else {
                 cmd.add(Paths.java());
                 cmd.add("-XX:+UseSerialGC");

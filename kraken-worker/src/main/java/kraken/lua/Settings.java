@@ -18,6 +18,8 @@ public final class Settings {
     public int workersSpare = 2;
     public int workersMax = 64;
     public int workersConnections = 1000;
+    /** Seconds a ready worker above the spare target may stay idle before it retires. */
+    public double workersIdle = 10;
     /** The configured default user; null means "nobody" for a root master, else the master's own user. */
     public String user = null;
     public boolean allowRoot = false;
@@ -30,6 +32,15 @@ public final class Settings {
     public int limitLine = 65536;
     /** Coroutines alive at once in one Lua state (each LuaJ coroutine is a Java thread). */
     public int limitCoroutines = 1000;
+    /** Connections at once from one client address (IPv6: one /64); null for no limit. */
+    public Integer limitPerSource = null;
+    /** Written to a connection refused by limitPerSource before it is closed; null for nothing. */
+    public String limitRefusal = null;
+    /** RLIMIT_NPROC of a worker; null for no limit. */
+    public Long limitProcesses = null;
+    /** kraken.user = {from, to}: each live worker gets a uid of its own from this range; null when unset. */
+    public Integer userFrom = null;
+    public Integer userTo = null;
     public boolean sandbox = false;
     /**
      * The master's LUA_PATH (not a configuration key): workers get a scrubbed environment (SPEC
@@ -37,6 +48,12 @@ public final class Settings {
      */
     public String luaPath = System.getenv("LUA_PATH");
     public double grace = 30;
+    /** kraken.status: where the master serves status and metrics; all null when unset. */
+    public String statusHost = null;
+    public Integer statusPort = null;
+    public String statusPath = null;
+    /** kraken.log.connections: one log line per served connection. */
+    public boolean logConnections = true;
 
     public boolean stateIsolation() {
         return "state".equals(isolation);
@@ -53,6 +70,7 @@ public final class Settings {
         m.put("workers.spare", Integer.toString(workersSpare));
         m.put("workers.max", Integer.toString(workersMax));
         m.put("workers.connections", Integer.toString(workersConnections));
+        m.put("workers.idle", Double.toString(workersIdle));
         if (user != null) {
             m.put("user", user);
         }
@@ -67,11 +85,32 @@ public final class Settings {
         }
         m.put("limits.line", Integer.toString(limitLine));
         m.put("limits.coroutines", Integer.toString(limitCoroutines));
+        if (limitPerSource != null) {
+            m.put("limits.per_source", Integer.toString(limitPerSource));
+        }
+        if (limitRefusal != null) {
+            m.put("limits.refusal", limitRefusal);
+        }
+        if (limitProcesses != null) {
+            m.put("limits.processes", Long.toString(limitProcesses));
+        }
+        if (userFrom != null) {
+            m.put("user.from", Integer.toUnsignedString(userFrom));
+            m.put("user.to", Integer.toUnsignedString(userTo));
+        }
         m.put("sandbox", Boolean.toString(sandbox));
         if (luaPath != null) {
             m.put("lua.path", luaPath);
         }
         m.put("grace", Double.toString(grace));
+        if (statusHost != null) {
+            m.put("status.host", statusHost);
+            m.put("status.port", Integer.toString(statusPort));
+        }
+        if (statusPath != null) {
+            m.put("status.path", statusPath);
+        }
+        m.put("log.connections", Boolean.toString(logConnections));
         return m;
     }
 
@@ -85,6 +124,7 @@ public final class Settings {
         s.workersSpare = Integer.parseInt(m.get("workers.spare"));
         s.workersMax = Integer.parseInt(m.get("workers.max"));
         s.workersConnections = Integer.parseInt(m.get("workers.connections"));
+        s.workersIdle = Double.parseDouble(m.get("workers.idle"));
         s.user = m.get("user");
         s.allowRoot = Boolean.parseBoolean(m.get("allow_root"));
         s.limitTime = Double.parseDouble(m.get("limits.time"));
@@ -93,9 +133,20 @@ public final class Settings {
         s.limitFiles = m.containsKey("limits.files") ? Long.valueOf(m.get("limits.files")) : null;
         s.limitLine = Integer.parseInt(m.get("limits.line"));
         s.limitCoroutines = Integer.parseInt(m.get("limits.coroutines"));
+        s.limitPerSource = m.containsKey("limits.per_source") ? Integer.valueOf(m.get("limits.per_source")) : null;
+        s.limitRefusal = m.get("limits.refusal");
+        s.limitProcesses = m.containsKey("limits.processes") ? Long.valueOf(m.get("limits.processes")) : null;
+        if (m.containsKey("user.from")) {
+            s.userFrom = Integer.parseUnsignedInt(m.get("user.from"));
+            s.userTo = Integer.parseUnsignedInt(m.get("user.to"));
+        }
         s.sandbox = Boolean.parseBoolean(m.get("sandbox"));
         s.luaPath = m.get("lua.path");
         s.grace = Double.parseDouble(m.get("grace"));
+        s.statusHost = m.get("status.host");
+        s.statusPort = m.containsKey("status.port") ? Integer.valueOf(m.get("status.port")) : null;
+        s.statusPath = m.get("status.path");
+        s.logConnections = !"false".equals(m.get("log.connections"));
         return s;
     }
 }

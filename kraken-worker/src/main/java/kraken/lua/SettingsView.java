@@ -19,8 +19,9 @@ public final class SettingsView {
 
     /** Every configuration key, dotted below the kraken table, in the order of SPEC section 3. */
     public static final List<String> KEYS = List.of("mm.tries", "mm.timeout", "isolation", "workers.spare",
-            "workers.max", "workers.connections", "user", "allow_root", "limits.time", "limits.memory",
-            "limits.cpu", "limits.files", "limits.line", "limits.coroutines", "sandbox", "grace");
+            "workers.max", "workers.connections", "workers.idle", "user", "allow_root", "limits.time", "limits.memory",
+            "limits.cpu", "limits.files", "limits.line", "limits.coroutines", "limits.per_source", "limits.refusal",
+            "limits.processes", "sandbox", "grace", "status", "log.connections");
 
     /** The top-level names of the keys: a name with dotted keys below it (mm, workers, limits) is a table. */
     public static final Set<String> TOP_LEVEL = topLevel();
@@ -68,7 +69,15 @@ public final class SettingsView {
                 return LuaValue.valueOf(s.workersMax);
             case "workers.connections":
                 return LuaValue.valueOf(s.workersConnections);
+            case "workers.idle":
+                return LuaValue.valueOf(s.workersIdle);
             case "user":
+                if (s.userFrom != null) {
+                    LuaTable range = new LuaTable();
+                    range.rawset("from", LuaValue.valueOf(Integer.toUnsignedLong(s.userFrom)));
+                    range.rawset("to", LuaValue.valueOf(Integer.toUnsignedLong(s.userTo)));
+                    return range;
+                }
                 return s.user == null ? LuaValue.NIL : userValue(s.user);
             case "allow_root":
                 return LuaValue.valueOf(s.allowRoot);
@@ -84,13 +93,39 @@ public final class SettingsView {
                 return LuaValue.valueOf(s.limitLine);
             case "limits.coroutines":
                 return LuaValue.valueOf(s.limitCoroutines);
+            case "limits.per_source":
+                return s.limitPerSource == null ? LuaValue.NIL : LuaValue.valueOf(s.limitPerSource);
+            case "limits.refusal":
+                return s.limitRefusal == null ? LuaValue.NIL
+                        : LuaValue.valueOf(s.limitRefusal.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            case "limits.processes":
+                return s.limitProcesses == null ? LuaValue.NIL : LuaValue.valueOf(s.limitProcesses.doubleValue());
             case "sandbox":
                 return LuaValue.valueOf(s.sandbox);
             case "grace":
                 return LuaValue.valueOf(s.grace);
+            case "status":
+                return statusValue(s);
+            case "log.connections":
+                return LuaValue.valueOf(s.logConnections);
             default:
                 throw new IllegalArgumentException("not a configuration key: " + key);
         }
+    }
+
+    // {host = h, port = p} or {path = p}, a fresh table; nil when unset.
+    private static LuaValue statusValue(Settings s) {
+        if (s.statusPath == null && s.statusHost == null) {
+            return LuaValue.NIL;
+        }
+        LuaTable t = new LuaTable();
+        if (s.statusPath != null) {
+            t.rawset("path", LuaValue.valueOf(s.statusPath));
+        } else {
+            t.rawset("host", LuaValue.valueOf(s.statusHost));
+            t.rawset("port", LuaValue.valueOf(s.statusPort));
+        }
+        return t;
     }
 
     // The configuration gave either a name or a uid; a uid reads back as the number it was.
@@ -102,7 +137,9 @@ public final class SettingsView {
     public static void install(LuaTable kraken, Settings settings) {
         LuaTable values = new LuaTable();
         for (String top : TOP_LEVEL) {
-            values.rawset(top, isGroup(top) ? group(settings, top) : read(settings, top));
+            LuaValue v = isGroup(top) ? group(settings, top) : read(settings, top);
+            // Table-valued keys (kraken.status, a kraken.user range) are as read-only inside as a group is.
+            values.rawset(top, !isGroup(top) && v.istable() ? readOnly(v, top) : v);
             // A raw field would shadow the view, and assignments to it would no longer be refused.
             kraken.rawset(top, LuaValue.NIL);
         }

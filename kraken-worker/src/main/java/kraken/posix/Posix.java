@@ -22,7 +22,8 @@ public final class Posix {
         POLLIN, POLLOUT, POLLERR, POLLHUP, POLLNVAL,
         SIGKILL, SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGCHLD,
         RLIMIT_CPU, RLIMIT_NOFILE, RLIMIT_NPROC, RLIMIT_CORE,
-        IPPROTO_IPV6, IPV6_V6ONLY, SIGXCPU;
+        IPPROTO_IPV6, IPV6_V6ONLY, SIGXCPU,
+        EPOLLIN, EPOLLOUT, EPOLLERR, EPOLLHUP;
 
         public final int value;
 
@@ -148,6 +149,16 @@ public final class Posix {
         return out[0];
     }
 
+    /**
+     * A listening TCP socket's accept queue: {connections waiting for accept, the backlog's size}.
+     * Fails (EINVAL, ENOPROTOOPT) for a socket that is not a listening TCP socket.
+     */
+    public static int[] listenQueue(int fd) throws PosixException {
+        int[] out = new int[2];
+        check("getsockopt(TCP_INFO)", listenQueue0(fd, out));
+        return out;
+    }
+
     public static void setLinger(int fd, boolean on, int seconds) throws PosixException {
         check("setsockopt", setLinger0(fd, on, seconds));
     }
@@ -194,6 +205,40 @@ public final class Posix {
     /** poll(2) over the first count entries; returns how many have events. */
     public static int poll(int[] fds, short[] events, short[] revents, int count, int timeoutMs) throws PosixException {
         return check("poll", poll0(fds, events, revents, count, timeoutMs));
+    }
+
+    /** A new close-on-exec epoll instance. */
+    public static int epollCreate() throws PosixException {
+        return check("epoll_create1", epollCreate0());
+    }
+
+    /** Watches fd for events; data comes back with each of its events. */
+    public static void epollAdd(int epfd, int fd, int events, long data) throws PosixException {
+        check("epoll_ctl", epollCtl0(epfd, 0, fd, events, data));
+    }
+
+    public static void epollModify(int epfd, int fd, int events, long data) throws PosixException {
+        check("epoll_ctl", epollCtl0(epfd, 1, fd, events, data));
+    }
+
+    public static void epollDelete(int epfd, int fd) throws PosixException {
+        check("epoll_ctl", epollCtl0(epfd, 2, fd, 0, 0));
+    }
+
+    /**
+     * Waits up to timeoutMs (-1: no limit) for at most min(max, 64) events; returns their count
+     * (0 on timeout or a signal), each event's data in data[i] and its bits in events[i].
+     */
+    public static int epollWait(int epfd, long[] data, int[] events, int max, int timeoutMs) throws PosixException {
+        return check("epoll_wait", epollWait0(epfd, data, events, max, timeoutMs));
+    }
+
+    /**
+     * Ends the process now with this status, without the JVM's shutdown (no hooks, no
+     * finalisation): for a worker whose outcome the master already has. Flush streams first.
+     */
+    public static void exitNow(int status) {
+        exitNow0(status);
     }
 
     /** A close-on-exec pipe {read, write}; the read end is non-blocking, the write end if asked. */
@@ -296,6 +341,21 @@ public final class Posix {
         return check("clock_gettime", processCpuNanos0());
     }
 
+    /**
+     * Sends SIGKILL to every process of uid (from a child that takes that uid, so nothing else
+     * can be hit). Returns true when some process was signalled: it may not be gone yet, so the
+     * caller asks again later; false when the uid has no process at all (zombies count as
+     * processes until they are reaped).
+     */
+    public static boolean killAllOfUid(int uid) throws PosixException {
+        return check("kill", killUid0(uid)) == 1;
+    }
+
+    /** Makes this process the reaper of its orphaned descendants (PR_SET_CHILD_SUBREAPER). */
+    public static void setChildSubreaper() throws PosixException {
+        check("prctl", setChildSubreaper0());
+    }
+
     // ---- users and privileges ----
 
     public static boolean noNewPrivs() throws PosixException {
@@ -395,6 +455,7 @@ public final class Posix {
     private static native int send0(int fd, byte[] buf, int off, int len);
     private static native int setsockoptInt0(int fd, int level, int opt, int value);
     private static native int getsockoptInt0(int fd, int level, int opt, int[] out);
+    private static native int listenQueue0(int fd, int[] out);
     private static native int setLinger0(int fd, boolean on, int seconds);
     private static native int getLinger0(int fd);
     private static native int setTimeout0(int fd, int opt, long micros);
@@ -404,6 +465,10 @@ public final class Posix {
     private static native int sendmsg0(int fd, byte[] data, int len, int passFd);
     private static native int recvmsg0(int fd, byte[] buf, int[] fdOut);
     private static native int poll0(int[] fds, short[] events, short[] revents, int count, int timeoutMs);
+    private static native int epollCreate0();
+    private static native int epollCtl0(int epfd, int op, int fd, int events, long data);
+    private static native int epollWait0(int epfd, long[] data, int[] events, int max, int timeoutMs);
+    private static native void exitNow0(int status);
     private static native int pipe0(int[] out, boolean nonBlockingWrite);
     private static native int write0(int fd, byte[] buf, int len);
     private static native int read0(int fd, byte[] buf, int len);
@@ -429,4 +494,6 @@ public final class Posix {
     private static native int[] getgroups0();
     private static native String[] getpw0(String name, int uid);
     private static native int[] constants0();
+    private static native int killUid0(int uid);
+    private static native int setChildSubreaper0();
 }

@@ -224,6 +224,11 @@ public final class WorkerMain {
         if (settings.limitFiles != null) {
             Posix.setrlimit(Posix.Constant.RLIMIT_NOFILE.value, settings.limitFiles, settings.limitFiles);
         }
+        // Set while still root, so that it holds once the drop makes it apply; it counts the
+        // processes and threads of the worker's uid, so it is a per-worker cap with a uid range.
+        if (settings.limitProcesses != null) {
+            Posix.setrlimit(Posix.Constant.RLIMIT_NPROC.value, settings.limitProcesses, settings.limitProcesses);
+        }
     }
 
     private static Path scriptDir(Hello h) {

@@ -116,8 +116,29 @@ class SettingsViewTest {
 
     @Test
     void keysAndTopLevelNamesAgree() {
-        assertEquals(16, SettingsView.KEYS.size());
-        assertEquals(java.util.Set.of("mm", "isolation", "workers", "user", "allow_root", "limits", "sandbox", "grace"),
+        assertEquals(19, SettingsView.KEYS.size());
+        assertEquals(java.util.Set.of("mm", "isolation", "workers", "user", "allow_root", "limits", "sandbox", "grace",
+                "status", "log"),
                 SettingsView.TOP_LEVEL);
+    }
+
+    @Test
+    void theStatusTableIsReadOnlyAndNilWhenUnset() {
+        assertEquals("nil", eval(state(new Settings()), "kraken.status"));
+        Settings s = new Settings();
+        s.statusHost = "127.0.0.1";
+        s.statusPort = 9100;
+        s.logConnections = false;
+        Globals g = state(s);
+        assertEquals("9100", eval(g, "kraken.status.port"));
+        assertEquals("false", eval(g, "kraken.log.connections"));
+        LuaError e = assertThrows(LuaError.class, () -> g.load("kraken.status.port = 1", "=test").call());
+        assertTrue(e.getMessage().contains("kraken.status can only be set in the configuration file"), e.getMessage());
+        assertEquals("9100", eval(g, "kraken.status.port"));
+        LuaError e2 = assertThrows(LuaError.class, () -> g.load("kraken.log = {}", "=test").call());
+        assertTrue(e2.getMessage().contains("kraken.log can only be set in the configuration file"), e2.getMessage());
+        Settings p = new Settings();
+        p.statusPath = "/run/k.status";
+        assertEquals("/run/k.status", eval(state(p), "kraken.status.path"));
     }
 }

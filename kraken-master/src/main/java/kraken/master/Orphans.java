@@ -1,0 +1,30 @@
+package kraken.master;
+
+import java.util.Map;
+import kraken.posix.Posix;
+import kraken.posix.PosixException;
+
+/**
+ * With a uid range the master is the child subreaper of its workers: what a worker leaves
+ * running is reparented to the master, and once killed by uid it must be reaped here, or its
+ * zombie would count as a process of that uid for ever (and against the next worker's
+ * kraken.limits.processes). A worker reaped here by accident keeps its exit for
+ * {@link Supervisor}'s own reaping through its pidfd.
+ */
+final class Orphans {
+    private Orphans() {}
+
+    static void reap(Map<Integer, Worker> workers) {
+        try {
+            Posix.Exit e;
+            while ((e = Posix.waitpid(-1, true)) != null) {
+                Worker w = workers.get(e.pid());
+                if (w != null) {
+                    w.exit = e;
+                }
+            }
+        } catch (PosixException none) {
+            // ECHILD: no children at all
+        }
+    }
+}
