@@ -8,6 +8,7 @@
  */
 #include <jni.h>
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <poll.h>
@@ -30,6 +31,8 @@
 #include <sys/types.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <linux/capability.h>
+#include <time.h>
 
 #define FN(name) Java_kraken_posix_Posix_##name
 #define RET(expr) do { int r_; do { r_ = (expr); } while (r_ < 0 && errno == EINTR); return r_ < 0 ? -errno : r_; } while (0)
@@ -402,8 +405,9 @@ JNIEXPORT jint JNICALL FN(spawn0)(JNIEnv *env, jclass c, jstring path, jobjectAr
     sigemptyset(&none);
     posix_spawnattr_setsigdefault(&at, &all);
     posix_spawnattr_setsigmask(&at, &none);
-    posix_spawnattr_setpgroup(&at, 0);
-    posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETPGROUP);
+    /* A session of its own, hence a process group of its own and no controlling terminal: no
+     * terminal signal reaches a worker, and a worker cannot push input into the master's terminal. */
+    posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSID);
 
     pid_t pid = -1;
     int rc = (av && ev) ? posix_spawn(&pid, p, &fa, &at, av, ev) : ENOMEM;
@@ -533,6 +537,157 @@ JNIEXPORT jint JNICALL FN(setParentDeathSignal0)(JNIEnv *env, jclass c, jint sig
     RET(prctl(PR_SET_PDEATHSIG, sig, 0, 0, 0));
 }
 
+/* ---- worker hardening (SPEC section 8) ---- */
+
+/* Returns prctl's answer for PR_GET_NO_NEW_PRIVS (0 or 1) or PR_GET_DUMPABLE (0, 1, 2). */
+JNIEXPORT jint JNICALL FN(getPrctl0)(JNIEnv *env, jclass c, jint which) {
+    (void) env; (void) c;
+    RET(prctl(which == 0 ? PR_GET_NO_NEW_PRIVS : PR_GET_DUMPABLE, 0, 0, 0, 0));
+}
+
+JNIEXPORT jint JNICALL FN(setDumpable0)(JNIEnv *env, jclass c, jboolean on) {
+    (void) env; (void) c;
+    RET(prctl(PR_SET_DUMPABLE, on ? 1 : 0, 0, 0, 0));
+}
+
+/*
+ * no_new_privs and the capability sets are attributes of each thread, not of the process, and
+ * a JVM has a dozen threads before any Java code runs (the launcher's first thread, which
+ * /proc/PID/status shows, GC, JIT, reference handling...). So every thread hardens itself: the
+ * calling one directly, every other one in a handler of HARDEN_SIGNAL that it is sent. Threads
+ * started later inherit the attributes from the thread that creates them.
+ */
+#define HARDEN_SIGNAL (SIGRTMIN + 6)
+static int harden_drop_bset;
+static int harden_done;
+static int harden_error;
+
+/* Async-signal-safe: system calls only. Lowers the inheritable set without touching the
+ * permitted and effective ones, which the coming setresuid still needs in every thread. */
+static int harden_this_thread(void) {
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) return -errno;
+    if (harden_drop_bset) {
+        for (int cap = 0; cap < 64; cap++) {
+            if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0) {
+                if (errno == EINVAL && cap > 0) break; /* past the kernel's last capability */
+                return -errno;
+            }
+        }
+        if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL) return -errno;
+    }
+    struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
+    struct __user_cap_data_struct d[2];
+    if (syscall(SYS_capget, &h, d) < 0) return -errno;
+    d[0].inheritable = 0;
+    d[1].inheritable = 0;
+    if (syscall(SYS_capset, &h, d) < 0) return -errno;
+    return 0;
+}
+
+static void harden_handler(int sig) {
+    (void) sig;
+    int saved = errno;
+    int r = harden_this_thread();
+    if (r < 0) __atomic_store_n(&harden_error, -r, __ATOMIC_SEQ_CST);
+    __atomic_fetch_add(&harden_done, 1, __ATOMIC_SEQ_CST);
+    errno = saved;
+}
+
+/* Whether /proc/self/task/TID/status shows the thread hardened. */
+static int thread_hardened(const char *tid) {
+    char path[64], buf[4096];
+    snprintf(path, sizeof path, "/proc/self/task/%s/status", tid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return errno == ENOENT ? 1 : 0; /* a thread that ended needs nothing */
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0) return 0;
+    buf[n] = 0;
+    if (strstr(buf, "NoNewPrivs:\t1\n") == NULL) return 0;
+    if (strstr(buf, "CapInh:\t0000000000000000\n") == NULL) return 0;
+    if (harden_drop_bset && strstr(buf, "CapBnd:\t0000000000000000\n") == NULL) return 0;
+    return 1;
+}
+
+/*
+ * Sets no_new_privs, empties the inheritable set and, when dropBset, the bounding and ambient
+ * sets (this needs CAP_SETPCAP: call it before the uid switch) in every thread of the process.
+ * Returns 0 once every thread is verified through /proc, or -errno.
+ */
+JNIEXPORT jint JNICALL FN(hardenAllThreads0)(JNIEnv *env, jclass c, jboolean dropBset) {
+    (void) env; (void) c;
+    harden_drop_bset = dropBset ? 1 : 0;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = harden_handler;
+    sa.sa_flags = SA_RESTART;
+    sigemptyset(&sa.sa_mask);
+    if (sigaction(HARDEN_SIGNAL, &sa, NULL) < 0) return -errno;
+    int r = harden_this_thread();
+    if (r < 0) return r;
+    pid_t self = (pid_t) syscall(SYS_gettid);
+    for (int pass = 0; pass < 10; pass++) {
+        DIR *d = opendir("/proc/self/task");
+        if (d == NULL) return -errno;
+        int sent = 0, pending = 0;
+        __atomic_store_n(&harden_done, 0, __ATOMIC_SEQ_CST);
+        struct dirent *e;
+        while ((e = readdir(d)) != NULL) {
+            if (e->d_name[0] == '.') continue;
+            pid_t tid = (pid_t) atoi(e->d_name);
+            if (tid == self || thread_hardened(e->d_name)) continue;
+            pending++;
+            if (syscall(SYS_tgkill, getpid(), tid, HARDEN_SIGNAL) == 0) sent++;
+        }
+        closedir(d);
+        if (pending == 0) return 0;
+        /* Wait up to 2 s for the handlers, then look again: a thread may have been started meanwhile. */
+        for (int i = 0; i < 2000 && __atomic_load_n(&harden_done, __ATOMIC_SEQ_CST) < sent; i++) {
+            struct timespec ms = { 0, 1000000 };
+            nanosleep(&ms, NULL);
+        }
+        int err = __atomic_load_n(&harden_error, __ATOMIC_SEQ_CST);
+        if (err != 0) return -err;
+    }
+    return -EAGAIN;
+}
+
+/* out gets {soft, hard}; -1 stands for RLIM_INFINITY. */
+JNIEXPORT jint JNICALL FN(getrlimit0)(JNIEnv *env, jclass c, jint resource, jlongArray out) {
+    (void) c;
+    struct rlimit rl;
+    if (getrlimit(resource, &rl) < 0) return -errno;
+    jlong v[2] = { rl.rlim_cur == RLIM_INFINITY ? -1 : (jlong) rl.rlim_cur,
+                   rl.rlim_max == RLIM_INFINITY ? -1 : (jlong) rl.rlim_max };
+    (*env)->SetLongArrayRegion(env, out, 0, 2, v);
+    return 0;
+}
+
+/* ids gets {process group, session} of the calling process. */
+JNIEXPORT jint JNICALL FN(getpgsid0)(JNIEnv *env, jclass c, jintArray ids) {
+    (void) c;
+    pid_t pg = getpgid(0), sid = getsid(0);
+    if (pg < 0 || sid < 0) return -errno;
+    jint v[2] = { (jint) pg, (jint) sid };
+    (*env)->SetIntArrayRegion(env, ids, 0, 2, v);
+    return 0;
+}
+
+JNIEXPORT jint JNICALL FN(setCloseOnExec0)(JNIEnv *env, jclass c, jint fd) {
+    (void) env; (void) c;
+    int flags = fcntl(fd, F_GETFD);
+    if (flags < 0) return -errno;
+    RET(fcntl(fd, F_SETFD, flags | FD_CLOEXEC));
+}
+
+/* CPU time of the whole process (every thread), in nanoseconds. */
+JNIEXPORT jlong JNICALL FN(processCpuNanos0)(JNIEnv *env, jclass c) {
+    (void) env; (void) c;
+    struct timespec ts;
+    if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts) < 0) return -errno;
+    return (jlong) ts.tv_sec * 1000000000L + ts.tv_nsec;
+}
+
 /* A close-on-exec pipe; the read end is non-blocking, the write end too when nonBlockingWrite. */
 JNIEXPORT jint JNICALL FN(pipe0)(JNIEnv *env, jclass c, jintArray out, jboolean nonBlockingWrite) {
     (void) c;
@@ -577,8 +732,8 @@ JNIEXPORT jintArray JNICALL FN(constants0)(JNIEnv *env, jclass c) {
         SOCK_STREAM, SOCK_SEQPACKET, AF_INET, AF_INET6, AF_UNIX,
         POLLIN, POLLOUT, POLLERR, POLLHUP, POLLNVAL,
         SIGKILL, SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGCHLD,
-        RLIMIT_CPU, RLIMIT_NOFILE, RLIMIT_NPROC,
-        IPPROTO_IPV6, IPV6_V6ONLY,
+        RLIMIT_CPU, RLIMIT_NOFILE, RLIMIT_NPROC, RLIMIT_CORE,
+        IPPROTO_IPV6, IPV6_V6ONLY, SIGXCPU,
         EPOLLIN, EPOLLOUT, EPOLLERR, EPOLLHUP,
     };
     jsize n = (jsize) (sizeof values / sizeof values[0]);

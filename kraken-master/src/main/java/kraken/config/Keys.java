@@ -57,6 +57,8 @@ final class Keys {
                     (s, v) -> s.limitFiles = v.tolong()),
             new Key("limits.line", "an integer from 1 to 1073741824", integer(1, 1 << 30),
                     (s, v) -> s.limitLine = v.toint()),
+            new Key("limits.coroutines", "an integer from 1 to 100000", integer(1, 100_000),
+                    (s, v) -> s.limitCoroutines = v.toint()),
             new Key("limits.per_source", "an integer from 1 to 1000000, or nil", integer(1, 1_000_000),
                     (s, v) -> s.limitPerSource = v.toint()),
             new Key("limits.refusal", "a string of at most " + MAX_REFUSAL + " bytes, or nil",

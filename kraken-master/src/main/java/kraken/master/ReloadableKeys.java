@@ -25,6 +25,7 @@ final class ReloadableKeys {
         s.limitCpu = fresh.limitCpu;
         s.limitFiles = fresh.limitFiles;
         s.limitLine = fresh.limitLine;
+        s.limitCoroutines = fresh.limitCoroutines;
         s.limitPerSource = fresh.limitPerSource;
         s.limitRefusal = fresh.limitRefusal;
         s.limitProcesses = fresh.limitProcesses;

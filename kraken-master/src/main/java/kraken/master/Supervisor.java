@@ -253,7 +253,8 @@ final class Supervisor {
     }
 
     private void kill(Worker w, String because) {
-        if (because != null) {
+        // The first reason is the true one: a link that then fails must not rename the kill.
+        if (because != null && w.killedBecause == null) {
             w.killedBecause = because;
         }
         try {
@@ -316,7 +317,9 @@ final class Supervisor {
         try {
             msg = Protocol.receiveFromWorker(w.link);
         } catch (IOException e) {
-            MasterLog.info("worker " + w.pid + ": " + e.getMessage() + "; stopping it");
+            if (w.killedBecause == null) {
+                MasterLog.info("worker " + w.pid + ": " + e.getMessage() + "; stopping it");
+            }
             kill(w, "killed for a protocol error");
             closeLink(w);
             return;
@@ -363,14 +366,12 @@ final class Supervisor {
         }
         w.closeDescriptors();
         long now = System.nanoTime();
+        WorkerEnd end = WorkerEnd.of(w, exit, settings);
         if (w.state == Worker.State.BUSY) {
-            logConnection(w, now, w.killedBecause != null ? w.killedBecause : "worker died: " + exit);
+            logConnection(w, now, w.killedBecause != null ? w.killedBecause : "worker died: " + end.description());
         }
-        MasterLog.info("worker " + w.pid + " exited: " + exit);
-        boolean notReadyInTime = w.bootError != null && w.killedBecause != null
-                && w.killedBecause.startsWith("not ready");
-        boolean diedBooting = (w.state == Worker.State.STARTING && w.killedBecause == null) || notReadyInTime;
-        if (diedBooting || (exit.exited() && exit.exitCode() == Protocol.EXIT_BOOT_FAILED)) {
+        MasterLog.info("worker " + w.pid + " exited: " + end.description());
+        if (end.bootFailure()) {
             onBootFailure(w, exit, now);
         }
     }

@@ -36,12 +36,26 @@ final class WorkerLauncher {
 
     WorkerLauncher(WorkerUser user) throws IOException {
         this.user = user;
-        List<String> env = new ArrayList<>();
-        for (Map.Entry<String, String> e : System.getenv().entrySet()) {
-            env.add(e.getKey() + "=" + e.getValue());
-        }
-        this.environment = env.toArray(new String[0]);
+        this.environment = workerEnvironment(System.getenv());
         this.devNull = new Fd(openDevNull());
+    }
+
+    /**
+     * SPEC section 8: PATH, and LANG, LC_* and TZ when the master has them; nothing else of the
+     * master's (no HOME, no secrets, no JAVA_TOOL_OPTIONS or LD_PRELOAD for the worker's JVM).
+     * The JVM needs none of it: it is started by absolute path with every option on its command
+     * line. A master without PATH gives its workers the system's default one.
+     */
+    static String[] workerEnvironment(Map<String, String> master) {
+        List<String> env = new ArrayList<>();
+        env.add("PATH=" + master.getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin"));
+        for (Map.Entry<String, String> e : master.entrySet()) {
+            String k = e.getKey();
+            if (k.equals("LANG") || k.equals("TZ") || k.startsWith("LC_")) {
+                env.add(k + "=" + e.getValue());
+            }
+        }
+        return env.toArray(new String[0]);
     }
 
     private static int openDevNull() throws IOException {

@@ -42,6 +42,15 @@ final class Server implements AutoCloseable {
      * text (Lua setting kraken.* fields; may be empty).
      */
     static Server start(Path dir, String script, String config, String... extraPrefix) throws IOException {
+        KrakenProcess.Builder b = KrakenProcess.builder();
+        for (String p : extraPrefix) {
+            b.jvmArg(p);
+        }
+        return start(dir, script, config, b);
+    }
+
+    /** As above, with a builder the caller prepared (its environment, a prefix command...). */
+    static Server start(Path dir, String script, String config, KrakenProcess.Builder b) throws IOException {
         int port = Paths.freePort();
         // Workers run as nobody and may need to read what the script requires.
         dir.toFile().setReadable(true, false);
@@ -50,10 +59,6 @@ final class Server implements AutoCloseable {
         Files.writeString(s, script.replace("PORT", Integer.toString(port)));
         Path c = dir.resolve("kraken.lua");
         Files.writeString(c, config);
-        KrakenProcess.Builder b = KrakenProcess.builder();
-        for (String p : extraPrefix) {
-            b.jvmArg(p);
-        }
         KrakenProcess p = b.args("--config", c.toString(), s.toString()).start();
         return new Server(port, dir, s, p);
     }

@@ -14,9 +14,11 @@ import org.luaj.vm2.lib.VarArgFunction;
  */
 final class Lua51Coroutines {
     private final Lua51Lib lib;
+    private final CoroutineLimit limit;
 
-    Lua51Coroutines(Lua51Lib lib) {
+    Lua51Coroutines(Lua51Lib lib, CoroutineLimit limit) {
         this.lib = lib;
+        this.limit = limit;
     }
 
     void install(LuaValue coroutine) {
@@ -52,7 +54,10 @@ final class Lua51Coroutines {
         if (!f.isfunction()) {
             throw Lua51Lib.argError(1, name, "function expected, got " + Lua51Lib.typeName(args, 1));
         }
-        return new LuaThread(lib.globals(), new Body(f));
+        limit.reserve();
+        LuaThread t = new LuaThread(lib.globals(), new Body(f));
+        limit.add(t);
+        return t;
     }
 
     static Varargs resume(LuaThread t, Varargs args) {

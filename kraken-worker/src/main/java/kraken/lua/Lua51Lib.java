@@ -31,6 +31,7 @@ public final class Lua51Lib extends TwoArgFunction {
     private static final LuaString ENV = valueOf("_ENV");
 
     private final boolean sandbox;
+    private final CoroutineLimit coroutines;
     private Globals globals;
     private CallTracker tracker;
     /** The thread's global table in 5.1's sense: what setfenv(0, t) changes and loadstring uses. */
@@ -41,7 +42,12 @@ public final class Lua51Lib extends TwoArgFunction {
     private int gcStepMul = 200;
 
     public Lua51Lib(boolean sandbox) {
+        this(sandbox, new CoroutineLimit(Integer.MAX_VALUE));
+    }
+
+    public Lua51Lib(boolean sandbox, CoroutineLimit coroutines) {
         this.sandbox = sandbox;
+        this.coroutines = coroutines;
     }
 
     @Override
@@ -64,7 +70,7 @@ public final class Lua51Lib extends TwoArgFunction {
         installMath();
         installString();
         installIo();
-        new Lua51Coroutines(this).install(globals.get("coroutine"));
+        new Lua51Coroutines(this, coroutines).install(globals.get("coroutine"));
         return env;
     }
 

@@ -12,7 +12,6 @@ import org.luaj.vm2.lib.PackageLib;
 import org.luaj.vm2.lib.StringLib;
 import org.luaj.vm2.lib.TableLib;
 import org.luaj.vm2.lib.jse.JseBaseLib;
-import org.luaj.vm2.lib.jse.JseIoLib;
 import org.luaj.vm2.lib.jse.JseMathLib;
 import org.luaj.vm2.lib.jse.JseOsLib;
 
@@ -40,20 +39,25 @@ public final class LuaRuntime {
         if (settings.sandbox) {
             installSandboxed(g, scriptDir);
         } else {
-            installStandard(g);
+            installStandard(g, settings.luaPath);
         }
         // Before any script runs, so that a yield captured in a local is the runner's too.
         LuaTable coroutine = g.get("coroutine").checktable();
         coroutine.set("yield", registry.runner().yieldFunction(g, coroutine.get("yield")));
         LoadState.install(g);
         LuaC.install(g);
-        g.load(new Lua51Lib(settings.sandbox));
+        CoroutineLimit coroutines = new CoroutineLimit(settings.limitCoroutines);
+        registry.setCoroutines(coroutines);
+        g.load(new Lua51Lib(settings.sandbox, coroutines));
+        if (settings.sandbox) {
+            SandboxRequire.install(g, scriptDir);
+        }
         LuaValue kraken = g.load(new KrakenLib(settings, registry, loop));
         g.set("kraken", kraken);
         return g;
     }
 
-    private static void installStandard(Globals g) {
+    private static void installStandard(Globals g, String env) {
         g.load(new JseBaseLib());
         g.load(new PackageLib());
         g.load(new Bit32Lib());
@@ -61,11 +65,10 @@ public final class LuaRuntime {
         g.load(new StringLib());
         g.load(new CoroutineLib());
         g.load(new JseMathLib());
-        g.load(new JseIoLib());
+        g.load(new TrackedIoLib());
         g.load(new JseOsLib());
         LuaTable pkg = g.get("package").checktable();
         removeJavaSearcher(pkg);
-        String env = System.getenv("LUA_PATH");
         pkg.set("path", env == null ? LUA51_PATH : env.replace(";;", ";" + LUA51_PATH + ";"));
     }
 

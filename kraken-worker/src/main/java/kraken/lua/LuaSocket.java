@@ -48,6 +48,7 @@ public final class LuaSocket extends LuaUserdata {
         this.ipv6 = ipv6;
         // The action holds the Fd alone: a reference to this socket would keep it reachable forever.
         this.cleanable = Gc.CLEANER.register(this, new CloseOnCollect(fd));
+        ConnectionResources.track(new CloseOnCollect(fd));
     }
 
     /** The cleaner's action: a class, not a method reference, so no method-handle bootstrap per start. */

@@ -17,6 +17,8 @@ public final class Registry {
     private LuaThread application;
     private final ApplicationRunner runner = new ApplicationRunner();
     private final List<Address> addresses = new ArrayList<>();
+    /** The coroutines of this state (kraken.limits.coroutines). */
+    private CoroutineLimit coroutines = new CoroutineLimit(Integer.MAX_VALUE);
     /** A user name or a decimal uid, as the script gave it; null when none was registered. */
     private String user;
 
@@ -39,6 +41,14 @@ public final class Registry {
 
     public void addAddress(Address a) {
         addresses.add(a);
+    }
+
+    public CoroutineLimit coroutines() {
+        return coroutines;
+    }
+
+    void setCoroutines(CoroutineLimit c) {
+        this.coroutines = c;
     }
 
     public String user() {

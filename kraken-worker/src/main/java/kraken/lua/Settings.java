@@ -30,6 +30,8 @@ public final class Settings {
     /** RLIMIT_NOFILE; null for no limit. */
     public Long limitFiles = null;
     public int limitLine = 65536;
+    /** Coroutines alive at once in one Lua state (each LuaJ coroutine is a Java thread). */
+    public int limitCoroutines = 1000;
     /** Connections at once from one client address (IPv6: one /64); null for no limit. */
     public Integer limitPerSource = null;
     /** Written to a connection refused by limitPerSource before it is closed; null for nothing. */
@@ -40,6 +42,11 @@ public final class Settings {
     public Integer userFrom = null;
     public Integer userTo = null;
     public boolean sandbox = false;
+    /**
+     * The master's LUA_PATH (not a configuration key): workers get a scrubbed environment (SPEC
+     * section 8), so it travels in HELLO, and package.path is the same in the master and its workers.
+     */
+    public String luaPath = System.getenv("LUA_PATH");
     public double grace = 30;
     /** kraken.status: where the master serves status and metrics; all null when unset. */
     public String statusHost = null;
@@ -77,6 +84,7 @@ public final class Settings {
             m.put("limits.files", Long.toString(limitFiles));
         }
         m.put("limits.line", Integer.toString(limitLine));
+        m.put("limits.coroutines", Integer.toString(limitCoroutines));
         if (limitPerSource != null) {
             m.put("limits.per_source", Integer.toString(limitPerSource));
         }
@@ -91,6 +99,9 @@ public final class Settings {
             m.put("user.to", Integer.toUnsignedString(userTo));
         }
         m.put("sandbox", Boolean.toString(sandbox));
+        if (luaPath != null) {
+            m.put("lua.path", luaPath);
+        }
         m.put("grace", Double.toString(grace));
         if (statusHost != null) {
             m.put("status.host", statusHost);
@@ -121,6 +132,7 @@ public final class Settings {
         s.limitCpu = m.containsKey("limits.cpu") ? Long.valueOf(m.get("limits.cpu")) : null;
         s.limitFiles = m.containsKey("limits.files") ? Long.valueOf(m.get("limits.files")) : null;
         s.limitLine = Integer.parseInt(m.get("limits.line"));
+        s.limitCoroutines = Integer.parseInt(m.get("limits.coroutines"));
         s.limitPerSource = m.containsKey("limits.per_source") ? Integer.valueOf(m.get("limits.per_source")) : null;
         s.limitRefusal = m.get("limits.refusal");
         s.limitProcesses = m.containsKey("limits.processes") ? Long.valueOf(m.get("limits.processes")) : null;
@@ -129,6 +141,7 @@ public final class Settings {
             s.userTo = Integer.parseUnsignedInt(m.get("user.to"));
         }
         s.sandbox = Boolean.parseBoolean(m.get("sandbox"));
+        s.luaPath = m.get("lua.path");
         s.grace = Double.parseDouble(m.get("grace"));
         s.statusHost = m.get("status.host");
         s.statusPort = m.containsKey("status.port") ? Integer.valueOf(m.get("status.port")) : null;

@@ -20,8 +20,8 @@ public final class SettingsView {
     /** Every configuration key, dotted below the kraken table, in the order of SPEC section 3. */
     public static final List<String> KEYS = List.of("mm.tries", "mm.timeout", "isolation", "workers.spare",
             "workers.max", "workers.connections", "workers.idle", "user", "allow_root", "limits.time", "limits.memory",
-            "limits.cpu", "limits.files", "limits.line", "limits.per_source", "limits.refusal", "limits.processes",
-            "sandbox", "grace", "status", "log.connections");
+            "limits.cpu", "limits.files", "limits.line", "limits.coroutines", "limits.per_source", "limits.refusal",
+            "limits.processes", "sandbox", "grace", "status", "log.connections");
 
     /** The top-level names of the keys: a name with dotted keys below it (mm, workers, limits) is a table. */
     public static final Set<String> TOP_LEVEL = topLevel();
@@ -91,6 +91,8 @@ public final class SettingsView {
                 return s.limitFiles == null ? LuaValue.NIL : LuaValue.valueOf(s.limitFiles.doubleValue());
             case "limits.line":
                 return LuaValue.valueOf(s.limitLine);
+            case "limits.coroutines":
+                return LuaValue.valueOf(s.limitCoroutines);
             case "limits.per_source":
                 return s.limitPerSource == null ? LuaValue.NIL : LuaValue.valueOf(s.limitPerSource);
             case "limits.refusal":

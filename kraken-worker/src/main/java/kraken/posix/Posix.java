@@ -21,8 +21,8 @@ public final class Posix {
         SOCK_STREAM, SOCK_SEQPACKET, AF_INET, AF_INET6, AF_UNIX,
         POLLIN, POLLOUT, POLLERR, POLLHUP, POLLNVAL,
         SIGKILL, SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGCHLD,
-        RLIMIT_CPU, RLIMIT_NOFILE, RLIMIT_NPROC,
-        IPPROTO_IPV6, IPV6_V6ONLY,
+        RLIMIT_CPU, RLIMIT_NOFILE, RLIMIT_NPROC, RLIMIT_CORE,
+        IPPROTO_IPV6, IPV6_V6ONLY, SIGXCPU,
         EPOLLIN, EPOLLOUT, EPOLLERR, EPOLLHUP;
 
         public final int value;
@@ -318,6 +318,29 @@ public final class Posix {
         check("setrlimit", setrlimit0(resource, soft, hard));
     }
 
+    /** {soft, hard}; -1 stands for no limit. */
+    public static long[] getrlimit(int resource) throws PosixException {
+        long[] out = new long[2];
+        check("getrlimit", getrlimit0(resource, out));
+        return out;
+    }
+
+    /** {process group, session} of this process. */
+    public static int[] getpgsid() throws PosixException {
+        int[] out = new int[2];
+        check("getsid", getpgsid0(out));
+        return out;
+    }
+
+    public static void setCloseOnExec(int fd) throws PosixException {
+        check("fcntl", setCloseOnExec0(fd));
+    }
+
+    /** CPU time used so far by the whole process, every thread, in nanoseconds. */
+    public static long processCpuNanos() throws PosixException {
+        return check("clock_gettime", processCpuNanos0());
+    }
+
     /**
      * Sends SIGKILL to every process of uid (from a child that takes that uid, so nothing else
      * can be hit). Returns true when some process was signalled: it may not be gone yet, so the
@@ -334,6 +357,29 @@ public final class Posix {
     }
 
     // ---- users and privileges ----
+
+    public static boolean noNewPrivs() throws PosixException {
+        return check("prctl", getPrctl0(0)) == 1;
+    }
+
+    /** PR_SET_DUMPABLE: off, no core dump, no ptrace and no /proc access by same-uid processes. */
+    public static void setDumpable(boolean on) throws PosixException {
+        check("prctl", setDumpable0(on));
+    }
+
+    public static boolean dumpable() throws PosixException {
+        return check("prctl", getPrctl0(1)) != 0;
+    }
+
+    /**
+     * In every thread of this process: sets no_new_privs (no execve can grant a privilege: setuid
+     * bits, file capabilities), empties the inheritable capability set and, with dropBoundingSet,
+     * the bounding and ambient sets, which needs CAP_SETPCAP, so before the uid switch. Each of
+     * these is a per-thread attribute; threads started afterwards inherit them.
+     */
+    public static void hardenAllThreads(boolean dropBoundingSet) throws PosixException {
+        check("prctl", hardenAllThreads0(dropBoundingSet));
+    }
 
     public static void setgroups(int[] groups) throws PosixException {
         check("setgroups", setgroups0(groups));
@@ -434,6 +480,13 @@ public final class Posix {
     private static native int isatty0(int fd);
     private static native int setParentDeathSignal0(int sig);
     private static native int setrlimit0(int resource, long soft, long hard);
+    private static native int getrlimit0(int resource, long[] out);
+    private static native int getpgsid0(int[] out);
+    private static native int setCloseOnExec0(int fd);
+    private static native long processCpuNanos0();
+    private static native int getPrctl0(int which);
+    private static native int setDumpable0(boolean on);
+    private static native int hardenAllThreads0(boolean dropBoundingSet);
     private static native int setgroups0(int[] groups);
     private static native int setgid0(int gid);
     private static native int setuid0(int uid);

@@ -37,18 +37,30 @@ import kraken.posix.Posix;
 public final class Protocol {
     private Protocol() {}
 
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
     public static final int LINK_FD = 3;
     public static final int MAX_MESSAGE = 65536;
 
+    // Exit statuses. Kraken's own are 10 and up, clear of the statuses the JVM itself uses (1: it
+    // could not start, 3: -XX:+ExitOnOutOfMemoryError, 134: abort), so that no JVM failure reads
+    // as one of ours. The master decides whether a death throttles spawning from what it saw on
+    // the link (a FAILED message, no READY yet), never from a status alone: a script's os.exit()
+    // can return any number.
+
     /** Served its connections and exited normally. */
     public static final int EXIT_OK = 0;
-    /** Failed before READY: the script, the privilege drop, or the JVM setup. Not retried at once. */
-    public static final int EXIT_BOOT_FAILED = 3;
+    /** The JVM's status under -XX:+ExitOnOutOfMemoryError: the heap (kraken.limits.memory) ran out. */
+    public static final int EXIT_OUT_OF_MEMORY = 3;
+    /** Failed before READY (after a FAILED message): the script, the privilege drop, the setup. */
+    public static final int EXIT_BOOT_FAILED = 10;
     /** The master closed the link or died. */
-    public static final int EXIT_MASTER_GONE = 4;
+    public static final int EXIT_MASTER_GONE = 11;
     /** The master spoke a version or message this worker does not understand. */
-    public static final int EXIT_PROTOCOL = 5;
+    public static final int EXIT_PROTOCOL = 12;
+    /** A connection used more than kraken.limits.cpu seconds of CPU ("state" isolation's own count). */
+    public static final int EXIT_CPU_LIMIT = 13;
+    /** After its DONE: a connection left what the worker cannot clean (descriptors), so it is not reused. */
+    public static final int EXIT_RETIRED = 14;
 
     // One receive buffer per thread: the master's supervisor reads a message per event.
     private static final ThreadLocal<byte[]> BUFFER = new ThreadLocal<>() {

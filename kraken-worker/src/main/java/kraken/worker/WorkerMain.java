@@ -2,6 +2,8 @@ package kraken.worker;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
+import kraken.lua.ConnectionResources;
 import kraken.lua.LoopHandler;
 import kraken.lua.LuaRuntime;
 import kraken.lua.LuaSocket;
@@ -32,12 +34,26 @@ public final class WorkerMain {
     private Program program;
     private Path scriptDir;
     private boolean watch;
+    /** kraken.limits.cpu per connection in "state" isolation; null otherwise. */
+    private CpuWatch cpuWatch;
+    /** The descriptors held between connections ("state" isolation). */
+    private DescriptorCensus census;
+
+    /** True while the program runs up to kraken.loop(); false while a connection is served. */
+    private boolean preparing;
 
     // Classes, not lambdas, on the start-up path: a lambda's first use bootstraps method handles.
-    private static final LoopHandler STOP_AT_LOOP = new LoopHandler() {
+    // kraken.loop() ends the program's run with an Error that no pcall catches; called from a
+    // connection (the application, or a function it calls) it is an ordinary failure instead:
+    // the Error would escape pcall and end the worker.
+    private final LoopHandler stopAtLoop = new LoopHandler() {
         @Override
         public Varargs loop(Registry registry) {
-            throw new LoopReached();
+            if (preparing) {
+                throw new LoopReached();
+            }
+            return LuaValue.varargsOf(LuaValue.NIL,
+                    LuaValue.valueOf("kraken.loop: already serving (called from inside a connection)"));
         }
     };
 
@@ -74,10 +90,12 @@ public final class WorkerMain {
             return Protocol.EXIT_PROTOCOL;
         }
         try {
+            // Children the script starts (os.execute, io.popen) must not inherit the link.
+            Posix.setCloseOnExec(link.get());
             settings = Settings.decode(hello.settings());
             byte[][] sources = Program.readSources(hello.program());
             applyLimits();
-            PrivilegeDrop.apply(hello.uid(), hello.gid(), hello.groups(), settings.allowRoot);
+            PrivilegeDrop.apply(hello.uid(), hello.gid(), hello.groups(), settings.allowRoot, watch);
             // The drop clears the parent-death signal, so it is set after it.
             Posix.setParentDeathSignal(Posix.Constant.SIGKILL.value);
             if (watch) {
@@ -88,6 +106,7 @@ public final class WorkerMain {
             registry = new Registry();
             state = prepareState(registry);
             warmConnectionPath();
+            census = new DescriptorCensus();
         } catch (Throwable t) {
             return bootFailed(t);
         }
@@ -114,6 +133,9 @@ public final class WorkerMain {
                 String outcome = serve(state, registry, c);
                 System.out.flush();
                 Protocol.sendDone(link, outcome);
+                if (served + 1 < limit && !stateIsClean()) {
+                    return Protocol.EXIT_RETIRED;
+                }
             } catch (IOException e) {
                 System.err.println("kraken worker: " + e.getMessage());
                 return Protocol.EXIT_MASTER_GONE;
@@ -124,7 +146,8 @@ public final class WorkerMain {
     }
 
     private Globals prepareState(Registry registry) {
-        Globals g = LuaRuntime.create(settings, registry, STOP_AT_LOOP, scriptDir);
+        Globals g = LuaRuntime.create(settings, registry, stopAtLoop, scriptDir);
+        preparing = true;
         try {
             program.run(g);
         } catch (LoopReached reached) {
@@ -132,21 +155,48 @@ public final class WorkerMain {
                 throw new LuaError("kraken.loop: no application registered");
             }
             return g;
+        } finally {
+            preparing = false;
         }
         throw new LuaError("the script ended without calling kraken.loop()");
     }
 
     /** Resumes the application with (socket, {host, port}) until it finishes; returns the outcome. */
-    private String serve(Globals state, Registry registry, Connection c) {
+    private String serve(Globals state, Registry registry, Connection c) throws IOException {
         LuaValue socket = LuaSocket.wrap(c.fd(), settings);
         LuaTable peer = new LuaTable();
         peer.set("host", c.peerHost());
         peer.set("port", c.peerPort());
+        if (cpuWatch != null) {
+            cpuWatch.connectionStarted();
+        }
+        ConnectionResources.begin();
         try {
             return registry.runner().run(state, registry.application(), LuaValue.varargsOf(socket, peer));
         } finally {
+            if (cpuWatch != null) {
+                cpuWatch.connectionEnded();
+            }
+            // Suspended coroutines keep Java threads; none may outlive its connection.
+            registry.coroutines().endAll();
             c.fd().close();
+            ConnectionResources.closeAll();
         }
+    }
+
+    /**
+     * "state" isolation: whether the next connection may run in this process. What the
+     * connection opened through Kraken (sockets, io files) is closed already; anything else it
+     * left open retires the worker (SPEC section 8).
+     */
+    private boolean stateIsClean() {
+        List<String> left = census.leftOver();
+        if (left.isEmpty()) {
+            return true;
+        }
+        System.err.println("kraken worker " + Posix.getpid() + ": retiring: the connection left descriptors open "
+                + left);
+        return false;
     }
 
     /**
@@ -163,8 +213,13 @@ public final class WorkerMain {
     }
 
     private void applyLimits() throws IOException {
-        if (settings.limitCpu != null) {
-            Posix.setrlimit(Posix.Constant.RLIMIT_CPU.value, settings.limitCpu, settings.limitCpu);
+        if (settings.limitCpu != null && settings.stateIsolation()) {
+            cpuWatch = CpuWatch.start(settings.limitCpu);
+        } else if (settings.limitCpu != null) {
+            // One connection per process: the kernel's limit is the connection's. SIGXCPU at the
+            // soft limit names the cause in the exit; the hard one, a second later, is SIGKILL.
+            // Set before the uid switch, so the worker (or a child of its uid) can never raise it.
+            Posix.setrlimit(Posix.Constant.RLIMIT_CPU.value, settings.limitCpu, settings.limitCpu + 1);
         }
         if (settings.limitFiles != null) {
             Posix.setrlimit(Posix.Constant.RLIMIT_NOFILE.value, settings.limitFiles, settings.limitFiles);

@@ -116,7 +116,7 @@ class SettingsViewTest {
 
     @Test
     void keysAndTopLevelNamesAgree() {
-        assertEquals(21, SettingsView.KEYS.size());
+        assertEquals(22, SettingsView.KEYS.size());
         assertEquals(java.util.Set.of("mm", "isolation", "workers", "user", "allow_root", "limits", "sandbox", "grace",
                 "status", "log"),
                 SettingsView.TOP_LEVEL);
