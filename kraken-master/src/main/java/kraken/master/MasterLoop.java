@@ -50,6 +50,8 @@ public final class MasterLoop implements LoopHandler {
                 MasterLog.info("worker command: " + String.join(" ", launcher.command(settings)));
             }
             signals.install();
+            MasterLog.info("java " + Runtime.version() + " at " + System.getProperty("java.home")
+                    + "; workers start with " + WorkerFlags.sharingDescription());
             MasterLog.info("serving " + listeners.addresses() + " as " + user + ", " + settings.isolation
                     + " isolation");
             String failure = new Supervisor(settings, plan, listeners, launcher, signals).run();
