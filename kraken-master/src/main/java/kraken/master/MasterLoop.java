@@ -63,6 +63,8 @@ public final class MasterLoop implements LoopHandler {
                 kraken.posix.Posix.setChildSubreaper();
             }
             signals.install();
+            MasterLog.info("java " + Runtime.version() + " at " + System.getProperty("java.home")
+                    + "; workers start with " + WorkerFlags.sharingDescription());
             MasterLog.info("serving " + listeners.addresses() + " as " + user + ", " + settings.isolation
                     + " isolation");
             if (statusServer != null) {

@@ -50,6 +50,18 @@ final class WorkerFlags {
         return f;
     }
 
+    /** Which class-data archive workers get on this JDK, for the master's first log lines. */
+    static String sharingDescription() {
+        List<String> f = sharingFlags();
+        if (f.isEmpty()) {
+            return "no class-data archive (run make; the JDK's own CDS only)";
+        }
+        String flag = f.get(0);
+        return flag.startsWith("-XX:AOTCache=")
+                ? "the AOT cache " + flag.substring(flag.indexOf('=') + 1) + " (classes and a training connection's profile)"
+                : "the CDS archive " + flag.substring(flag.indexOf('=') + 1);
+    }
+
     // The archive sits beside the jars (build/lib or PREFIX/lib/kraken), made by `make`.
     private static List<String> sharingFlags() {
         String lib = System.getProperty("kraken.lib");
