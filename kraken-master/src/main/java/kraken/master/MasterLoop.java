@@ -37,10 +37,11 @@ public final class MasterLoop implements LoopHandler {
         }
         Listeners listeners;
         try {
-            listeners = Listeners.bind(registry.addresses());
+            listeners = Listeners.bind(registry.addresses(), SocketActivation.fromEnvironment(System.getenv()));
         } catch (IOException e) {
             return fail(e.getMessage());
         }
+        SystemdNotifier notifier = SystemdNotifier.fromEnvironment(System.getenv());
         SignalEvents signals = null;
         WorkerLauncher launcher = null;
         try {
@@ -52,7 +53,7 @@ public final class MasterLoop implements LoopHandler {
             signals.install();
             MasterLog.info("serving " + listeners.addresses() + " as " + user + ", " + settings.isolation
                     + " isolation");
-            String failure = new Supervisor(settings, plan, listeners, launcher, signals).run();
+            String failure = new Supervisor(settings, plan, listeners, launcher, signals).notifying(notifier).run();
             if (failure != null) {
                 return fail(failure);
             }
@@ -62,6 +63,7 @@ public final class MasterLoop implements LoopHandler {
             return fail(e.getMessage());
         } finally {
             listeners.close();
+            notifier.close();
             if (signals != null) {
                 signals.uninstall();
             }

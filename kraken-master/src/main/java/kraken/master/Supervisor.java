@@ -39,6 +39,7 @@ final class Supervisor {
     private boolean anyReady;
     private String startupFailure;
     private long served;
+    private SystemdNotifier notifier = SystemdNotifier.none();
 
     Supervisor(Settings settings, LaunchPlan plan, Listeners listeners, WorkerLauncher launcher, SignalEvents signals) {
         this.settings = settings;
@@ -49,6 +50,12 @@ final class Supervisor {
         this.policy = new SpawnPolicy(settings);
     }
 
+    /** Tells systemd (NOTIFY_SOCKET) of readiness, reloads and the stop. */
+    Supervisor notifying(SystemdNotifier n) {
+        this.notifier = n;
+        return this;
+    }
+
     /** Serves until a graceful stop (returns null) or until no worker can start (returns why). */
     String run() throws IOException {
         while (!(stopping && workers.isEmpty())) {
@@ -56,6 +63,7 @@ final class Supervisor {
             maintainSpareWorkers(now);
             pollOnce(now);
             now = System.nanoTime();
+            notifier.tick(now);
             killOverdueWorkers(now);
             if (startupFailure != null && !stopping) {
                 beginStop(now, false);
@@ -120,6 +128,7 @@ final class Supervisor {
             }
         }
         next = Math.min(next, graceDeadline);
+        next = Math.min(next, notifier.nextDeadline(now));
         if (next == Long.MAX_VALUE) {
             return -1;
         }
@@ -189,6 +198,7 @@ final class Supervisor {
         }
         w.state = Worker.State.READY;
         ready.addLast(w);
+        notifier.workerReady("serving " + listeners.addresses() + ", " + settings.isolation + " isolation");
     }
 
     /** Tells a worker to stop: idle ones by closing their link, starting ones by SIGKILL. */
@@ -305,6 +315,7 @@ final class Supervisor {
             startupFailure = "no worker can start: " + why;
             return;
         }
+        notifier.reloadFailed("a worker failed before it was ready: " + why);
         long backoff = policy.onBootFailure(now);
         MasterLog.info("worker " + w.pid + " failed before it was ready: " + why + "; next start in " + backoff
                 + " ms");
@@ -355,6 +366,7 @@ final class Supervisor {
 
     /** Accepts while a worker is ready and hands each connection over; the master's copy is always closed. */
     private void dispatch(Fd listener) {
+        kraken.lua.Registry.Address where = listeners.addressOf(listener);
         while (!ready.isEmpty()) {
             SocketAddress peer = new SocketAddress();
             Fd conn;
@@ -367,18 +379,18 @@ final class Supervisor {
                 return;
             }
             try {
-                handOver(conn, peer);
+                handOver(conn, ClientAddress.accepted(peer, where));
             } finally {
                 conn.close();
             }
         }
     }
 
-    private void handOver(Fd conn, SocketAddress peer) {
+    private void handOver(Fd conn, ClientAddress peer) {
         Worker w;
         while ((w = ready.pollLast()) != null) {
             try {
-                Protocol.sendConnection(w.link, peer.host(), peer.port(), conn);
+                Protocol.sendConnection(w.link, peer.host(), peer.port(), peer.path(), conn);
                 w.state = Worker.State.BUSY;
                 w.peer = peer.toString();
                 w.connectionStart = System.nanoTime();
@@ -419,6 +431,7 @@ final class Supervisor {
             return;
         }
         stopping = true;
+        notifier.stopping();
         listeners.close();
         graceDeadline = graceful ? now + (long) (settings.grace * 1000) * MS : now;
         if (graceful) {
@@ -435,6 +448,7 @@ final class Supervisor {
     }
 
     private void restartWorkers() {
+        notifier.reloading(System.nanoTime());
         try {
             Settings fresh = plan.reloadSettings().call();
             settings = ReloadableKeys.apply(settings, fresh);

@@ -38,7 +38,10 @@ final class WorkerLauncher {
         this.user = user;
         List<String> env = new ArrayList<>();
         for (Map.Entry<String, String> e : System.getenv().entrySet()) {
-            env.add(e.getKey() + "=" + e.getValue());
+            // systemd's variables are the master's alone (System.getenv keeps them after unsetenv).
+            if (!SocketActivation.isSystemdVariable(e.getKey())) {
+                env.add(e.getKey() + "=" + e.getValue());
+            }
         }
         this.environment = env.toArray(new String[0]);
         this.devNull = new Fd(openDevNull());

@@ -142,6 +142,9 @@ public final class WorkerMain {
         LuaTable peer = new LuaTable();
         peer.set("host", c.peerHost());
         peer.set("port", c.peerPort());
+        if (c.path() != null) {
+            peer.set("path", c.path());
+        }
         try {
             return registry.runner().run(state, registry.application(), LuaValue.varargsOf(socket, peer));
         } finally {
