@@ -5,7 +5,7 @@ MVN_TEST ?= mvn -B -ntp
 PORT ?= 8001
 PREFIX ?= /usr/local
 
-.PHONY: all build check test run bench install clean lua51
+.PHONY: all build check test run bench install clean lua51 test-tools
 
 all: build
 
@@ -19,12 +19,20 @@ check:
 	$(MVN_TEST) -Dkraken.test.groups=unit test
 
 # Every test: unit, then integration tests against real servers and the reference lua5.1.
-test: lua51 build
+test: lua51 test-tools build
 	$(MVN_TEST) -Dkraken.test.groups='unit | integration' test
 
 # The reference interpreter the differential tests compare against.
 lua51:
 	@command -v lua5.1 >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq lua5.1 >/dev/null; }
+
+# What the systemd and load-balancer tests run for real: systemd-socket-activate and
+# systemd-analyze (Debian's systemd), setpriv (util-linux), haproxy.
+test-tools:
+	@command -v systemd-socket-activate >/dev/null 2>&1 && command -v systemd-analyze >/dev/null 2>&1 \
+		|| { apt-get update -qq && apt-get install -y -qq systemd >/dev/null; }
+	@command -v haproxy >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq haproxy >/dev/null; }
+	@command -v setpriv >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq util-linux >/dev/null; }
 
 # Serves the SPEC section 1 program on $(PORT) with the built-in default configuration.
 run: build
