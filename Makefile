@@ -5,7 +5,7 @@ MVN_TEST ?= mvn -B -ntp
 PORT ?= 8001
 PREFIX ?= /usr/local
 
-.PHONY: all build check test run bench install install-files clean lua51 testdeps
+.PHONY: all build check test run bench install install-files clean lua51 testdeps test-tools
 
 all: build
 
@@ -19,7 +19,7 @@ check:
 	$(MVN_TEST) -Dkraken.test.groups=unit test
 
 # Every test: unit, then integration tests against real servers and the reference lua5.1.
-test: lua51 testdeps build
+test: lua51 testdeps test-tools build
 	$(MVN_TEST) -Dkraken.test.groups='unit | integration' test
 
 # The reference interpreter the differential tests compare against.
@@ -30,6 +30,13 @@ lua51:
 testdeps:
 	@/usr/bin/python3 -c 'import prometheus_client' >/dev/null 2>&1 && command -v groff >/dev/null 2>&1 && command -v man >/dev/null 2>&1 || \
 	  { apt-get update -qq && apt-get install -y -qq python3 python3-prometheus-client groff-base man-db >/dev/null; }
+# What the systemd and load-balancer tests run for real: systemd-socket-activate and
+# systemd-analyze (Debian's systemd), setpriv (util-linux), haproxy.
+test-tools:
+	@command -v systemd-socket-activate >/dev/null 2>&1 && command -v systemd-analyze >/dev/null 2>&1 \
+		|| { apt-get update -qq && apt-get install -y -qq systemd >/dev/null; }
+	@command -v haproxy >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq haproxy >/dev/null; }
+	@command -v setpriv >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq util-linux >/dev/null; }
 
 # Serves the SPEC section 1 program on $(PORT) with the built-in default configuration.
 run: build

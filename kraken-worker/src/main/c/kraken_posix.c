@@ -17,6 +17,7 @@
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stddef.h>
 #include <string.h>
 #include <unistd.h>
 #include <arpa/inet.h>
@@ -58,9 +59,12 @@ static socklen_t to_sockaddr(JNIEnv *env, jbyteArray addr, jint port, struct soc
     return 0;
 }
 
-/* Copies an address out: addr gets 4 or 16 bytes, info[0] their count (0 if not IP), info[1] the port. */
-static void from_sockaddr(JNIEnv *env, const struct sockaddr_storage *ss, jbyteArray addr, jintArray info) {
-    jint out[2] = {0, 0};
+/*
+ * Copies an address out: addr gets 4 or 16 bytes (IP) or the sun_path bytes (AF_UNIX, a leading
+ * NUL for an abstract name); info[0] their count, info[1] the port, info[2] the family.
+ */
+static void from_sockaddr(JNIEnv *env, const struct sockaddr_storage *ss, socklen_t len, jbyteArray addr, jintArray info) {
+    jint out[3] = {0, 0, ss->ss_family};
     if (ss->ss_family == AF_INET) {
         const struct sockaddr_in *in = (const struct sockaddr_in *) ss;
         (*env)->SetByteArrayRegion(env, addr, 0, 4, (const jbyte *) &in->sin_addr);
@@ -71,8 +75,27 @@ static void from_sockaddr(JNIEnv *env, const struct sockaddr_storage *ss, jbyteA
         (*env)->SetByteArrayRegion(env, addr, 0, 16, (const jbyte *) &in6->sin6_addr);
         out[0] = 16;
         out[1] = ntohs(in6->sin6_port);
+    } else if (ss->ss_family == AF_UNIX) {
+        const struct sockaddr_un *un = (const struct sockaddr_un *) ss;
+        size_t n = len > offsetof(struct sockaddr_un, sun_path) ? len - offsetof(struct sockaddr_un, sun_path) : 0;
+        if (n > sizeof un->sun_path) n = sizeof un->sun_path;
+        /* A path name may come with its terminating NUL; an abstract name is counted exactly. */
+        if (n > 0 && un->sun_path[0] != 0) n = strnlen(un->sun_path, n);
+        (*env)->SetByteArrayRegion(env, addr, 0, (jsize) n, (const jbyte *) un->sun_path);
+        out[0] = (jint) n;
     }
-    (*env)->SetIntArrayRegion(env, info, 0, 2, out);
+    (*env)->SetIntArrayRegion(env, info, 0, 3, out);
+}
+
+/* Fills a sockaddr_un from path bytes (a leading NUL: an abstract name); returns its length or 0. */
+static socklen_t to_sockaddr_un(JNIEnv *env, jbyteArray path, struct sockaddr_un *un) {
+    jsize n = (*env)->GetArrayLength(env, path);
+    memset(un, 0, sizeof *un);
+    if (n <= 0 || n >= (jsize) sizeof un->sun_path) return 0;
+    un->sun_family = AF_UNIX;
+    (*env)->GetByteArrayRegion(env, path, 0, n, (jbyte *) un->sun_path);
+    /* A path name is NUL-terminated; an abstract name is exactly its bytes. */
+    return (socklen_t) (offsetof(struct sockaddr_un, sun_path) + (size_t) n + (un->sun_path[0] != 0 ? 1 : 0));
 }
 
 JNIEXPORT jstring JNICALL FN(strerror0)(JNIEnv *env, jclass c, jint err) {
@@ -118,6 +141,89 @@ JNIEXPORT jint JNICALL FN(connect0)(JNIEnv *env, jclass c, jint fd, jbyteArray a
     return -err;
 }
 
+JNIEXPORT jint JNICALL FN(bindUnix0)(JNIEnv *env, jclass c, jint fd, jbyteArray path) {
+    (void) c;
+    struct sockaddr_un un;
+    socklen_t len = to_sockaddr_un(env, path, &un);
+    if (len == 0) return -ENAMETOOLONG;
+    RET(bind(fd, (struct sockaddr *) &un, len));
+}
+
+JNIEXPORT jint JNICALL FN(connectUnix0)(JNIEnv *env, jclass c, jint fd, jbyteArray path) {
+    (void) c;
+    struct sockaddr_un un;
+    socklen_t len = to_sockaddr_un(env, path, &un);
+    if (len == 0) return -ENAMETOOLONG;
+    RET(connect(fd, (struct sockaddr *) &un, len));
+}
+
+/* One datagram to an AF_UNIX address, never blocking and never raising SIGPIPE (sd_notify). */
+JNIEXPORT jint JNICALL FN(sendtoUnix0)(JNIEnv *env, jclass c, jint fd, jbyteArray data, jint len, jbyteArray path) {
+    (void) c;
+    char tmp[4096];
+    if (len > (jint) sizeof tmp) return -EMSGSIZE;
+    (*env)->GetByteArrayRegion(env, data, 0, len, (jbyte *) tmp);
+    struct sockaddr_un un;
+    socklen_t alen = to_sockaddr_un(env, path, &un);
+    if (alen == 0) return -ENAMETOOLONG;
+    ssize_t n;
+    do { n = sendto(fd, tmp, (size_t) len, MSG_DONTWAIT | MSG_NOSIGNAL, (struct sockaddr *) &un, alen); } while (n < 0 && errno == EINTR);
+    return n < 0 ? -errno : (jint) n;
+}
+
+/* recv(2) with flags (MSG_PEEK, MSG_DONTWAIT): the PROXY header reader takes exactly the header. */
+JNIEXPORT jint JNICALL FN(recvFlags0)(JNIEnv *env, jclass c, jint fd, jbyteArray buf, jint off, jint len, jint flags) {
+    (void) c;
+    char tmp[4096];
+    if (len > (jint) sizeof tmp) len = sizeof tmp;
+    ssize_t n;
+    do { n = recv(fd, tmp, (size_t) len, flags); } while (n < 0 && errno == EINTR);
+    if (n < 0) return -errno;
+    (*env)->SetByteArrayRegion(env, buf, off, (jsize) n, (const jbyte *) tmp);
+    return (jint) n;
+}
+
+/* Sets FD_CLOEXEC on a descriptor the master inherited (socket activation). */
+JNIEXPORT jint JNICALL FN(setCloseOnExec0)(JNIEnv *env, jclass c, jint fd) {
+    (void) env; (void) c;
+    int flags = fcntl(fd, F_GETFD);
+    if (flags < 0) return -errno;
+    RET(fcntl(fd, F_SETFD, flags | FD_CLOEXEC));
+}
+
+JNIEXPORT jint JNICALL FN(unsetenv0)(JNIEnv *env, jclass c, jstring name) {
+    (void) c;
+    const char *n = (*env)->GetStringUTFChars(env, name, NULL);
+    int r = unsetenv(n);
+    int err = errno;
+    (*env)->ReleaseStringUTFChars(env, name, n);
+    return r < 0 ? -err : 0;
+}
+
+/* Whether fd is open (fcntl F_GETFD succeeds): 1 or 0. */
+JNIEXPORT jint JNICALL FN(isOpen0)(JNIEnv *env, jclass c, jint fd) {
+    (void) env; (void) c;
+    return fcntl(fd, F_GETFD) >= 0 ? 1 : 0;
+}
+
+/*
+ * Puts back the default action of a signal that was ignored when the process started (nohup,
+ * a shell's background job): the JVM installs no handler for a signal it finds ignored.
+ * Returns 1 when it was ignored, 0 when it was not.
+ */
+JNIEXPORT jint JNICALL FN(unignoreSignal0)(JNIEnv *env, jclass c, jint sig) {
+    (void) env; (void) c;
+    struct sigaction old;
+    if (sigaction(sig, NULL, &old) < 0) return -errno;
+    if (old.sa_handler != SIG_IGN || (old.sa_flags & SA_SIGINFO)) return 0;
+    struct sigaction dfl;
+    memset(&dfl, 0, sizeof dfl);
+    dfl.sa_handler = SIG_DFL;
+    sigemptyset(&dfl.sa_mask);
+    if (sigaction(sig, &dfl, NULL) < 0) return -errno;
+    return 1;
+}
+
 JNIEXPORT jint JNICALL FN(listen0)(JNIEnv *env, jclass c, jint fd, jint backlog) {
     (void) env; (void) c;
     RET(listen(fd, backlog));
@@ -130,7 +236,7 @@ JNIEXPORT jint JNICALL FN(accept0)(JNIEnv *env, jclass c, jint fd, jbyteArray ad
     int r;
     do { r = accept4(fd, (struct sockaddr *) &ss, &len, SOCK_CLOEXEC); } while (r < 0 && errno == EINTR);
     if (r < 0) return -errno;
-    from_sockaddr(env, &ss, addr, info);
+    from_sockaddr(env, &ss, len, addr, info);
     return r;
 }
 
@@ -140,7 +246,7 @@ static jint name_of(JNIEnv *env, jint fd, jbyteArray addr, jintArray info, int p
     memset(&ss, 0, sizeof ss);
     int r = peer ? getpeername(fd, (struct sockaddr *) &ss, &len) : getsockname(fd, (struct sockaddr *) &ss, &len);
     if (r < 0) return -errno;
-    from_sockaddr(env, &ss, addr, info);
+    from_sockaddr(env, &ss, len, addr, info);
     return 0;
 }
 
@@ -673,13 +779,6 @@ JNIEXPORT jint JNICALL FN(getpgsid0)(JNIEnv *env, jclass c, jintArray ids) {
     return 0;
 }
 
-JNIEXPORT jint JNICALL FN(setCloseOnExec0)(JNIEnv *env, jclass c, jint fd) {
-    (void) env; (void) c;
-    int flags = fcntl(fd, F_GETFD);
-    if (flags < 0) return -errno;
-    RET(fcntl(fd, F_SETFD, flags | FD_CLOEXEC));
-}
-
 /* CPU time of the whole process (every thread), in nanoseconds. */
 JNIEXPORT jlong JNICALL FN(processCpuNanos0)(JNIEnv *env, jclass c) {
     (void) env; (void) c;
@@ -735,6 +834,7 @@ JNIEXPORT jintArray JNICALL FN(constants0)(JNIEnv *env, jclass c) {
         RLIMIT_CPU, RLIMIT_NOFILE, RLIMIT_NPROC, RLIMIT_CORE,
         IPPROTO_IPV6, IPV6_V6ONLY, SIGXCPU,
         EPOLLIN, EPOLLOUT, EPOLLERR, EPOLLHUP,
+        SOCK_DGRAM, SO_TYPE, SO_ACCEPTCONN, MSG_PEEK, MSG_DONTWAIT, ECONNREFUSED, ENOENT, EADDRINUSE,
     };
     jsize n = (jsize) (sizeof values / sizeof values[0]);
     jintArray out = (*env)->NewIntArray(env, n);

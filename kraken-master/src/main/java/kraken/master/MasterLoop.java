@@ -39,10 +39,11 @@ public final class MasterLoop implements LoopHandler {
         }
         Listeners listeners;
         try {
-            listeners = Listeners.bind(registry.addresses());
+            listeners = Listeners.bind(registry.addresses(), SocketActivation.fromEnvironment(System.getenv()));
         } catch (IOException e) {
             return fail(e.getMessage());
         }
+        SystemdNotifier notifier = SystemdNotifier.fromEnvironment(System.getenv());
         SignalEvents signals = null;
         WorkerLauncher launcher = null;
         StatusServer statusServer = null;
@@ -67,12 +68,8 @@ public final class MasterLoop implements LoopHandler {
                     + "; workers start with " + WorkerFlags.sharingDescription());
             MasterLog.info("serving " + listeners.addresses() + " as " + user + ", " + settings.isolation
                     + " isolation");
-            if (statusServer != null) {
-                statusServer.start();
-                MasterLog.info("status and metrics on " + statusServer.where());
-            }
             String failure = new Supervisor(settings, plan, listeners, launcher, signals, user.range())
-                    .reporting(new MasterStatus(board)).run();
+                    .reporting(new MasterStatus(board)).notifying(notifier).run();
             if (failure != null) {
                 return fail(failure);
             }
@@ -85,6 +82,7 @@ public final class MasterLoop implements LoopHandler {
                 statusServer.close();
             }
             listeners.close();
+            notifier.close();
             if (signals != null) {
                 signals.uninstall();
             }

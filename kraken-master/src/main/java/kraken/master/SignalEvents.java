@@ -31,6 +31,20 @@ final class SignalEvents {
     }
 
     void install() {
+        // nohup (or a parent) may have left HUP ignored, and the JVM installs no handler for a
+        // signal that is ignored at the time: then a reload would never reach the master. HUP,
+        // TERM and USR1 are this daemon's controls (SIGNALS.md), so their inherited ignore is
+        // undone. INT keeps it: a shell ignores INT for its background jobs on purpose.
+        for (Posix.Constant sig : new Posix.Constant[] {Posix.Constant.SIGHUP, Posix.Constant.SIGTERM,
+                Posix.Constant.SIGUSR1}) {
+            try {
+                if (Posix.unignoreSignal(sig.value)) {
+                    MasterLog.info(sig.name() + " was ignored when kraken started (nohup?); the master handles it");
+                }
+            } catch (PosixException e) {
+                MasterLog.info(e.getMessage());
+            }
+        }
         handle("TERM", Event.STOP);
         handle("INT", Event.STOP);
         handle("HUP", Event.RESTART);

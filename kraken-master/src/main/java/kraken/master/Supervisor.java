@@ -45,6 +45,7 @@ final class Supervisor {
     private boolean anyReady;
     private String startupFailure;
     private long served;
+    private SystemdNotifier notifier = SystemdNotifier.none();
 
     Supervisor(Settings settings, LaunchPlan plan, Listeners listeners, WorkerLauncher launcher, SignalEvents signals,
                UidPool uids) throws IOException {
@@ -65,6 +66,12 @@ final class Supervisor {
         }
     }
 
+    /** Tells systemd (NOTIFY_SOCKET) of readiness, reloads and the stop. */
+    Supervisor notifying(SystemdNotifier n) {
+        this.notifier = n;
+        return this;
+    }
+
     /** Serves until a graceful stop (returns null) or until no worker can start (returns why). */
     String run() throws IOException {
         try {
@@ -77,8 +84,9 @@ final class Supervisor {
                 status.watchCap(workers.size(), pool.ready.isEmpty(), pool.preparing.isEmpty(), settings.workersMax,
                         stopping);
                 watchListeners(!stopping && !pool.ready.isEmpty());
-                loop.runOnce(nextDeadline(now));
+                loop.runOnce(Math.min(nextDeadline(now), notifier.nextDeadline(now)));
                 now = System.nanoTime();
+                notifier.tick(now);
                 killOverdueWorkers(now);
                 retireIdleWorkers(now);
                 if (startupFailure != null && !stopping) {
@@ -189,6 +197,7 @@ final class Supervisor {
         }
         w.state = Worker.State.READY;
         pool.becameReady(w, now);
+        notifier.workerReady("serving " + listeners.addresses() + ", " + settings.isolation + " isolation");
     }
 
     /** Registers a new worker's descriptors: its stderr and link now, its pidfd once the link ends. */
@@ -384,6 +393,7 @@ final class Supervisor {
             startupFailure = "no worker can start: " + why;
             return;
         }
+        notifier.reloadFailed("a worker failed before it was ready: " + why);
         long backoff = policy.onBootFailure(now);
         MasterLog.info("worker " + w.pid + " failed before it was ready: " + why + "; next start in " + backoff
                 + " ms");
@@ -393,6 +403,7 @@ final class Supervisor {
 
     /** Accepts while a worker is ready and hands each connection over; the master's copy is always closed. */
     private void dispatch(Fd listener) {
+        kraken.lua.Registry.Address where = listeners.addressOf(listener);
         while (!pool.ready.isEmpty()) {
             SocketAddress peer = new SocketAddress();
             Fd conn;
@@ -408,7 +419,7 @@ final class Supervisor {
             try {
                 SourceLimits.Slot slot = sources.admit(peer, conn);
                 if (slot != null) {
-                    handOver(conn, peer, slot);
+                    handOver(conn, ClientAddress.accepted(peer, where), slot);
                 } else {
                     status.metrics.refused(SourceLimits.OVER_PER_SOURCE);
                 }
@@ -418,11 +429,11 @@ final class Supervisor {
         }
     }
 
-    private void handOver(Fd conn, SocketAddress peer, SourceLimits.Slot slot) {
+    private void handOver(Fd conn, ClientAddress peer, SourceLimits.Slot slot) {
         Worker w;
         while ((w = pool.takeReady()) != null) {
             try {
-                Protocol.sendConnection(w.link, peer.host(), peer.port(), conn);
+                Protocol.sendConnection(w.link, peer.host(), peer.port(), peer.path(), conn);
                 w.state = Worker.State.BUSY;
                 w.peer = peer.toString();
                 w.slot = slot;
@@ -477,6 +488,7 @@ final class Supervisor {
             return;
         }
         stopping = true;
+        notifier.stopping();
         closeListeners();
         graceDeadline = graceful ? now + (long) (settings.grace * 1000) * MS : now;
         if (graceful) {
@@ -493,6 +505,7 @@ final class Supervisor {
     }
 
     private void restartWorkers() {
+        notifier.reloading(System.nanoTime());
         try {
             Settings fresh = plan.reloadSettings().call();
             settings = ReloadableKeys.apply(settings, fresh);

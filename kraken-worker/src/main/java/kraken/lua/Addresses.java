@@ -7,6 +7,35 @@ import org.luaj.vm2.LuaValue;
 final class Addresses {
     private Addresses() {}
 
+    /** sun_path holds 108 bytes, the terminating NUL included. */
+    static final int MAX_UNIX_PATH = 107;
+
+    /**
+     * A listener for registerAddress: {host = h, port = p}, or {path = "/run/app.sock"} for a
+     * Unix-domain socket ("@name" is a Linux abstract name).
+     */
+    static Registry.Address parseListener(LuaTable t) {
+        LuaValue path = t.get("path");
+        if (path.isnil()) {
+            return parse(t, 1);
+        }
+        if (path.type() != LuaValue.TSTRING) {
+            throw new IllegalArgumentException("path must be a string, got " + path.typename());
+        }
+        if (!t.get("host").isnil() || !t.get("port").isnil()) {
+            throw new IllegalArgumentException("an address has either a path or a host and a port, not both");
+        }
+        String p = path.tojstring();
+        int bytes = p.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        if (p.isEmpty() || p.equals("@") || !p.chars().allMatch(c -> c >= ' ' && c != 0x7f)) {
+            throw new IllegalArgumentException("invalid path '" + p + "'");
+        }
+        if (bytes > MAX_UNIX_PATH) {
+            throw new IllegalArgumentException("path is longer than " + MAX_UNIX_PATH + " bytes: '" + p + "'");
+        }
+        return Registry.Address.unix(p);
+    }
+
     /** The address a table names; IllegalArgumentException with the reason when it names none. */
     static Registry.Address parse(LuaTable t, int lowestPort) {
         LuaValue host = t.get("host");

@@ -74,7 +74,7 @@ public final class KrakenLib extends TwoArgFunction {
         public Varargs invoke(Varargs args) {
             LuaTable t = Args.checkTable(args, 1, name);
             try {
-                registry.addAddress(Addresses.parse(t, 1));
+                registry.addAddress(Addresses.parseListener(t));
                 return TRUE;
             } catch (IllegalArgumentException e) {
                 return fail(e.getMessage());

@@ -6,10 +6,28 @@ import org.luaj.vm2.LuaThread;
 
 /** What a script registered through the kraken module before calling kraken.loop(). */
 public final class Registry {
-    /** A registered listening address; host "*" is the any-address. */
-    public record Address(String host, int port) {
+    /**
+     * A registered listening address; host "*" is the any-address. A Unix-domain listener has
+     * host "unix", port 0 and its path (null for an IP address).
+     */
+    public record Address(String host, int port, String path) {
+        public Address(String host, int port) {
+            this(host, port, null);
+        }
+
+        public static Address unix(String path) {
+            return new Address("unix", 0, path);
+        }
+
+        public boolean isUnix() {
+            return path != null;
+        }
+
         @Override
         public String toString() {
+            if (path != null) {
+                return "unix:" + path;
+            }
             return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
         }
     }

@@ -23,7 +23,8 @@ public final class Posix {
         SIGKILL, SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGCHLD,
         RLIMIT_CPU, RLIMIT_NOFILE, RLIMIT_NPROC, RLIMIT_CORE,
         IPPROTO_IPV6, IPV6_V6ONLY, SIGXCPU,
-        EPOLLIN, EPOLLOUT, EPOLLERR, EPOLLHUP;
+        EPOLLIN, EPOLLOUT, EPOLLERR, EPOLLHUP,
+        SOCK_DGRAM, SO_TYPE, SO_ACCEPTCONN, MSG_PEEK, MSG_DONTWAIT, ECONNREFUSED, ENOENT, EADDRINUSE;
 
         public final int value;
 
@@ -110,6 +111,40 @@ public final class Posix {
 
     public static void connect(int fd, byte[] addr, int port) throws PosixException {
         check("connect", connect0(fd, addr, port));
+    }
+
+    /** Binds an AF_UNIX socket to a path (or, with a leading NUL byte, an abstract name). */
+    public static void bindUnix(int fd, byte[] path) throws PosixException {
+        check("bind", bindUnix0(fd, path));
+    }
+
+    public static void connectUnix(int fd, byte[] path) throws PosixException {
+        check("connect", connectUnix0(fd, path));
+    }
+
+    /** Sends one datagram to an AF_UNIX address without ever blocking (EAGAIN instead). */
+    public static int sendtoUnix(int fd, byte[] data, int len, byte[] path) throws PosixException {
+        return check("sendto", sendtoUnix0(fd, data, len, path));
+    }
+
+    /** recv(2) with flags such as MSG_PEEK and MSG_DONTWAIT; at most 4096 bytes per call. */
+    public static int recv(int fd, byte[] buf, int off, int len, int flags) throws PosixException {
+        return check("recv", recvFlags0(fd, buf, off, len, flags));
+    }
+
+    /** Marks an inherited descriptor close-on-exec. */
+    public static void setCloseOnExec(int fd) throws PosixException {
+        check("fcntl", setCloseOnExec0(fd));
+    }
+
+    /** Removes a variable from the process's C environment (System.getenv keeps its own copy). */
+    public static void unsetenv(String name) throws PosixException {
+        check("unsetenv", unsetenv0(name));
+    }
+
+    /** Whether fd is an open descriptor of this process. */
+    public static boolean isOpen(int fd) {
+        return isOpen0(fd) == 1;
     }
 
     public static void listen(int fd, int backlog) throws PosixException {
@@ -310,6 +345,11 @@ public final class Posix {
         return isatty0(fd) == 1;
     }
 
+    /** Restores the default action of a signal inherited as ignored; returns whether it was ignored. */
+    public static boolean unignoreSignal(int signal) throws PosixException {
+        return check("sigaction", unignoreSignal0(signal)) == 1;
+    }
+
     public static void setParentDeathSignal(int signal) throws PosixException {
         check("prctl", setParentDeathSignal0(signal));
     }
@@ -330,10 +370,6 @@ public final class Posix {
         int[] out = new int[2];
         check("getsid", getpgsid0(out));
         return out;
-    }
-
-    public static void setCloseOnExec(int fd) throws PosixException {
-        check("fcntl", setCloseOnExec0(fd));
     }
 
     /** CPU time used so far by the whole process, every thread, in nanoseconds. */
@@ -448,6 +484,13 @@ public final class Posix {
     private static native int bind0(int fd, byte[] addr, int port);
     private static native int connect0(int fd, byte[] addr, int port);
     private static native int listen0(int fd, int backlog);
+    private static native int bindUnix0(int fd, byte[] path);
+    private static native int connectUnix0(int fd, byte[] path);
+    private static native int sendtoUnix0(int fd, byte[] data, int len, byte[] path);
+    private static native int recvFlags0(int fd, byte[] buf, int off, int len, int flags);
+    private static native int setCloseOnExec0(int fd);
+    private static native int unsetenv0(String name);
+    private static native int isOpen0(int fd);
     private static native int accept0(int fd, byte[] addr, int[] info);
     private static native int getsockname0(int fd, byte[] addr, int[] info);
     private static native int getpeername0(int fd, byte[] addr, int[] info);
@@ -479,10 +522,10 @@ public final class Posix {
     private static native int getpid0();
     private static native int isatty0(int fd);
     private static native int setParentDeathSignal0(int sig);
+    private static native int unignoreSignal0(int sig);
     private static native int setrlimit0(int resource, long soft, long hard);
     private static native int getrlimit0(int resource, long[] out);
     private static native int getpgsid0(int[] out);
-    private static native int setCloseOnExec0(int fd);
     private static native long processCpuNanos0();
     private static native int getPrctl0(int which);
     private static native int setDumpable0(boolean on);

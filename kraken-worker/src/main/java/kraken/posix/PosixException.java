@@ -39,6 +39,11 @@ public final class PosixException extends IOException {
                 || errno == Posix.Constant.ENOTCONN.value;
     }
 
+    /** Nobody listens at that address (ECONNREFUSED). */
+    public boolean isRefused() {
+        return errno == Posix.Constant.ECONNREFUSED.value;
+    }
+
     /** There is no such child to wait for. */
     public boolean isNoChild() {
         return errno == Posix.Constant.ECHILD.value;

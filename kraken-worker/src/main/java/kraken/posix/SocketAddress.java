@@ -3,10 +3,14 @@ package kraken.posix;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 
-/** An IPv4 or IPv6 address and port, as the native calls read and write it. */
+/**
+ * An IPv4 or IPv6 address and port, or an AF_UNIX path, as the native calls read and write it.
+ */
 public final class SocketAddress {
-    final byte[] raw = new byte[16];
-    final int[] info = new int[2];
+    /** Large enough for sun_path. */
+    final byte[] raw = new byte[108];
+    /** {address bytes, port, family}. */
+    final int[] info = new int[3];
 
     /** Resolves host ("*" is the any-address of the family, IPv6 when ipv6 is set). */
     public static SocketAddress of(String host, int port, boolean ipv6) throws UnknownHostException {
@@ -23,6 +27,7 @@ public final class SocketAddress {
         System.arraycopy(bytes, 0, a.raw, 0, bytes.length);
         a.info[0] = bytes.length;
         a.info[1] = port;
+        a.info[2] = bytes.length == 16 ? Posix.Constant.AF_INET6.value : Posix.Constant.AF_INET.value;
         return a;
     }
 
@@ -42,11 +47,39 @@ public final class SocketAddress {
     }
 
     public boolean isIp() {
-        return info[0] == 4 || info[0] == 16;
+        return !isUnix() && (info[0] == 4 || info[0] == 16);
     }
 
     public boolean isIpv6() {
-        return info[0] == 16;
+        return isIp() && info[0] == 16;
+    }
+
+    public boolean isUnix() {
+        return info[2] == Posix.Constant.AF_UNIX.value;
+    }
+
+    /**
+     * An AF_UNIX socket's path; an abstract name as "@name"; "" when unnamed (the peer of a
+     * connection to a Unix-domain listener); null when this is not an AF_UNIX address.
+     */
+    public String path() {
+        if (!isUnix()) {
+            return null;
+        }
+        int n = info[0];
+        if (n > 0 && raw[0] == 0) {
+            return "@" + new String(raw, 1, n - 1, java.nio.charset.StandardCharsets.UTF_8);
+        }
+        return new String(raw, 0, n, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** The bytes of sun_path for a path, or for "@name" an abstract name (a leading NUL). */
+    public static byte[] unixPathBytes(String path) {
+        byte[] b = path.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        if (path.startsWith("@")) {
+            b[0] = 0;
+        }
+        return b;
     }
 
     public int port() {
@@ -98,6 +131,9 @@ public final class SocketAddress {
 
     @Override
     public String toString() {
+        if (isUnix()) {
+            return "unix:" + path();
+        }
         return isIpv6() ? "[" + host() + "]:" + port() : host() + ":" + port();
     }
 }

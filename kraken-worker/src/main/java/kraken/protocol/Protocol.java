@@ -24,7 +24,7 @@ import kraken.posix.Posix;
  * <pre>
  *   master -> worker  HELLO       version, settings, user ids, program    (once, first)
  *   worker -> master  READY                                               (state prepared)
- *   master -> worker  CONNECTION  peer host, peer port + SCM_RIGHTS fd
+ *   master -> worker  CONNECTION  peer host, peer port, path + SCM_RIGHTS fd
  *   worker -> master  DONE        outcome ("ok" or the application's error)
  *   worker -> master  FAILED      the error that stopped it before READY
  * </pre>
@@ -37,7 +37,8 @@ import kraken.posix.Posix;
 public final class Protocol {
     private Protocol() {}
 
-    public static final int VERSION = 2;
+    /** 2: exit statuses moved clear of the JVM's; 3: CONNECTION carries a path (Unix-domain listeners). */
+    public static final int VERSION = 3;
     public static final int LINK_FD = 3;
     public static final int MAX_MESSAGE = 65536;
 
@@ -108,8 +109,15 @@ public final class Protocol {
     /** A message from the master to a worker. */
     public sealed interface ToWorker permits Hello, Connection {}
 
-    /** An accepted connection: the descriptor travels beside the message. */
-    public record Connection(String peerHost, int peerPort, Fd fd) implements ToWorker {}
+    /**
+     * An accepted connection: the descriptor travels beside the message. From a Unix-domain
+     * listener the host is "unix", the port 0 and path the listener's path; otherwise path is null.
+     */
+    public record Connection(String peerHost, int peerPort, String path, Fd fd) implements ToWorker {
+        public Connection(String peerHost, int peerPort, Fd fd) {
+            this(peerHost, peerPort, null, fd);
+        }
+    }
 
     /** A message from a worker to the master. */
     public sealed interface ToMaster permits Ready, Done, Failed {}
@@ -163,10 +171,16 @@ public final class Protocol {
 
     /** Passes an accepted connection; the caller still owns, and must close, its copy of fd. */
     public static void sendConnection(Fd link, String peerHost, int peerPort, Fd fd) throws IOException {
+        sendConnection(link, peerHost, peerPort, null, fd);
+    }
+
+    /** As above, with the listener's path for a connection to a Unix-domain listener (else null). */
+    public static void sendConnection(Fd link, String peerHost, int peerPort, String path, Fd fd) throws IOException {
         send(link, out -> {
             out.writeByte(CONNECTION);
             out.writeUTF(peerHost);
             out.writeInt(peerPort);
+            out.writeUTF(path == null ? "" : path);
         }, fd.get());
     }
 
@@ -232,10 +246,11 @@ public final class Protocol {
             if (type == CONNECTION) {
                 String host = in.readUTF();
                 int port = in.readInt();
+                String path = in.readUTF();
                 if (fd == null) {
                     throw new IOException("protocol: connection message without a descriptor");
                 }
-                Connection c = new Connection(host, port, fd);
+                Connection c = new Connection(host, port, path.isEmpty() ? null : path, fd);
                 fd = null;
                 return c;
             }

@@ -177,6 +177,9 @@ public final class WorkerMain {
             cpuWatch.connectionStarted();
         }
         ConnectionResources.begin();
+        if (c.path() != null) {
+            peer.set("path", c.path());
+        }
         try {
             return registry.runner().run(state, registry.application(), LuaValue.varargsOf(socket, peer));
         } finally {
