@@ -68,6 +68,10 @@ public final class MasterLoop implements LoopHandler {
                     + "; workers start with " + WorkerFlags.sharingDescription());
             MasterLog.info("serving " + listeners.addresses() + " as " + user + ", " + settings.isolation
                     + " isolation");
+            if (statusServer != null) {
+                statusServer.start();
+                MasterLog.info("status and metrics on " + statusServer.where());
+            }
             String failure = new Supervisor(settings, plan, listeners, launcher, signals, user.range())
                     .reporting(new MasterStatus(board)).notifying(notifier).run();
             if (failure != null) {
