@@ -1,4 +1,4 @@
-package kraken.lua;
+package kraken.lua51;
 
 import java.nio.charset.StandardCharsets;
 import org.luaj.vm2.LuaError;

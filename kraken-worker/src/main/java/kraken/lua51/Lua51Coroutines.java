@@ -1,4 +1,4 @@
-package kraken.lua;
+package kraken.lua51;
 
 import org.luaj.vm2.LuaError;
 import org.luaj.vm2.LuaThread;
