@@ -1,5 +1,6 @@
 package kraken.lua;
 
+import kraken.lua51.CoroutineLimit;
 import java.util.ArrayList;
 import java.util.List;
 import org.luaj.vm2.LuaThread;

@@ -1,4 +1,4 @@
-package kraken.lua;
+package kraken.lua51;
 
 import java.lang.ref.WeakReference;
 import java.util.ArrayList;
