@@ -338,6 +338,17 @@ final class Supervisor {
     /** Accepts while a worker is ready and hands each connection over; the master's copy is always closed. */
     private void dispatch(Fd listener) {
         while (!ready.isEmpty()) {
+            // The worker next in line must not be stopped (SIGSTOP from a process of its user),
+            // or it would hold the connection until kraken.limits.time. Checked before accept,
+            // so that without another ready worker the client waits in the backlog. With a uid
+            // range no other process can stop a worker, and the check costs tens of us.
+            Worker next = ready.peekLast();
+            if (uids == null && ProcStat.isStopped(next.pid)) {
+                MasterLog.info("worker " + next.pid + " is stopped (SIGSTOP from a process of its user?): killing it");
+                kill(next, "stopped while ready");
+                stopWorker(next);
+                continue;
+            }
             SocketAddress peer = new SocketAddress();
             Fd conn;
             try {
