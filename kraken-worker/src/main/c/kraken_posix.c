@@ -865,28 +865,44 @@ JNIEXPORT jint JNICALL FN(listenQueue0)(JNIEnv *env, jclass c, jint fd, jintArra
 /*
  * Kills every process of uid, from a short-lived child that becomes that uid: kill(-1) then
  * reaches exactly the processes that uid may signal (its own), and the kernel walks the process
- * list under a lock, so a fork bomb of that uid cannot outrun it. The child shares the master's
- * memory (CLONE_VM | CLONE_VFORK: no copy of the JVM's page tables) and makes raw system calls
- * only; the calling thread waits the few microseconds it lives.
- * Returns 0 when the uid had no process left, 1 when some were signalled (they may still be
- * dying), or -errno.
+ * list under a lock, so a fork bomb of that uid cannot outrun it. kill(-1) succeeds even when
+ * it was allowed to signal nothing, so whether anything is left is asked of the kernel's own
+ * count of the uid's tasks: with RLIMIT_NPROC at 2 the child (one task of the uid) can create a
+ * second only if it is the uid's sole task. Zombies and threads count, as they should.
+ * The children share the master's memory (CLONE_VM | CLONE_VFORK: no copy of the JVM's page
+ * tables) and make raw system calls only; the calling thread waits the microseconds they live.
+ * Returns 0 when the uid has no process left, 1 when some remain (signalled, maybe still dying),
+ * or -errno.
  */
+static int probe_child(void *arg) {
+    (void) arg;
+    return 0;
+}
+
+struct kill_uid { int uid; char *probe_stack_top; };
+
 static int kill_uid_child(void *arg) {
-    int uid = *(int *) arg;
+    struct kill_uid *k = arg;
+    int uid = k->uid;
     if (syscall(SYS_setresgid, uid, uid, uid) < 0 || syscall(SYS_setresuid, uid, uid, uid) < 0) return 3;
-    long r = syscall(SYS_kill, -1, SIGKILL);
-    if (r == 0) return 1;
-    return errno == ESRCH ? 0 : 2;
+    syscall(SYS_kill, -1, SIGKILL);
+    struct rlimit rl = { .rlim_cur = 2, .rlim_max = 2 };
+    if (syscall(SYS_prlimit64, 0, RLIMIT_NPROC, &rl, NULL) < 0) return 4;
+    int pid = clone(probe_child, k->probe_stack_top, CLONE_VM | CLONE_VFORK | SIGCHLD, NULL);
+    if (pid < 0) return errno == EAGAIN ? 1 : 2;
+    int st;
+    while (syscall(SYS_wait4, pid, &st, 0, NULL) < 0 && errno == EINTR) {}
+    return 0;
 }
 
 JNIEXPORT jint JNICALL FN(killUid0)(JNIEnv *env, jclass c, jint uid) {
     (void) env; (void) c;
     if (uid <= 0) return -EINVAL;
     size_t size = 64 * 1024;
-    char *stack = malloc(size);
+    char *stack = malloc(2 * size);
     if (stack == NULL) return -ENOMEM;
-    int arg = uid;
-    int pid = clone(kill_uid_child, stack + size, CLONE_VM | CLONE_VFORK | SIGCHLD, &arg);
+    struct kill_uid k = { .uid = uid, .probe_stack_top = stack + size };
+    int pid = clone(kill_uid_child, stack + 2 * size, CLONE_VM | CLONE_VFORK | SIGCHLD, &k);
     if (pid < 0) { int err = errno; free(stack); return -err; }
     int st = 0, r;
     do { r = waitpid(pid, &st, 0); } while (r < 0 && errno == EINTR);

@@ -405,6 +405,17 @@ final class Supervisor {
     private void dispatch(Fd listener) {
         kraken.lua.Registry.Address where = listeners.addressOf(listener);
         while (!pool.ready.isEmpty()) {
+            // The worker next in line must not be stopped (SIGSTOP from a process of its user),
+            // or it would hold the connection until kraken.limits.time. Checked before accept,
+            // so that without another ready worker the client waits in the backlog. With a uid
+            // range no other process can stop a worker, and the check costs tens of us.
+            Worker next = pool.ready.newest();
+            if (uids == null && ProcStat.isStopped(next.pid)) {
+                MasterLog.info("worker " + next.pid + " is stopped (SIGSTOP from a process of its user?): killing it");
+                kill(next, "stopped while ready");
+                stopWorker(next);
+                continue;
+            }
             SocketAddress peer = new SocketAddress();
             Fd conn;
             try {
