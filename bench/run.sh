@@ -17,7 +17,7 @@
 #   BENCH_START_TIMEOUT seconds a server may take to serve its first connection 90
 #   BENCH_CONN_TIMEOUT  seconds one connection may take before it counts as an error 15
 #   BENCH_SERVERS  which servers, any of: kproc kstate kproc25 kstate25 lfork cfork cpre
-#                  default "kproc kstate lfork cfork", plus kproc25 kstate25 when BENCH_JDK25 exists
+#                  default "kproc kstate lfork cfork", plus kproc25 when BENCH_JDK25 exists
 #                  (kproc25/kstate25: the same on JDK 25 with its AOT cache; cfork: C, fork per
 #                  connection; cpre: 4 preforked C processes, the client's ceiling, not by default)
 #   BENCH_JDK25    the JDK 25 home for kproc25/kstate25     /usr/lib/jvm/temurin-25-jdk-amd64
@@ -43,7 +43,7 @@ CONN_TIMEOUT=${BENCH_CONN_TIMEOUT:-15}
 KLOG=${BENCH_KRAKEN_LOG-debug}
 JDK25=${BENCH_JDK25:-/usr/lib/jvm/temurin-25-jdk-amd64}
 if [ -x "$JDK25/bin/java" ]; then
-  SERVERS=${BENCH_SERVERS:-kproc kproc25 kstate kstate25 lfork cfork}
+  SERVERS=${BENCH_SERVERS:-kproc kproc25 kstate lfork cfork}
 else
   SERVERS=${BENCH_SERVERS:-kproc kstate lfork cfork}
 fi

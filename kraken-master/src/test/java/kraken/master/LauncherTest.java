@@ -45,8 +45,24 @@ class LauncherTest {
                 assertEquals("Ok\n\r\n", new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1));
             }
             // The launcher's JVM is a child of the shell script's exec: the master is p itself.
-            ProcessHandle worker = p.process().toHandle().children().findFirst().orElseThrow();
-            String cmd = Files.readString(Path.of("/proc/" + worker.pid() + "/cmdline")).replace('\0', ' ');
+            // A child caught between posix_spawn's fork and its exec still shows the master's
+            // command line: wait for one that runs the worker's main class.
+            String[] found = new String[1];
+            p.await("a worker's command line", Duration.ofSeconds(30), () -> {
+                for (ProcessHandle h : p.process().toHandle().children().toList()) {
+                    try {
+                        String c = Files.readString(Path.of("/proc/" + h.pid() + "/cmdline")).replace('\0', ' ');
+                        if (c.contains("kraken.worker.WorkerMain")) {
+                            found[0] = c;
+                            return true;
+                        }
+                    } catch (java.io.IOException gone) {
+                        // exited meanwhile
+                    }
+                }
+                return false;
+            });
+            String cmd = found[0];
             assertTrue(cmd.contains("-XX:SharedArchiveFile=" + lib.getCanonicalPath() + "/worker-")
                     || cmd.contains("-XX:AOTCache=" + lib.getCanonicalPath() + "/worker-"), cmd);
             assertTrue(cmd.contains("kraken-worker.jar") && cmd.contains("luaj-jse"), cmd);
