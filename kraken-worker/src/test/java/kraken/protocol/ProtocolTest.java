@@ -66,6 +66,23 @@ class ProtocolTest {
         }
     }
 
+    /** What a broken or hostile worker might send: the master gets an IOException, never a crash or a hang. */
+    @Test
+    void garbageFromAWorkerIsAnErrorForTheMaster() throws Exception {
+        byte[][] garbage = {
+            {(byte) 0xff}, // an unknown type
+            {(byte) 0x7f, 1, 2, 3},
+            new byte[Protocol.MAX_MESSAGE], // zeros: type 0
+        };
+        for (byte[] g : garbage) {
+            Fd[] l = link();
+            try (Fd master = l[0]; Fd worker = l[1]) {
+                Posix.send(worker.get(), g, 0, g.length);
+                assertThrows(IOException.class, () -> Protocol.receiveFromWorker(master));
+            }
+        }
+    }
+
     @Test
     void aConnectionTravelsWithItsDescriptor() throws Exception {
         Fd[] l = link();
