@@ -51,6 +51,9 @@ final class CheckLoop implements LoopHandler {
         if (registry.user() != null) {
             return registry.user();
         }
+        if (settings.user != null && settings.userDefaulted) {
+            return "nobody (the default for a root master)";
+        }
         if (settings.user != null) {
             return settings.user + " (kraken.user)";
         }
