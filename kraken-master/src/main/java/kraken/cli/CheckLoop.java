@@ -55,6 +55,9 @@ final class CheckLoop implements LoopHandler {
             return "uids " + Integer.toUnsignedString(settings.userFrom) + "-" + Integer.toUnsignedString(settings.userTo)
                     + " (kraken.user, a uid of its own per worker)";
         }
+        if (settings.user != null && settings.userDefaulted) {
+            return "nobody (the default for a root master)";
+        }
         if (settings.user != null) {
             return settings.user + " (kraken.user)";
         }

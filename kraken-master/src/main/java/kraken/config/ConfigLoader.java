@@ -8,6 +8,7 @@ import kraken.lua.LuaRuntime;
 import kraken.lua.Registry;
 import kraken.lua.Settings;
 import kraken.lua.SharedMetatables;
+import kraken.posix.Posix;
 import org.luaj.vm2.Globals;
 import org.luaj.vm2.LuaError;
 import org.luaj.vm2.LuaValue;
@@ -23,7 +24,20 @@ public final class ConfigLoader {
     private ConfigLoader() {}
 
     public static Settings load(ConfigSource source) throws ConfigException {
-        return source.isBuiltIn() ? new Settings() : load(source.file());
+        return withDefaultUser(source.isBuiltIn() ? new Settings() : load(source.file()));
+    }
+
+    /**
+     * SPEC section 3: kraken.user is "nobody" when the master is root and the configuration names
+     * no one, and the script reads that default too. It is settled here, in the master, because a
+     * worker reads the value after it has dropped root and receives it with the other settings.
+     */
+    static Settings withDefaultUser(Settings s) {
+        if (s.user == null && Posix.geteuid() == 0) {
+            s.user = "nobody";
+            s.userDefaulted = true;
+        }
+        return s;
     }
 
     /**
@@ -34,7 +48,7 @@ public final class ConfigLoader {
     public static Settings load(Path file) throws ConfigException {
         SharedMetatables shared = SharedMetatables.save();
         try {
-            return run(file);
+            return withDefaultUser(run(file));
         } finally {
             shared.restore();
         }

@@ -53,6 +53,9 @@ class FailuresTest {
             s.awaitLog("boom from the application", Duration.ofSeconds(10));
             assertTrue(s.process.stderr().matches("(?s).*connection from 127\\.0\\.0\\.1:\\d+ served by worker " + pid
                     + " in [0-9.]+ ms: error: .*boom from the application.*"), s.process.stderr());
+            // The error's position once, as lua5.1 prints it, not LuaJ's prefix on top of it.
+            assertTrue(Pattern.compile("ms: error: [^ :]*server\\.lua:\\d+: boom from the application")
+                    .matcher(s.process.stderr()).find(), s.process.stderr());
             assertTrue(s.exchange("ok\n").endsWith("fine nil\r\n"));
         }
     }
@@ -169,6 +172,11 @@ class FailuresTest {
             assertEquals(">Ok\n\r\n", s.exchange("hi\n"));
             s.awaitLog("next start in 2000 ms", Duration.ofSeconds(20));
             assertTrue(s.process.stderr().contains("broken on purpose"), s.process.stderr());
+            // The master prefixes a worker's own lines once, and the position appears once:
+            // "kraken: worker PID: /dir/server.lua:1: broken on purpose".
+            assertTrue(Pattern.compile("(?m)^kraken: worker \\d+: [^ :]*server\\.lua:1: broken on purpose$")
+                    .matcher(s.process.stderr()).find(), s.process.stderr());
+            assertTrue(!s.process.stderr().contains("kraken worker"), s.process.stderr());
             int started = s.count("started");
             long t0 = System.nanoTime();
             // Back-off doubles: within the next two seconds at most one more start is allowed.

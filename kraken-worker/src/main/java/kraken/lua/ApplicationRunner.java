@@ -22,6 +22,15 @@ public final class ApplicationRunner {
     private LuaThread directlyRunning;
 
     /** The outcome of one connection: "ok", or "error: " and the application's error. */
+    /**
+     * The text of an uncaught error as lua5.1 reports it: the error value, which already carries
+     * its position. LuaError.getMessage() prefixes LuaJ's own position again ("x.lua:3: x.lua:3: boom").
+     */
+    public static String errorText(LuaError e) {
+        org.luaj.vm2.LuaValue m = e.getMessageObject();
+        return m != null && !m.isnil() ? m.tojstring() : e.getMessage();
+    }
+
     public String run(Globals g, LuaThread app, Varargs args) {
         if (app.state.status != LuaThread.STATUS_INITIAL) {
             return "error: the application coroutine was already started";
@@ -34,7 +43,7 @@ public final class ApplicationRunner {
             app.state.function.invoke(args);
             return "ok";
         } catch (LuaError e) {
-            return "error: " + e.getMessage();
+            return "error: " + errorText(e);
         } catch (StackOverflowError e) {
             return "error: stack overflow";
         } finally {

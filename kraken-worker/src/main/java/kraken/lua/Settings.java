@@ -20,8 +20,10 @@ public final class Settings {
     public int workersConnections = 1000;
     /** Seconds a ready worker above the spare target may stay idle before it retires. */
     public double workersIdle = 10;
-    /** The configured default user; null means "nobody" for a root master, else the master's own user. */
+    /** The configured default user; null means the master's own user (a root master's loader sets "nobody"). */
     public String user = null;
+    /** Whether user is the root master's default rather than the configuration's (master only, not encoded). */
+    public boolean userDefaulted = false;
     public boolean allowRoot = false;
     public double limitTime = 300;
     public String limitMemory = "64m";

@@ -53,7 +53,7 @@ final class CpuWatch implements Runnable {
                 }
                 long left = limitNanos - (Posix.processCpuNanos() - since);
                 if (left <= 0) {
-                    System.err.println("kraken worker " + Posix.getpid() + ": the connection used more than "
+                    WorkerMain.complain("the connection used more than "
                             + "kraken.limits.cpu (" + limitSeconds + " s) of CPU");
                     System.out.flush();
                     Runtime.getRuntime().halt(Protocol.EXIT_CPU_LIMIT);
@@ -62,7 +62,7 @@ final class CpuWatch implements Runnable {
                 wait(Math.max(10, left / 1_000_000L / cores));
             }
         } catch (InterruptedException | java.io.IOException e) {
-            System.err.println("kraken worker: the CPU watch stopped: " + e);
+            WorkerMain.complain("the CPU watch stopped: " + e);
             Runtime.getRuntime().halt(Protocol.EXIT_CPU_LIMIT);
         }
     }

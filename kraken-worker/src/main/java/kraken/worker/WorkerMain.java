@@ -3,6 +3,7 @@ package kraken.worker;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import kraken.lua.ApplicationRunner;
 import kraken.lua.ConnectionResources;
 import kraken.lua.LoopHandler;
 import kraken.lua.LuaRuntime;
@@ -87,12 +88,12 @@ public final class WorkerMain {
                 return Protocol.EXIT_MASTER_GONE;
             }
             if (!(first instanceof Hello h)) {
-                System.err.println("kraken worker: protocol: expected HELLO first");
+                complain("protocol: expected HELLO first");
                 return Protocol.EXIT_PROTOCOL;
             }
             hello = h;
         } catch (IOException e) {
-            System.err.println("kraken worker: " + e.getMessage());
+            complain(e.getMessage());
             return Protocol.EXIT_PROTOCOL;
         }
         try {
@@ -133,7 +134,7 @@ public final class WorkerMain {
                     return Protocol.EXIT_MASTER_GONE;
                 }
                 if (!(msg instanceof Connection c)) {
-                    System.err.println("kraken worker: protocol: expected a connection");
+                    complain("protocol: expected a connection");
                     return Protocol.EXIT_PROTOCOL;
                 }
                 String outcome = serve(state, registry, c);
@@ -143,7 +144,7 @@ public final class WorkerMain {
                     return Protocol.EXIT_RETIRED;
                 }
             } catch (IOException e) {
-                System.err.println("kraken worker: " + e.getMessage());
+                complain(e.getMessage());
                 return Protocol.EXIT_MASTER_GONE;
             }
             state = null; // the connection's state is garbage from here on
@@ -203,7 +204,7 @@ public final class WorkerMain {
         if (left.isEmpty()) {
             return true;
         }
-        System.err.println("kraken worker " + Posix.getpid() + ": retiring: the connection left descriptors open "
+        complain("retiring: the connection left descriptors open "
                 + left);
         return false;
     }
@@ -282,9 +283,18 @@ public final class WorkerMain {
         }
     }
 
+    /**
+     * A worker's standard error is a pipe the master reads; it relays each line as
+     * "kraken: worker PID: line". The prefix is the master's, so the worker writes the text alone.
+     */
+    static void complain(String text) {
+        System.err.println(text);
+    }
+
     private int bootFailed(Throwable t) {
-        String text = t instanceof LuaError || t instanceof IOException ? t.getMessage() : t.toString();
-        System.err.println("kraken worker " + Posix.getpid() + ": " + text);
+        String text = t instanceof LuaError e ? ApplicationRunner.errorText(e)
+                : t instanceof IOException ? t.getMessage() : t.toString();
+        complain(text);
         try {
             Protocol.sendFailed(link, text);
         } catch (IOException e) {
