@@ -29,11 +29,11 @@ public final class ConfigLoader {
 
     /**
      * SPEC section 3: kraken.user is "nobody" when the master is root and the configuration names
-     * no one, and the script reads that default too. It is settled here, in the master, because a
+     * no one (a uid range names users of its own), and the script reads that default too. It is settled here, in the master, because a
      * worker reads the value after it has dropped root and receives it with the other settings.
      */
     static Settings withDefaultUser(Settings s) {
-        if (s.user == null && Posix.geteuid() == 0) {
+        if (s.user == null && s.userFrom == null && Posix.geteuid() == 0) {
             s.user = "nobody";
             s.userDefaulted = true;
         }
