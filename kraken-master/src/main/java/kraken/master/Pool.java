@@ -14,8 +14,8 @@ import kraken.lua.Settings;
  *   without a new JVM, so a worker between two connections never makes the pool grow.
  * - The master starts a worker only while spare workers are fewer than kraken.workers.spare and
  *   fewer than kraken.workers.max are alive: the pool is at most the spare target plus the busy.
- * - A ready worker idle for kraken.workers.idle while there are more spare workers than the
- *   target retires, the longest idle first (connections go to the most recently ready worker,
+ * - A ready worker idle for kraken.workers.idle while more workers than the spare target are
+ *   ready retires, the longest idle first (connections go to the most recently ready worker,
  *   so the hot ones stay busy and the surplus stays idle).
  * - A "state" worker retires after a number of connections drawn from
  *   [kraken.workers.connections * 3/4, kraken.workers.connections] when it starts (gunicorn's
@@ -135,7 +135,10 @@ final class Pool {
     /** The ready worker that has been idle too long above the spare target, or null. */
     Worker idleToRetire(long now) {
         Worker w = ready.oldest();
-        if (w == null || spare() <= settings.workersSpare || now - w.since < idleNanos()) {
+        // Counted on the ready workers alone (not on those preparing a state): a hot worker
+        // between two connections must not make an idle one retire, only for the next burst of
+        // two to start a JVM again (the churn one bench run showed).
+        if (w == null || ready.size() <= settings.workersSpare || now - w.since < idleNanos()) {
             return null;
         }
         return w;
@@ -148,7 +151,7 @@ final class Pool {
         next = Math.min(next, deadlineOf(preparing, limitNanos));
         next = Math.min(next, deadlineOf(exiting, limitNanos));
         Worker idle = ready.oldest();
-        if (idle != null && spare() > settings.workersSpare) {
+        if (idle != null && ready.size() > settings.workersSpare) {
             next = Math.min(next, idle.since + idleNanos());
         }
         return next;

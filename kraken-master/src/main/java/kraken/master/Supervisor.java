@@ -314,7 +314,7 @@ final class Supervisor {
         Worker w;
         while (!stopping && (w = pool.idleToRetire(now)) != null) {
             MasterLog.info("worker " + w.pid + " idle for " + fmt(settings.workersIdle)
-                    + " s with " + pool.spare() + " spare (target " + settings.workersSpare + "): retiring it");
+                    + " s with " + pool.ready.size() + " ready (spare target " + settings.workersSpare + "): retiring it");
             stopWorker(w);
         }
     }
