@@ -98,7 +98,17 @@ public final class Lua51Lib extends TwoArgFunction {
         LuaValue pkg = globals.get("package");
         pkg.set("seeall", new seeall());
         pkg.set("loaders", pkg.get("searchers"));
+        new Lua51Require(globals, sandbox).install(pkg);
+        if (pkg.get("cpath").isnil()) {
+            // 5.1 scripts read package.cpath as a string (LuaJ has none). Nothing loads C
+            // libraries here, so it only reports what lua5.1 would search.
+            String env = System.getenv("LUA_CPATH");
+            pkg.set("cpath", env == null ? LUA51_CPATH : env.replace(";;", ";" + LUA51_CPATH + ";"));
+        }
     }
+
+    /** Lua 5.1's default package.cpath, used when LUA_CPATH is not set. */
+    static final String LUA51_CPATH = "./?.so;/usr/local/lib/lua/5.1/?.so;/usr/local/lib/lua/5.1/loadall.so";
 
     private void installTable() {
         LuaValue table = globals.get("table");

@@ -1,0 +1,2 @@
+module(..., package.seeall)
+value = 7
