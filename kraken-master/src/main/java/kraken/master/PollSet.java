@@ -8,7 +8,7 @@ import kraken.posix.PosixException;
 /** The descriptors the supervisor waits on in one poll(2), each with what it stands for. */
 final class PollSet {
     /** In the order the supervisor handles them after a poll. */
-    enum Kind { WAKE, STDERR, LINK, EXIT, LISTENER }
+    enum Kind { WAKE, STDERR, LINK, EXIT, PROXY, LISTENER }
 
     private static final short IN = (short) Posix.Constant.POLLIN.value;
     private static final int ANY = Posix.Constant.POLLIN.value | Posix.Constant.POLLHUP.value

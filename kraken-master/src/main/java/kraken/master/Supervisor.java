@@ -13,6 +13,9 @@ import kraken.posix.Posix;
 import kraken.posix.PosixException;
 import kraken.posix.SocketAddress;
 import kraken.protocol.Protocol;
+import kraken.proxy.PendingProxyConnections;
+import kraken.proxy.ProxyHeader;
+import kraken.proxy.TrustedSources;
 
 /**
  * The master's one thread of control. It owns the pool: every change to it happens here, in
@@ -40,6 +43,11 @@ final class Supervisor {
     private String startupFailure;
     private long served;
     private SystemdNotifier notifier = SystemdNotifier.none();
+    private final TrustedSources proxies;
+    private final PendingProxyConnections pendingProxy =
+            new PendingProxyConnections(PENDING_PROXY_MAX, MasterLog::info);
+    /** Connections from trusted proxies held at once while their PROXY header is read. */
+    static final int PENDING_PROXY_MAX = 128;
 
     Supervisor(Settings settings, LaunchPlan plan, Listeners listeners, WorkerLauncher launcher, SignalEvents signals) {
         this.settings = settings;
@@ -48,6 +56,12 @@ final class Supervisor {
         this.launcher = launcher;
         this.signals = signals;
         this.policy = new SpawnPolicy(settings);
+        this.proxies = TrustedSources.of(settings.proxyFrom);
+    }
+
+    /** Connections closed before reaching a worker, by reason (for the metrics). */
+    Map<String, Long> refusals() {
+        return pendingProxy.refusals();
     }
 
     /** Tells systemd (NOTIFY_SOCKET) of readiness, reloads and the stop. */
@@ -64,6 +78,7 @@ final class Supervisor {
             pollOnce(now);
             now = System.nanoTime();
             notifier.tick(now);
+            pendingProxy.expire(now);
             killOverdueWorkers(now);
             if (startupFailure != null && !stopping) {
                 beginStop(now, false);
@@ -88,7 +103,10 @@ final class Supervisor {
                 pollSet.add(w.pidfd, PollSet.Kind.EXIT, w);
             }
         }
-        if (!stopping && !ready.isEmpty()) {
+        for (Fd p : pendingProxy.descriptors()) {
+            pollSet.add(p, PollSet.Kind.PROXY, null);
+        }
+        if (!stopping && !ready.isEmpty() && !pendingProxy.isFull()) {
             for (Fd l : listeners.sockets()) {
                 pollSet.add(l, PollSet.Kind.LISTENER, null);
             }
@@ -108,10 +126,12 @@ final class Supervisor {
                     case STDERR -> relayStderr(w);
                     case LINK -> readLink(w);
                     case EXIT -> reapWorker(w);
+                    case PROXY -> pendingProxy.read(pollSet.fd(i));
                     case LISTENER -> dispatch(pollSet.fd(i));
                 }
             }
         }
+        handOverProxied();
     }
 
     private int timeoutMs(long now) {
@@ -129,6 +149,7 @@ final class Supervisor {
         }
         next = Math.min(next, graceDeadline);
         next = Math.min(next, notifier.nextDeadline(now));
+        next = Math.min(next, pendingProxy.nextDeadline());
         if (next == Long.MAX_VALUE) {
             return -1;
         }
@@ -367,7 +388,7 @@ final class Supervisor {
     /** Accepts while a worker is ready and hands each connection over; the master's copy is always closed. */
     private void dispatch(Fd listener) {
         kraken.lua.Registry.Address where = listeners.addressOf(listener);
-        while (!ready.isEmpty()) {
+        while (!ready.isEmpty() && !pendingProxy.isFull()) {
             SocketAddress peer = new SocketAddress();
             Fd conn;
             try {
@@ -378,10 +399,32 @@ final class Supervisor {
                 }
                 return;
             }
+            if (proxies.trusts(peer)) {
+                // Its PROXY header is read first, without ever waiting for it here.
+                pendingProxy.add(conn, peer, where, System.nanoTime());
+                continue;
+            }
             try {
                 handOver(conn, ClientAddress.accepted(peer, where));
             } finally {
                 conn.close();
+            }
+        }
+        handOverProxied();
+    }
+
+    /** Hands connections whose PROXY header is complete to ready workers, in arrival order. */
+    private void handOverProxied() {
+        PendingProxyConnections.Complete c;
+        while (!ready.isEmpty() && (c = pendingProxy.nextComplete()) != null) {
+            ProxyHeader.Result h = c.header();
+            ClientAddress client = h.useReal()
+                    ? ClientAddress.accepted(c.proxy(), (kraken.lua.Registry.Address) c.listener())
+                    : ClientAddress.proxied(h.sourceHost(), h.sourcePort(), c.proxy());
+            try {
+                handOver(c.conn(), client);
+            } finally {
+                c.conn().close();
             }
         }
     }
@@ -433,6 +476,7 @@ final class Supervisor {
         stopping = true;
         notifier.stopping();
         listeners.close();
+        pendingProxy.closeAll();
         graceDeadline = graceful ? now + (long) (settings.grace * 1000) * MS : now;
         if (graceful) {
             MasterLog.info("stopping: listeners closed, waiting up to " + fmt(settings.grace)

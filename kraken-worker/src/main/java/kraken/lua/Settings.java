@@ -30,6 +30,8 @@ public final class Settings {
     public int limitLine = 65536;
     public boolean sandbox = false;
     public double grace = 30;
+    /** kraken.proxy.from: addresses and CIDR blocks that must send a PROXY header; empty for none. */
+    public java.util.List<String> proxyFrom = java.util.List.of();
 
     public boolean stateIsolation() {
         return "state".equals(isolation);
@@ -61,6 +63,9 @@ public final class Settings {
         m.put("limits.line", Integer.toString(limitLine));
         m.put("sandbox", Boolean.toString(sandbox));
         m.put("grace", Double.toString(grace));
+        if (!proxyFrom.isEmpty()) {
+            m.put("proxy.from", String.join(" ", proxyFrom));
+        }
         return m;
     }
 
@@ -83,6 +88,7 @@ public final class Settings {
         s.limitLine = Integer.parseInt(m.get("limits.line"));
         s.sandbox = Boolean.parseBoolean(m.get("sandbox"));
         s.grace = Double.parseDouble(m.get("grace"));
+        s.proxyFrom = m.containsKey("proxy.from") ? java.util.List.of(m.get("proxy.from").split(" ")) : java.util.List.of();
         return s;
     }
 }

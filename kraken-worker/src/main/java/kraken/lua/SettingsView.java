@@ -20,7 +20,7 @@ public final class SettingsView {
     /** Every configuration key, dotted below the kraken table, in the order of SPEC section 3. */
     public static final List<String> KEYS = List.of("mm.tries", "mm.timeout", "isolation", "workers.spare",
             "workers.max", "workers.connections", "user", "allow_root", "limits.time", "limits.memory",
-            "limits.cpu", "limits.files", "limits.line", "sandbox", "grace");
+            "limits.cpu", "limits.files", "limits.line", "sandbox", "grace", "proxy.from");
 
     /** The top-level names of the keys: a name with dotted keys below it (mm, workers, limits) is a table. */
     public static final Set<String> TOP_LEVEL = topLevel();
@@ -86,6 +86,15 @@ public final class SettingsView {
                 return LuaValue.valueOf(s.sandbox);
             case "grace":
                 return LuaValue.valueOf(s.grace);
+            case "proxy.from":
+                if (s.proxyFrom.isEmpty()) {
+                    return LuaValue.NIL;
+                }
+                LuaValue[] from = new LuaValue[s.proxyFrom.size()];
+                for (int i = 0; i < from.length; i++) {
+                    from[i] = LuaValue.valueOf(s.proxyFrom.get(i));
+                }
+                return LuaValue.listOf(from);
             default:
                 throw new IllegalArgumentException("not a configuration key: " + key);
         }
