@@ -116,8 +116,9 @@ class SettingsViewTest {
 
     @Test
     void keysAndTopLevelNamesAgree() {
-        assertEquals(15, SettingsView.KEYS.size());
-        assertEquals(java.util.Set.of("mm", "isolation", "workers", "user", "allow_root", "limits", "sandbox", "grace"),
+        assertEquals(16, SettingsView.KEYS.size());
+        assertEquals(java.util.Set.of("mm", "isolation", "workers", "user", "allow_root", "limits", "sandbox", "grace",
+                "proxy"),
                 SettingsView.TOP_LEVEL);
     }
 }
