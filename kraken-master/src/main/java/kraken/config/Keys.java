@@ -71,7 +71,9 @@ final class Keys {
                     v -> number(v) && v.todouble() >= 0 && v.todouble() <= MAX_SECONDS, (s, v) -> s.grace = v.todouble()),
             new Key("status", StatusKey.REQUIREMENT, StatusKey::accepts, StatusKey::apply),
             new Key("log.connections", "true or false", LuaValue::isboolean,
-                    (s, v) -> s.logConnections = v.toboolean()));
+                    (s, v) -> s.logConnections = v.toboolean()),
+            new Key("proxy.from", "a list of IPv4 or IPv6 addresses or CIDR blocks, like {\"127.0.0.1\","
+                    + " \"10.0.0.0/8\", \"::1\"}", Keys::proxySources, Keys::applyProxySources));
 
     private static final Map<String, Key> BY_NAME = byName();
 
@@ -119,6 +121,38 @@ final class Keys {
         s.mmTimeoutRange = v.istable();
         s.mmTimeoutMin = v.istable() ? v.rawget(1).toint() : 0;
         s.mmTimeoutMax = v.istable() ? v.rawget(2).toint() : v.toint();
+    }
+
+    static final int MAX_PROXY_SOURCES = 1000;
+
+    // A sequence {"a", "b/n", ...} of strings, each an address or a CIDR block: nothing else in it.
+    private static boolean proxySources(LuaValue v) {
+        if (!v.istable()) {
+            return false;
+        }
+        int n = v.rawlen();
+        int count = 0;
+        for (LuaValue k = v.next(LuaValue.NIL).arg1(); !k.isnil(); k = v.next(k).arg1()) {
+            count++;
+        }
+        if (count != n || n > MAX_PROXY_SOURCES) {
+            return false;
+        }
+        for (int i = 1; i <= n; i++) {
+            LuaValue e = v.rawget(i);
+            if (e.type() != LuaValue.TSTRING || !kraken.proxy.TrustedSources.isValidEntry(e.tojstring())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static void applyProxySources(Settings s, LuaValue v) {
+        List<String> from = new java.util.ArrayList<>();
+        for (int i = 1; i <= v.rawlen(); i++) {
+            from.add(v.rawget(i).tojstring());
+        }
+        s.proxyFrom = List.copyOf(from);
     }
 
     private static boolean existingUser(LuaValue v) {

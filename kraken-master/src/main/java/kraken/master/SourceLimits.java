@@ -51,15 +51,23 @@ final class SourceLimits {
      * refusal was written (best effort, never blocking) and the caller closes the connection.
      */
     Slot admit(SocketAddress peer, Fd conn) {
-        if (limit <= 0 || !peer.isIp()) {
+        return peer.isIp() ? admit(peer.address(), peer.toString(), conn) : NONE;
+    }
+
+    /**
+     * The same for a client known by its address bytes (4 or 16): the client a trusted proxy
+     * reported, whose own address is the one that counts, not the proxy's.
+     */
+    Slot admit(byte[] address, String who, Fd conn) {
+        if (limit <= 0 || address == null) {
             return NONE;
         }
-        Source key = sourceOf(peer.address());
+        Source key = sourceOf(address);
         int n = open.getOrDefault(key, 0);
         if (n >= limit) {
             count(OVER_PER_SOURCE);
             refuse(conn);
-            MasterLog.info("connection from " + peer + " refused: kraken.limits.per_source (" + limit
+            MasterLog.info("connection from " + who + " refused: kraken.limits.per_source (" + limit
                     + ") reached for its source");
             return null;
         }
@@ -87,6 +95,21 @@ final class SourceLimits {
     /** Sources holding connections now (for tests and status). */
     int sourcesHeld() {
         return open.size();
+    }
+
+    /**
+     * The bytes of an IP address literal (as a PROXY header gives it), or null for anything
+     * else: only digits, hex letters, dots and colons reach InetAddress, so no name is looked up.
+     */
+    static byte[] literalAddress(String host) {
+        if (host == null || host.isEmpty() || !host.matches("[0-9A-Fa-f.:]+")) {
+            return null;
+        }
+        try {
+            return java.net.InetAddress.getByName(host).getAddress();
+        } catch (java.net.UnknownHostException e) {
+            return null;
+        }
     }
 
     static Source sourceOf(byte[] a) {

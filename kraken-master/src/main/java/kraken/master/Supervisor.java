@@ -2,6 +2,8 @@ package kraken.master;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -11,6 +13,9 @@ import kraken.posix.Posix;
 import kraken.posix.PosixException;
 import kraken.posix.SocketAddress;
 import kraken.protocol.Protocol;
+import kraken.proxy.PendingProxyConnections;
+import kraken.proxy.ProxyHeader;
+import kraken.proxy.TrustedSources;
 
 /**
  * The master's one thread of control. It owns the pool: every change to it happens here, in
@@ -46,6 +51,13 @@ final class Supervisor {
     private String startupFailure;
     private long served;
     private SystemdNotifier notifier = SystemdNotifier.none();
+    private final TrustedSources proxies;
+    private final PendingProxyConnections pendingProxy =
+            new PendingProxyConnections(PENDING_PROXY_MAX, MasterLog::info, reason -> status.metrics.refused(reason));
+    /** The event-loop registrations of the connections whose PROXY header is being read. */
+    private final Map<Fd, EventLoop.Registration> proxyReads = new HashMap<>();
+    /** Connections from trusted proxies held at once while their PROXY header is read. */
+    static final int PENDING_PROXY_MAX = 128;
 
     Supervisor(Settings settings, LaunchPlan plan, Listeners listeners, WorkerLauncher launcher, SignalEvents signals,
                UidPool uids) throws IOException {
@@ -59,12 +71,14 @@ final class Supervisor {
         this.pool = new Pool(settings);
         this.workers = pool.all;
         this.sources = new SourceLimits(settings);
+        this.proxies = TrustedSources.of(settings.proxyFrom);
         this.loop = new EventLoop();
         loop.register(signals.wakeFd(), EventLoop.Priority.SIGNALS, events -> handleSignals());
         for (Fd l : listeners.sockets()) {
             listenerWatches.add(loop.register(l, EventLoop.Priority.CONNECTIONS, events -> dispatch(l)));
         }
     }
+
 
     /** Tells systemd (NOTIFY_SOCKET) of readiness, reloads and the stop. */
     Supervisor notifying(SystemdNotifier n) {
@@ -83,10 +97,14 @@ final class Supervisor {
                 maintainSpareWorkers(now);
                 status.watchCap(workers.size(), pool.ready.isEmpty(), pool.preparing.isEmpty(), settings.workersMax,
                         stopping);
-                watchListeners(!stopping && !pool.ready.isEmpty());
-                loop.runOnce(Math.min(nextDeadline(now), notifier.nextDeadline(now)));
+                watchListeners(!stopping && !pool.ready.isEmpty() && !pendingProxy.isFull());
+                loop.runOnce(Math.min(nextDeadline(now), Math.min(notifier.nextDeadline(now),
+                        pendingProxy.nextDeadline())));
                 now = System.nanoTime();
                 notifier.tick(now);
+                pendingProxy.expire(now);
+                forgetSettledProxyReads();
+                handOverProxied();
                 killOverdueWorkers(now);
                 retireIdleWorkers(now);
                 if (startupFailure != null && !stopping) {
@@ -404,7 +422,7 @@ final class Supervisor {
     /** Accepts while a worker is ready and hands each connection over; the master's copy is always closed. */
     private void dispatch(Fd listener) {
         kraken.lua.Registry.Address where = listeners.addressOf(listener);
-        while (!pool.ready.isEmpty()) {
+        while (!pool.ready.isEmpty() && !pendingProxy.isFull()) {
             // The worker next in line must not be stopped (SIGSTOP from a process of its user),
             // or it would hold the connection until kraken.limits.time. Checked before accept,
             // so that without another ready worker the client waits in the backlog. With a uid
@@ -427,6 +445,11 @@ final class Supervisor {
                 return;
             }
             status.metrics.accepted();
+            if (proxies.trusts(peer)) {
+                // Its PROXY header is read first, without ever waiting for it here.
+                readProxyHeader(conn, peer, where);
+                continue;
+            }
             try {
                 SourceLimits.Slot slot = sources.admit(peer, conn);
                 if (slot != null) {
@@ -436,6 +459,61 @@ final class Supervisor {
                 }
             } finally {
                 conn.close();
+            }
+        }
+        handOverProxied();
+    }
+
+    /** Takes over a connection from a trusted proxy; the loop reads its header as it comes. */
+    private void readProxyHeader(Fd conn, SocketAddress peer, kraken.lua.Registry.Address where) {
+        pendingProxy.add(conn, peer, where, System.nanoTime());
+        if (!conn.isOpen() || !pendingProxy.descriptors().contains(conn)) {
+            return; // complete or refused at once
+        }
+        try {
+            proxyReads.put(conn, loop.register(conn, EventLoop.Priority.CONNECTIONS, events -> pendingProxy.read(conn)));
+        } catch (PosixException e) {
+            MasterLog.info("connection from proxy " + peer + ": cannot watch it: " + e.reason()
+                    + "; it is closed when its header is due");
+        }
+    }
+
+    /** Stops watching the connections whose header is complete, refused or overdue. */
+    private void forgetSettledProxyReads() {
+        if (proxyReads.isEmpty()) {
+            return;
+        }
+        List<Fd> reading = pendingProxy.descriptors(); // at most PENDING_PROXY_MAX
+        for (Iterator<Map.Entry<Fd, EventLoop.Registration>> it = proxyReads.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<Fd, EventLoop.Registration> e = it.next();
+            if (!reading.contains(e.getKey())) {
+                loop.unregister(e.getValue());
+                it.remove();
+            }
+        }
+    }
+
+    /**
+     * Hands connections whose PROXY header is complete to ready workers, in arrival order. The
+     * per-source limit counts the client the proxy reported, not the proxy.
+     */
+    private void handOverProxied() {
+        PendingProxyConnections.Complete c;
+        while (!pool.ready.isEmpty() && (c = pendingProxy.nextComplete()) != null) {
+            ProxyHeader.Result h = c.header();
+            ClientAddress client = h.useReal()
+                    ? ClientAddress.accepted(c.proxy(), (kraken.lua.Registry.Address) c.listener())
+                    : ClientAddress.proxied(h.sourceHost(), h.sourcePort(), c.proxy());
+            try {
+                SourceLimits.Slot slot = h.useReal() ? sources.admit(c.proxy(), c.conn())
+                        : sources.admit(SourceLimits.literalAddress(h.sourceHost()), client.toString(), c.conn());
+                if (slot != null) {
+                    handOver(c.conn(), client, slot);
+                } else {
+                    status.metrics.refused(SourceLimits.OVER_PER_SOURCE);
+                }
+            } finally {
+                c.conn().close();
             }
         }
     }
@@ -501,6 +579,8 @@ final class Supervisor {
         stopping = true;
         notifier.stopping();
         closeListeners();
+        pendingProxy.closeAll();
+        forgetSettledProxyReads();
         graceDeadline = graceful ? now + (long) (settings.grace * 1000) * MS : now;
         if (graceful) {
             MasterLog.info("stopping: listeners closed, waiting up to " + fmt(settings.grace)
@@ -562,13 +642,18 @@ final class Supervisor {
 
     private String refusals() {
         List<String> parts = new ArrayList<>();
-        sources.refusals().forEach((reason, n) -> parts.add(reason + "=" + n));
+        refusalCounts().forEach((reason, n) -> parts.add(reason + "=" + n));
         return String.join(" ", parts);
     }
 
-    /** Connections refused so far, by reason ("per_source", "no_worker"): for the metrics. */
+    /**
+     * Connections closed before reaching a worker, by reason ("per_source", "no_worker",
+     * "proxy_invalid", "proxy_timeout", "proxy_closed").
+     */
     Map<String, Long> refusalCounts() {
-        return sources.refusals();
+        Map<String, Long> all = new LinkedHashMap<>(sources.refusals());
+        pendingProxy.refusals().forEach((reason, n) -> all.merge(reason, n, Long::sum));
+        return all;
     }
 
     private static String fmt(double seconds) {

@@ -266,4 +266,20 @@ class ConfigLoaderTest {
         e = assertThrows(ConfigException.class, () -> ConfigSource.resolve(null, missing, system));
         assertEquals("cannot open " + missing + " (named by KRAKEN_CONFIG): No such file or directory", e.getMessage());
     }
+
+    @Test
+    void proxyFromTakesAddressesAndBlocksAndNamesFileLineAndKeyOtherwise() throws Exception {
+        Settings s = ConfigLoader.load(file("kraken.proxy = {from = {'127.0.0.1', '10.0.0.0/8', '::1', 'fd00::/8'}}\n"));
+        assertEquals(java.util.List.of("127.0.0.1", "10.0.0.0/8", "::1", "fd00::/8"), s.proxyFrom);
+        assertEquals(java.util.List.of("192.0.2.0/24"), ConfigLoader.load(file("kraken.proxy.from = {'192.0.2.0/24'}\n")).proxyFrom);
+        for (String bad : new String[] {"'127.0.0.1'", "{'localhost'}", "{'10.0.0.0/33'}", "{1}", "{'1.2.3.4', x = 1}"}) {
+            Path f = file("\nkraken.proxy.from = " + bad + "\n");
+            ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(f));
+            assertTrue(e.getMessage().startsWith(f + ":2: kraken.proxy.from must be a list of IPv4 or IPv6 addresses"),
+                    e.getMessage());
+        }
+        Path f = file("kraken.proxy = {to = {}}\n");
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(f));
+        assertTrue(e.getMessage().contains(":1: kraken.proxy.to is not a configuration key"), e.getMessage());
+    }
 }

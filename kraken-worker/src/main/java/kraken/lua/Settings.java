@@ -56,6 +56,8 @@ public final class Settings {
     public String statusPath = null;
     /** kraken.log.connections: one log line per served connection. */
     public boolean logConnections = true;
+    /** kraken.proxy.from: addresses and CIDR blocks that must send a PROXY header; empty for none. */
+    public java.util.List<String> proxyFrom = java.util.List.of();
 
     public boolean stateIsolation() {
         return "state".equals(isolation);
@@ -113,6 +115,9 @@ public final class Settings {
             m.put("status.path", statusPath);
         }
         m.put("log.connections", Boolean.toString(logConnections));
+        if (!proxyFrom.isEmpty()) {
+            m.put("proxy.from", String.join(" ", proxyFrom));
+        }
         return m;
     }
 
@@ -149,6 +154,7 @@ public final class Settings {
         s.statusPort = m.containsKey("status.port") ? Integer.valueOf(m.get("status.port")) : null;
         s.statusPath = m.get("status.path");
         s.logConnections = !"false".equals(m.get("log.connections"));
+        s.proxyFrom = m.containsKey("proxy.from") ? java.util.List.of(m.get("proxy.from").split(" ")) : java.util.List.of();
         return s;
     }
 }

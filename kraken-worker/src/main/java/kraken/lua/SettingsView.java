@@ -21,7 +21,7 @@ public final class SettingsView {
     public static final List<String> KEYS = List.of("mm.tries", "mm.timeout", "isolation", "workers.spare",
             "workers.max", "workers.connections", "workers.idle", "user", "allow_root", "limits.time", "limits.memory",
             "limits.cpu", "limits.files", "limits.line", "limits.coroutines", "limits.per_source", "limits.refusal",
-            "limits.processes", "sandbox", "grace", "status", "log.connections");
+            "limits.processes", "sandbox", "grace", "status", "log.connections", "proxy.from");
 
     /** The top-level names of the keys: a name with dotted keys below it (mm, workers, limits) is a table. */
     public static final Set<String> TOP_LEVEL = topLevel();
@@ -108,6 +108,15 @@ public final class SettingsView {
                 return statusValue(s);
             case "log.connections":
                 return LuaValue.valueOf(s.logConnections);
+            case "proxy.from":
+                if (s.proxyFrom.isEmpty()) {
+                    return LuaValue.NIL;
+                }
+                LuaValue[] from = new LuaValue[s.proxyFrom.size()];
+                for (int i = 0; i < from.length; i++) {
+                    from[i] = LuaValue.valueOf(s.proxyFrom.get(i));
+                }
+                return LuaValue.listOf(from);
             default:
                 throw new IllegalArgumentException("not a configuration key: " + key);
         }

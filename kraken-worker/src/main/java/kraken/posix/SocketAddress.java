@@ -31,6 +31,19 @@ public final class SocketAddress {
         return a;
     }
 
+    /** An address from its 4 (IPv4) or 16 (IPv6) bytes. */
+    public static SocketAddress ofBytes(byte[] bytes, int port) {
+        if (bytes.length != 4 && bytes.length != 16) {
+            throw new IllegalArgumentException("an IP address has 4 or 16 bytes, not " + bytes.length);
+        }
+        SocketAddress a = new SocketAddress();
+        System.arraycopy(bytes, 0, a.raw, 0, bytes.length);
+        a.info[0] = bytes.length;
+        a.info[1] = port;
+        a.info[2] = bytes.length == 16 ? Posix.Constant.AF_INET6.value : Posix.Constant.AF_INET.value;
+        return a;
+    }
+
     private static byte[] mapped(byte[] v4) {
         byte[] v6 = new byte[16];
         v6[10] = (byte) 0xff;

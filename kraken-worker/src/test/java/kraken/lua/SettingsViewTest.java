@@ -116,9 +116,9 @@ class SettingsViewTest {
 
     @Test
     void keysAndTopLevelNamesAgree() {
-        assertEquals(22, SettingsView.KEYS.size());
+        assertEquals(23, SettingsView.KEYS.size());
         assertEquals(java.util.Set.of("mm", "isolation", "workers", "user", "allow_root", "limits", "sandbox", "grace",
-                "status", "log"),
+                "status", "log", "proxy"),
                 SettingsView.TOP_LEVEL);
     }
 
