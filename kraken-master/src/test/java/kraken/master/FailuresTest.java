@@ -24,13 +24,7 @@ class FailuresTest {
     Path dir;
 
     /** Sends the worker's pid, then behaves as "mode" (the line the client sends) says. */
-    private static final String MODAL = """
-            local function pid()
-              local f = io.open("/proc/self/stat")
-              local p = f:read("*n")
-              f:close()
-              return p
-            end
+    private static final String MODAL = Server.PID_FUNCTION + """
             local app = coroutine.create(function (skt, addr)
               skt:send(tostring(pid()))
               local mode, err = skt:receive()

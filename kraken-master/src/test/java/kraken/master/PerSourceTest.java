@@ -25,13 +25,7 @@ class PerSourceTest {
     Path dir;
 
     /** Sends its pid, then holds the connection until the client sends a line. */
-    private static final String HOLD = """
-            local function pid()
-              local f = io.open("/proc/self/stat")
-              local p = f:read("*n")
-              f:close()
-              return p
-            end
+    private static final String HOLD = Server.PID_FUNCTION + """
             local app = coroutine.create(function (skt, addr)
               skt:send(tostring(pid()))
               skt:receive()

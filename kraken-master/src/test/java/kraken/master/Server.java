@@ -25,6 +25,19 @@ import kraken.testing.Paths;
 final class Server implements AutoCloseable {
     static final Duration STARTUP = Duration.ofSeconds(30);
 
+    /**
+     * Lua for test scripts: pid() is the worker's own pid (what many applications send first, so
+     * that a test knows which worker serves it).
+     */
+    static final String PID_FUNCTION = """
+            local function pid()
+              local f = io.open("/proc/self/stat")
+              local p = f:read("*n")
+              f:close()
+              return p
+            end
+            """;
+
     final int port;
     final Path dir;
     final Path script;

@@ -40,13 +40,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Tag("integration")
 class SoakTest {
-    private static final String SCRIPT = """
-            local function pid()
-              local f = io.open("/proc/self/stat")
-              local p = f:read("*n")
-              f:close()
-              return p
-            end
+    private static final String SCRIPT = Server.PID_FUNCTION + """
             local me = pid()
             local app = coroutine.create(function (skt, addr)
               skt:send(tostring(me))

@@ -31,13 +31,7 @@ class UidRangeTest {
     @TempDir
     Path dir;
 
-    private static final String SCRIPT = """
-            local function pid()
-              local f = io.open("/proc/self/stat")
-              local p = f:read("*n")
-              f:close()
-              return p
-            end
+    private static final String SCRIPT = Server.PID_FUNCTION + """
             local app = coroutine.create(function (skt, addr)
               skt:send(tostring(pid()))
               local mode = skt:receive()

@@ -23,13 +23,7 @@ class WorkerEndTest {
     Path dir;
 
     /** Sends the worker's pid, then does what the client's line says. */
-    private static final String MODAL = """
-            local function pid()
-              local f = io.open("/proc/self/stat")
-              local p = f:read("*n")
-              f:close()
-              return p
-            end
+    private static final String MODAL = Server.PID_FUNCTION + """
             local function burn(seconds)
               local t0 = os.clock()
               local x = 0
