@@ -75,14 +75,21 @@ final class Listeners {
                 Posix.setsockopt(fd.get(), Posix.Constant.IPPROTO_IPV6.value, Posix.Constant.IPV6_V6ONLY.value, 1);
             }
             Posix.bind(fd.get(), addr.address(), addr.port());
-            Posix.listen(fd.get(), BACKLOG);
-            // Accept only when poll says so; never block the supervisor on a client that reset.
-            Posix.setNonBlocking(fd.get(), true);
-            return fd;
+            return listening(fd);
         } catch (IOException e) {
             fd.close();
             throw new IOException("bind " + a + ": " + reason(e));
         }
+    }
+
+    /**
+     * Listens on a bound socket, non-blocking: accept only when the loop says so, so that a client
+     * that reset never blocks the supervisor.
+     */
+    private static Fd listening(Fd fd) throws IOException {
+        Posix.listen(fd.get(), BACKLOG);
+        Posix.setNonBlocking(fd.get(), true);
+        return fd;
     }
 
     private Fd openUnix(Registry.Address a) throws IOException {
@@ -97,9 +104,7 @@ final class Listeners {
             if (!abstractName) {
                 createdFiles.add(Path.of(a.path()));
             }
-            Posix.listen(fd.get(), BACKLOG);
-            Posix.setNonBlocking(fd.get(), true);
-            return fd;
+            return listening(fd);
         } catch (IOException e) {
             fd.close();
             throw new IOException("bind " + a + ": " + reason(e));
