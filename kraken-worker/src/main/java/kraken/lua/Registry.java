@@ -40,6 +40,8 @@ public final class Registry {
     private CoroutineLimit coroutines = new CoroutineLimit(Integer.MAX_VALUE);
     /** A user name or a decimal uid, as the script gave it; null when none was registered. */
     private String user;
+    /** The library objects of the state when it was fresh; null for a state copied from an image. */
+    private Libraries libraries;
 
     /** Runs the application for a connection in this state (see ApplicationRunner). */
     public ApplicationRunner runner() {
@@ -68,6 +70,14 @@ public final class Registry {
 
     void setCoroutines(CoroutineLimit c) {
         this.coroutines = c;
+    }
+
+    public Libraries libraries() {
+        return libraries;
+    }
+
+    void setLibraries(Libraries l) {
+        this.libraries = l;
     }
 
     public String user() {
