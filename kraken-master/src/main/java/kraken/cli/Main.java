@@ -13,7 +13,7 @@ import kraken.config.ConfigSource;
 import kraken.lua.LoopHandler;
 import kraken.lua.LuaRuntime;
 import kraken.lua.Registry;
-import kraken.lua.Settings;
+import kraken.settings.Settings;
 import kraken.posix.Posix;
 import org.apache.commons.cli.ParseException;
 import org.luaj.vm2.Globals;

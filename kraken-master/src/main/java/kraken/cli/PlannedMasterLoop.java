@@ -2,7 +2,7 @@ package kraken.cli;
 
 import kraken.lua.LoopHandler;
 import kraken.lua.Registry;
-import kraken.lua.Settings;
+import kraken.settings.Settings;
 import kraken.master.MasterLoop;
 import org.luaj.vm2.Varargs;
 

@@ -6,7 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import kraken.lua.LuaRuntime;
 import kraken.lua.Registry;
-import kraken.lua.Settings;
+import kraken.settings.Settings;
 import kraken.lua.SharedMetatables;
 import kraken.posix.Posix;
 import org.luaj.vm2.Globals;

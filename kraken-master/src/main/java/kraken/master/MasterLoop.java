@@ -3,7 +3,7 @@ package kraken.master;
 import java.io.IOException;
 import kraken.lua.LoopHandler;
 import kraken.lua.Registry;
-import kraken.lua.Settings;
+import kraken.settings.Settings;
 import kraken.master.status.StatusBoard;
 import kraken.master.status.StatusServer;
 import org.luaj.vm2.LuaValue;

@@ -7,7 +7,8 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import kraken.lua.Settings;
+import kraken.settings.ReloadableKeys;
+import kraken.settings.Settings;
 import kraken.posix.Fd;
 import kraken.posix.Posix;
 import kraken.posix.PosixException;
@@ -15,7 +16,7 @@ import kraken.posix.SocketAddress;
 import kraken.protocol.Protocol;
 import kraken.proxy.PendingProxyConnections;
 import kraken.proxy.ProxyHeader;
-import kraken.proxy.TrustedSources;
+import kraken.settings.TrustedSources;
 
 /**
  * The master's one thread of control. It owns the pool: every change to it happens here, in

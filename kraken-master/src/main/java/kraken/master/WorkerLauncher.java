@@ -8,7 +8,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import kraken.lua.Settings;
+import kraken.settings.Settings;
 import kraken.posix.Fd;
 import kraken.posix.Posix;
 import kraken.posix.PosixException;

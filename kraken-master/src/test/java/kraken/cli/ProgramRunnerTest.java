@@ -16,7 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import kraken.lua.LuaRuntime;
 import kraken.lua.Registry;
-import kraken.lua.Settings;
+import kraken.settings.Settings;
 import kraken.master.LaunchPlan;
 import kraken.protocol.Protocol.Step;
 import org.junit.jupiter.api.Tag;

@@ -2,6 +2,8 @@ package kraken.lua;
 
 import kraken.posix.Posix;
 import kraken.posix.PosixException;
+import kraken.settings.Settings;
+import kraken.settings.SettingsView;
 import org.luaj.vm2.LuaTable;
 import org.luaj.vm2.LuaThread;
 import org.luaj.vm2.LuaValue;

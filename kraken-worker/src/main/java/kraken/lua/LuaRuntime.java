@@ -3,6 +3,7 @@ package kraken.lua;
 import java.nio.file.Path;
 import kraken.lua51.CoroutineLimit;
 import kraken.lua51.Lua51Lib;
+import kraken.settings.Settings;
 import org.luaj.vm2.Globals;
 import org.luaj.vm2.LoadState;
 import org.luaj.vm2.LuaTable;

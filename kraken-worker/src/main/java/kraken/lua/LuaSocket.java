@@ -6,6 +6,7 @@ import kraken.posix.Fd;
 import kraken.posix.Posix;
 import kraken.posix.PosixException;
 import kraken.posix.SocketAddress;
+import kraken.settings.Settings;
 import org.luaj.vm2.LuaString;
 import org.luaj.vm2.LuaTable;
 import org.luaj.vm2.LuaUserdata;

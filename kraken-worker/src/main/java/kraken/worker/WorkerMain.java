@@ -9,7 +9,7 @@ import kraken.lua.LoopHandler;
 import kraken.lua.LuaRuntime;
 import kraken.lua.LuaSocket;
 import kraken.lua.Registry;
-import kraken.lua.Settings;
+import kraken.settings.Settings;
 import kraken.posix.Fd;
 import kraken.posix.Posix;
 import kraken.protocol.Protocol;

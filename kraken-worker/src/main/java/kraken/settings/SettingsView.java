@@ -1,4 +1,4 @@
-package kraken.lua;
+package kraken.settings;
 
 import java.util.LinkedHashSet;
 import java.util.List;

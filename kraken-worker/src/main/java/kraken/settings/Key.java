@@ -1,8 +1,7 @@
-package kraken.config;
+package kraken.settings;
 
 import java.util.function.BiConsumer;
 import java.util.function.Predicate;
-import kraken.lua.Settings;
 import org.luaj.vm2.LuaValue;
 
 /**
@@ -14,10 +13,10 @@ import org.luaj.vm2.LuaValue;
  * @param requirement completes "kraken.workers.spare must be ...": "an integer from 0 to kraken.workers.max"
  * @param accepts whether a non-nil value is acceptable on its own; nil always means the default
  */
-record Key(String name, String requirement, Predicate<LuaValue> accepts, BiConsumer<Settings, LuaValue> apply) {
+public record Key(String name, String requirement, Predicate<LuaValue> accepts, BiConsumer<Settings, LuaValue> apply) {
 
     /** "kraken.workers.spare must be an integer from 0 to kraken.workers.max (got "x")". */
-    String complaint(LuaValue got) {
+    public String complaint(LuaValue got) {
         return "kraken." + name + " must be " + requirement + " (got " + Describe.value(got) + ")";
     }
 }

@@ -1,7 +1,6 @@
-package kraken.config;
+package kraken.settings;
 
 import java.nio.charset.StandardCharsets;
-import kraken.lua.Settings;
 import org.luaj.vm2.LuaValue;
 import org.luaj.vm2.Varargs;
 

@@ -1,4 +1,4 @@
-package kraken.proxy;
+package kraken.net;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -7,11 +7,11 @@ import java.net.UnknownHostException;
  * Numeric IP addresses from text, strictly: never a name lookup, never a lenient form
  * ("1.2.3", "01.2.3.4"). What a PROXY v1 header or a kraken.proxy.from entry may contain.
  */
-final class IpText {
+public final class IpText {
     private IpText() {}
 
     /** Four bytes for dotted-quad IPv4, else null. */
-    static byte[] v4(String s) {
+    public static byte[] v4(String s) {
         String[] parts = s.split("\\.", -1);
         if (parts.length != 4) {
             return null;
@@ -33,7 +33,7 @@ final class IpText {
     }
 
     /** Sixteen bytes for an IPv6 literal (no zone, no brackets), else null. */
-    static byte[] v6(String s) {
+    public static byte[] v6(String s) {
         if (s.indexOf(':') < 0 || s.length() > 45 || !s.chars().allMatch(c -> (c >= '0' && c <= '9')
                 || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == ':' || c == '.')) {
             return null;
@@ -56,7 +56,7 @@ final class IpText {
     }
 
     /** An IPv4-mapped IPv6 address (::ffff:a.b.c.d) as its 4 IPv4 bytes; other addresses as they are. */
-    static byte[] unmapped(byte[] a) {
+    public static byte[] unmapped(byte[] a) {
         if (a.length != 16) {
             return a;
         }

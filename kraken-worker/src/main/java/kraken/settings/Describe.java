@@ -1,13 +1,13 @@
-package kraken.config;
+package kraken.settings;
 
 import org.luaj.vm2.LuaString;
 import org.luaj.vm2.LuaValue;
 
 /** Shows a Lua value in an error message the way a Lua programmer would write it. */
-final class Describe {
+public final class Describe {
     private Describe() {}
 
-    static String value(LuaValue v) {
+    public static String value(LuaValue v) {
         if (v.type() == LuaValue.TSTRING) {
             return quoted(v.checkstring());
         }

@@ -1,4 +1,4 @@
-package kraken.proxy;
+package kraken.settings;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,4 +1,4 @@
-package kraken.lua;
+package kraken.settings;
 
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package kraken.config;
+package kraken.settings;
 
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -8,13 +8,11 @@ import java.util.Map;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import kraken.lua.Settings;
-import kraken.lua.SettingsView;
 import kraken.posix.Posix;
 import org.luaj.vm2.LuaValue;
 
 /** Every configuration key of SPEC section 3, with its rule. The ranges are written down in notes/cli.md. */
-final class Keys {
+public final class Keys {
     private Keys() {}
 
     static final int MAX_WORKERS = 10000;
@@ -27,7 +25,7 @@ final class Keys {
     static final long MAX_HEAP = 1024L << 30;
     private static final Pattern SIZE = Pattern.compile("([1-9][0-9]{0,12})([kmg]?)");
 
-    static final List<Key> ALL = List.of(
+    public static final List<Key> ALL = List.of(
             new Key("mm.tries", "an integer from 1 to 100", integer(1, 100),
                     (s, v) -> s.mmTries = v.toint()),
             new Key("mm.timeout", "a number of milliseconds from 0 to " + MAX_TIMEOUT_MS
@@ -89,7 +87,7 @@ final class Keys {
     }
 
     /** The key named "workers.spare", or null. */
-    static Key named(String name) {
+    public static Key named(String name) {
         return BY_NAME.get(name);
     }
 
@@ -140,7 +138,7 @@ final class Keys {
         }
         for (int i = 1; i <= n; i++) {
             LuaValue e = v.rawget(i);
-            if (e.type() != LuaValue.TSTRING || !kraken.proxy.TrustedSources.isValidEntry(e.tojstring())) {
+            if (e.type() != LuaValue.TSTRING || !TrustedSources.isValidEntry(e.tojstring())) {
                 return false;
             }
         }
@@ -163,7 +161,7 @@ final class Keys {
     }
 
     /** The uid a valid kraken.user value names; -1 for a range (never root). */
-    static int uidOf(LuaValue v) {
+    public static int uidOf(LuaValue v) {
         if (v.istable()) {
             return -1;
         }

@@ -1,7 +1,8 @@
-package kraken.proxy;
+package kraken.settings;
 
 import java.util.ArrayList;
 import java.util.List;
+import kraken.net.IpText;
 import kraken.posix.SocketAddress;
 
 /**

@@ -1,15 +1,14 @@
-package kraken.master;
+package kraken.settings;
 
-import kraken.lua.Settings;
 
 /**
  * What a SIGHUP may change: the pool and limit keys. The user, allow_root and the sandbox stay
  * as the master started, since they decide what the script already ran with.
  */
-final class ReloadableKeys {
+public final class ReloadableKeys {
     private ReloadableKeys() {}
 
-    static Settings apply(Settings current, Settings fresh) {
+    public static Settings apply(Settings current, Settings fresh) {
         Settings s = Settings.decode(current.encode());
         s.mmTries = fresh.mmTries;
         s.mmTimeoutMin = fresh.mmTimeoutMin;
