@@ -1,7 +1,7 @@
 package kraken.cli;
 
-import kraken.lua.LoopHandler;
-import kraken.lua.Registry;
+import kraken.lua.module.LoopHandler;
+import kraken.lua.module.Registry;
 import kraken.settings.Settings;
 import kraken.master.MasterLoop;
 import org.luaj.vm2.Varargs;

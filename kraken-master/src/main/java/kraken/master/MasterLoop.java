@@ -1,8 +1,8 @@
 package kraken.master;
 
 import java.io.IOException;
-import kraken.lua.LoopHandler;
-import kraken.lua.Registry;
+import kraken.lua.module.LoopHandler;
+import kraken.lua.module.Registry;
 import kraken.settings.Settings;
 import kraken.master.status.StatusBoard;
 import kraken.master.status.StatusServer;

@@ -7,6 +7,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import kraken.lua.module.Registry;
 import kraken.settings.ReloadableKeys;
 import kraken.settings.Settings;
 import kraken.posix.Fd;
@@ -422,7 +423,7 @@ final class Supervisor {
 
     /** Accepts while a worker is ready and hands each connection over; the master's copy is always closed. */
     private void dispatch(Fd listener) {
-        kraken.lua.Registry.Address where = listeners.addressOf(listener);
+        kraken.lua.module.Registry.Address where = listeners.addressOf(listener);
         while (!pool.ready.isEmpty() && !pendingProxy.isFull()) {
             // The worker next in line must not be stopped (SIGSTOP from a process of its user),
             // or it would hold the connection until kraken.limits.time. Checked before accept,
@@ -466,7 +467,7 @@ final class Supervisor {
     }
 
     /** Takes over a connection from a trusted proxy; the loop reads its header as it comes. */
-    private void readProxyHeader(Fd conn, SocketAddress peer, kraken.lua.Registry.Address where) {
+    private void readProxyHeader(Fd conn, SocketAddress peer, kraken.lua.module.Registry.Address where) {
         pendingProxy.add(conn, peer, where, System.nanoTime());
         if (!conn.isOpen() || !pendingProxy.descriptors().contains(conn)) {
             return; // complete or refused at once
@@ -503,7 +504,7 @@ final class Supervisor {
         while (!pool.ready.isEmpty() && (c = pendingProxy.nextComplete()) != null) {
             ProxyHeader.Result h = c.header();
             ClientAddress client = h.useReal()
-                    ? ClientAddress.accepted(c.proxy(), (kraken.lua.Registry.Address) c.listener())
+                    ? ClientAddress.accepted(c.proxy(), (kraken.lua.module.Registry.Address) c.listener())
                     : ClientAddress.proxied(h.sourceHost(), h.sourcePort(), c.proxy());
             try {
                 SourceLimits.Slot slot = h.useReal() ? sources.admit(c.proxy(), c.conn())

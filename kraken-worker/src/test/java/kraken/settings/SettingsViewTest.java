@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
-import kraken.lua.LuaRuntime;
-import kraken.lua.Registry;
+import kraken.lua.runtime.LuaRuntime;
+import kraken.lua.module.Registry;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

@@ -1,4 +1,4 @@
-package kraken.lua;
+package kraken.lua.module;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;

@@ -1,4 +1,4 @@
-package kraken.lua;
+package kraken.lua.module;
 
 import kraken.lua51.CoroutineLimit;
 import java.util.ArrayList;
@@ -66,7 +66,7 @@ public final class Registry {
         return coroutines;
     }
 
-    void setCoroutines(CoroutineLimit c) {
+    public void setCoroutines(CoroutineLimit c) {
         this.coroutines = c;
     }
 

@@ -1,6 +1,9 @@
-package kraken.lua;
+package kraken.lua.runtime;
 
 import java.nio.file.Path;
+import kraken.lua.module.KrakenLib;
+import kraken.lua.module.LoopHandler;
+import kraken.lua.module.Registry;
 import kraken.lua51.CoroutineLimit;
 import kraken.lua51.Lua51Lib;
 import kraken.settings.Settings;

@@ -1,4 +1,4 @@
-package kraken.lua;
+package kraken.lua.module;
 
 import org.luaj.vm2.Globals;
 import org.luaj.vm2.LuaError;
@@ -57,7 +57,7 @@ public final class ApplicationRunner {
      * coroutine.yield for a state: from the directly-run application it returns at once (the
      * worker would resume it at once with nothing); from any other coroutine it yields as usual.
      */
-    LuaValue yieldFunction(Globals g, LuaValue yield) {
+    public LuaValue yieldFunction(Globals g, LuaValue yield) {
         return new VarArgFunction() {
             @Override
             public Varargs invoke(Varargs args) {

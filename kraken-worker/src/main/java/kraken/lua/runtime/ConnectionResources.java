@@ -1,4 +1,4 @@
-package kraken.lua;
+package kraken.lua.runtime;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -27,7 +27,7 @@ public final class ConnectionResources {
     }
 
     /** Records how to close something the connection opened (a no-op outside a connection). */
-    static void track(Runnable close) {
+    public static void track(Runnable close) {
         synchronized (LOCK) {
             if (open != null) {
                 open.add(close);

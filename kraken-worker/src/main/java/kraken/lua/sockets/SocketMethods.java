@@ -1,5 +1,8 @@
-package kraken.lua;
+package kraken.lua.sockets;
 
+import kraken.lua.module.Addresses;
+import kraken.lua.module.Registry;
+import kraken.lua.runtime.Args;
 import org.luaj.vm2.LuaError;
 import org.luaj.vm2.LuaTable;
 import org.luaj.vm2.LuaValue;

@@ -1,4 +1,4 @@
-package kraken.lua;
+package kraken.lua.sockets;
 
 import org.luaj.vm2.LuaString;
 import org.luaj.vm2.LuaValue;

@@ -1,4 +1,4 @@
-package kraken.lua;
+package kraken.lua.sockets;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -16,6 +16,8 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import kraken.lua.module.Registry;
+import kraken.lua.runtime.LuaRuntime;
 import kraken.posix.Fd;
 import kraken.posix.Posix;
 import kraken.settings.Settings;

@@ -1,4 +1,4 @@
-package kraken.lua;
+package kraken.lua.runtime;
 
 import java.io.IOException;
 import org.luaj.vm2.lib.jse.JseIoLib;

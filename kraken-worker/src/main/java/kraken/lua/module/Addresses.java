@@ -1,10 +1,10 @@
-package kraken.lua;
+package kraken.lua.module;
 
 import org.luaj.vm2.LuaTable;
 import org.luaj.vm2.LuaValue;
 
 /** The {host = h, port = p} tables of registerAddress and bind. */
-final class Addresses {
+public final class Addresses {
     private Addresses() {}
 
     /** sun_path holds 108 bytes, the terminating NUL included. */
@@ -37,7 +37,7 @@ final class Addresses {
     }
 
     /** The address a table names; IllegalArgumentException with the reason when it names none. */
-    static Registry.Address parse(LuaTable t, int lowestPort) {
+    public static Registry.Address parse(LuaTable t, int lowestPort) {
         LuaValue host = t.get("host");
         if (host.type() != LuaValue.TSTRING) {
             throw new IllegalArgumentException("host must be a string, got " + host.typename());

@@ -1,5 +1,7 @@
-package kraken.lua;
+package kraken.lua.module;
 
+import kraken.lua.runtime.Args;
+import kraken.lua.sockets.LuaSocket;
 import kraken.posix.Posix;
 import kraken.posix.PosixException;
 import kraken.settings.Settings;

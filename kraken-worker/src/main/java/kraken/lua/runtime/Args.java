@@ -1,4 +1,4 @@
-package kraken.lua;
+package kraken.lua.runtime;
 
 import org.luaj.vm2.LuaError;
 import org.luaj.vm2.LuaString;
@@ -12,23 +12,23 @@ import org.luaj.vm2.Varargs;
  * argument's position or the function's name. Conversions follow Lua 5.1: a numeric string
  * is a number, a number is a string.
  */
-final class Args {
+public final class Args {
     private Args() {}
 
-    static LuaError error(int n, String function, String message) {
+    public static LuaError error(int n, String function, String message) {
         return new LuaError("bad argument #" + n + " to '" + function + "' (" + message + ")");
     }
 
-    static LuaError typeError(Varargs args, int n, String function, String expected) {
+    public static LuaError typeError(Varargs args, int n, String function, String expected) {
         return error(n, function, expected + " expected, got " + typeName(args, n));
     }
 
     /** The argument's Lua type, or "no value" when the caller passed fewer arguments. */
-    static String typeName(Varargs args, int n) {
+    public static String typeName(Varargs args, int n) {
         return n > args.narg() ? "no value" : args.arg(n).typename();
     }
 
-    static double checkNumber(Varargs args, int n, String function) {
+    public static double checkNumber(Varargs args, int n, String function) {
         LuaValue v = args.arg(n);
         if (!v.isnumber()) {
             throw typeError(args, n, function, "number");
@@ -37,15 +37,15 @@ final class Args {
     }
 
     /** A number truncated toward zero, as lua_tointeger does. */
-    static int checkInt(Varargs args, int n, String function) {
+    public static int checkInt(Varargs args, int n, String function) {
         return (int) checkNumber(args, n, function);
     }
 
-    static int optInt(Varargs args, int n, String function, int fallback) {
+    public static int optInt(Varargs args, int n, String function, int fallback) {
         return args.arg(n).isnil() ? fallback : checkInt(args, n, function);
     }
 
-    static LuaString checkString(Varargs args, int n, String function) {
+    public static LuaString checkString(Varargs args, int n, String function) {
         LuaValue v = args.arg(n);
         if (!v.isstring()) {
             throw typeError(args, n, function, "string");
@@ -53,7 +53,7 @@ final class Args {
         return v.checkstring();
     }
 
-    static LuaTable checkTable(Varargs args, int n, String function) {
+    public static LuaTable checkTable(Varargs args, int n, String function) {
         LuaValue v = args.arg(n);
         if (!v.istable()) {
             throw typeError(args, n, function, "table");
@@ -61,7 +61,7 @@ final class Args {
         return (LuaTable) v;
     }
 
-    static boolean checkBoolean(Varargs args, int n, String function) {
+    public static boolean checkBoolean(Varargs args, int n, String function) {
         LuaValue v = args.arg(n);
         if (!v.isboolean()) {
             throw typeError(args, n, function, "boolean");

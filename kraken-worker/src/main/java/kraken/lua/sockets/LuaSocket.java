@@ -1,7 +1,8 @@
-package kraken.lua;
+package kraken.lua.sockets;
 
 import java.lang.ref.Cleaner;
 import java.net.UnknownHostException;
+import kraken.lua.runtime.ConnectionResources;
 import kraken.posix.Fd;
 import kraken.posix.Posix;
 import kraken.posix.PosixException;
@@ -84,7 +85,7 @@ public final class LuaSocket extends LuaUserdata {
     }
 
     /** kraken.socket(domain, type, protocol). */
-    static Varargs open(int domain, int type, int protocol, Settings settings) {
+    public static Varargs open(int domain, int type, int protocol, Settings settings) {
         try {
             Fd fd = new Fd(Posix.socket(domain, type, protocol));
             return new LuaSocket(fd, settings, domain == Posix.Constant.AF_INET6.value);

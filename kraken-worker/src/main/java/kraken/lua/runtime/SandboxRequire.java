@@ -1,4 +1,4 @@
-package kraken.lua;
+package kraken.lua.runtime;
 
 import java.io.ByteArrayInputStream;
 import java.io.File;

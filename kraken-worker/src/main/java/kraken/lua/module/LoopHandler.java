@@ -1,4 +1,4 @@
-package kraken.lua;
+package kraken.lua.module;
 
 import org.luaj.vm2.Varargs;
 

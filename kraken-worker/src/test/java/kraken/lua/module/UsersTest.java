@@ -1,4 +1,4 @@
-package kraken.lua;
+package kraken.lua.module;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,4 +1,4 @@
-package kraken.lua;
+package kraken.lua.module;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import kraken.lua.runtime.LuaRuntime;
 import kraken.posix.Posix;
 import kraken.settings.Settings;
 import org.junit.jupiter.api.Tag;

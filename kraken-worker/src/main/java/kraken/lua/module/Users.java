@@ -1,4 +1,4 @@
-package kraken.lua;
+package kraken.lua.module;
 
 import kraken.posix.Posix;
 import org.luaj.vm2.LuaValue;
