@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import kraken.lua.module.Registry;
+import kraken.posix.master.Processes;
 import kraken.settings.ReloadableKeys;
 import kraken.settings.Settings;
 import kraken.posix.Fd;
@@ -287,7 +288,7 @@ final class Supervisor {
             w.killedBecause = because;
         }
         try {
-            Posix.kill(w.pid, Posix.Constant.SIGKILL.value);
+            Processes.kill(w.pid, Posix.Constant.SIGKILL.value);
         } catch (PosixException e) {
             // Already gone: its exit is on its way through the pidfd.
         }
@@ -375,11 +376,11 @@ final class Supervisor {
     }
 
     private void reapWorker(Worker w) {
-        Posix.Exit exit;
+        Processes.Exit exit;
         try {
-            exit = w.exit != null ? w.exit : Posix.waitpid(w.pid, true);
+            exit = w.exit != null ? w.exit : Processes.waitpid(w.pid, true);
         } catch (PosixException e) {
-            exit = new Posix.Exit(w.pid, 0);
+            exit = new Processes.Exit(w.pid, 0);
             MasterLog.info("worker " + w.pid + ": " + e.getMessage());
         }
         if (exit == null) {
@@ -405,7 +406,7 @@ final class Supervisor {
         }
     }
 
-    private void onBootFailure(Worker w, Posix.Exit exit, long now) {
+    private void onBootFailure(Worker w, Processes.Exit exit, long now) {
         status.metrics.bootFailed();
         String why = w.bootError != null ? w.bootError
                 : !w.relay.bootOutput().isEmpty() ? w.relay.bootOutput() : exit.toString();
