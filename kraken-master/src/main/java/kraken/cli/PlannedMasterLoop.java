@@ -1,11 +1,11 @@
 package kraken.cli;
 
+import kraken.lua.module.LoopHandler;
+import kraken.lua.module.Registry;
+import kraken.settings.Settings;
 import kraken.image.ImageException;
 import kraken.image.ImageLimits;
 import kraken.image.ImageWriter;
-import kraken.lua.LoopHandler;
-import kraken.lua.Registry;
-import kraken.lua.Settings;
 import kraken.master.MasterLoop;
 import org.luaj.vm2.Globals;
 import org.luaj.vm2.LuaValue;

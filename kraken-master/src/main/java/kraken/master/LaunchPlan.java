@@ -2,7 +2,8 @@ package kraken.master;
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import kraken.lua.Settings;
+import kraken.settings.Settings;
+import kraken.protocol.Protocol;
 
 /**
  * What a worker starts from: the image of the script's state at kraken.loop() (kraken.image;

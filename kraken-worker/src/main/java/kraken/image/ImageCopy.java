@@ -2,9 +2,9 @@ package kraken.image;
 
 import static kraken.image.ImageFormat.*;
 
-import kraken.lua.Libraries;
-import kraken.lua.Registry;
-import kraken.lua.SharedMetatables;
+import kraken.lua.runtime.Libraries;
+import kraken.lua.module.Registry;
+import kraken.lua.runtime.SharedMetatables;
 import kraken.lua51.Lua51Random;
 import org.luaj.vm2.Globals;
 import org.luaj.vm2.LuaClosure;

@@ -1,7 +1,7 @@
 package kraken.image;
 
 import java.util.Locale;
-import kraken.lua.Settings;
+import kraken.settings.Settings;
 
 /** How large an image may be: a fraction of the heap a worker has to copy it into. */
 public final class ImageLimits {

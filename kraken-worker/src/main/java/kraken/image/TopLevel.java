@@ -1,9 +1,9 @@
 package kraken.image;
 
-import kraken.lua.LoopHandler;
-import kraken.lua.LuaRuntime;
-import kraken.lua.Registry;
-import kraken.lua.Settings;
+import kraken.lua.module.LoopHandler;
+import kraken.lua.runtime.LuaRuntime;
+import kraken.lua.module.Registry;
+import kraken.settings.Settings;
 import org.luaj.vm2.Globals;
 import org.luaj.vm2.LuaValue;
 import org.luaj.vm2.Varargs;

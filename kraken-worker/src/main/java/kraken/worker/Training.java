@@ -2,8 +2,9 @@ package kraken.worker;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import kraken.settings.Settings;
 import kraken.image.TopLevel;
-import kraken.lua.Settings;
 import kraken.posix.Fd;
 import kraken.posix.Posix;
 import kraken.protocol.Protocol;

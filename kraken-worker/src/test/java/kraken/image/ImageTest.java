@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
-import kraken.lua.LuaRuntime;
-import kraken.lua.Registry;
-import kraken.lua.Settings;
+import kraken.lua.runtime.LuaRuntime;
+import kraken.lua.module.Registry;
+import kraken.settings.Settings;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.luaj.vm2.Globals;
