@@ -93,7 +93,13 @@ public final class Image {
     public Globals instantiate(Settings settings, Registry registry, LoopHandler loop, Path scriptDir)
             throws ImageException {
         Globals g = LuaRuntime.createForImage(settings, registry, loop, scriptDir);
-        ImageCopy.fill(this, g, registry);
+        try {
+            ImageCopy.fill(this, g, registry);
+        } catch (RuntimeException e) {
+            // A valid image never gets here; a forged one that passed read()'s checks might
+            // (a metamethod of the fresh libraries raising, say): it is refused like the rest.
+            throw new ImageException("image: " + e);
+        }
         return g;
     }
 
