@@ -1,0 +1,293 @@
+package kraken.protocol;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import kraken.posix.Fd;
+import kraken.posix.Posix;
+
+/**
+ * The contract between a root master and its script process (docs/processes.md, "Who runs
+ * what"), version {@value #VERSION}: the sibling of {@link Protocol}, on the same kind of link (an
+ * AF_UNIX SOCK_SEQPACKET pair, the script process's end at descriptor {@value Protocol#LINK_FD}),
+ * with messages of at most {@value Protocol#MAX_MESSAGE} bytes.
+ *
+ * <pre>
+ *   master -> script  START   version, settings, user ids, the command line's arguments (bytes)
+ *   script -> master  LOOP    what was registered at kraken.loop() and how workers rebuild it
+ *   master -> script  RESULT  kraken.loop()'s result, when the master's loop has ended
+ * </pre>
+ *
+ * The script process is not trusted: the master reads its messages into one fixed buffer, checks
+ * every count against the bytes that are really there, closes any descriptor it passes, and
+ * treats anything it does not understand as the end of that process. The script process's exit
+ * status is the command's; end-of-stream on the link is its death (or the master's, on its side).
+ */
+public final class ScriptProtocol {
+    private ScriptProtocol() {}
+
+    public static final int VERSION = 1;
+
+    private static final byte START = 'S';
+    private static final byte LOOP = 'L';
+    private static final byte RESULT = 'Z';
+
+    /** What the script process needs before it runs anything. */
+    public record Start(Map<String, String> settings, int uid, int gid, int[] groups, List<String> argv) {
+        public Start {
+            settings = Map.copyOf(settings);
+            argv = List.copyOf(argv);
+        }
+    }
+
+    /**
+     * What the script registered (host "*" and path null for an IP address; host "unix" and a path
+     * for a Unix-domain one), and the plan workers replay to rebuild the state.
+     *
+     * @param application the registered coroutine as text, null when none
+     * @param user the registered user, null when none
+     * @param scriptDir the script's folder, null for -e or standard-input programs
+     */
+    public record Loop(List<Address> addresses, String application, String user, List<Protocol.Step> program,
+                       String scriptName, List<String> argTable, int argBase, String scriptDir) {
+        public Loop {
+            addresses = List.copyOf(addresses);
+            program = List.copyOf(program);
+            argTable = List.copyOf(argTable);
+        }
+    }
+
+    public record Address(String host, int port, String path) {}
+
+    /** kraken.loop()'s result: true, or nil and the message (ok false). */
+    public record Result(boolean ok, String message) {}
+
+    public static void sendStart(Fd link, Start s) throws IOException {
+        send(link, out -> {
+            out.writeByte(START);
+            out.writeInt(VERSION);
+            out.writeInt(s.settings().size());
+            for (Map.Entry<String, String> e : s.settings().entrySet()) {
+                writeText(out, e.getKey());
+                writeText(out, e.getValue());
+            }
+            out.writeInt(s.uid());
+            out.writeInt(s.gid());
+            out.writeInt(s.groups().length);
+            for (int g : s.groups()) {
+                out.writeInt(g);
+            }
+            out.writeInt(s.argv().size());
+            for (String a : s.argv()) {
+                writeBytes(out, a.getBytes(StandardCharsets.ISO_8859_1));
+            }
+        });
+    }
+
+    /** The START message, or null when the master is gone. */
+    public static Start receiveStart(Fd link) throws IOException {
+        DataInputStream in = receive(link);
+        if (in == null) {
+            return null;
+        }
+        expect(in, START);
+        int version = in.readInt();
+        if (version != VERSION) {
+            throw new IOException("protocol: the master speaks script protocol " + version + ", this process " + VERSION);
+        }
+        Map<String, String> settings = new LinkedHashMap<>();
+        for (int i = count(in, 2); i > 0; i--) {
+            settings.put(readText(in), readText(in));
+        }
+        int uid = in.readInt();
+        int gid = in.readInt();
+        int[] groups = new int[count(in, 4)];
+        for (int i = 0; i < groups.length; i++) {
+            groups[i] = in.readInt();
+        }
+        List<String> argv = new ArrayList<>();
+        for (int i = count(in, 4); i > 0; i--) {
+            argv.add(new String(readBytes(in), StandardCharsets.ISO_8859_1));
+        }
+        return new Start(settings, uid, gid, groups, argv);
+    }
+
+    /** Throws IOException when the report does not fit in one message (the caller says why to the script). */
+    public static void sendLoop(Fd link, Loop l) throws IOException {
+        send(link, out -> {
+            out.writeByte(LOOP);
+            out.writeInt(l.addresses().size());
+            for (Address a : l.addresses()) {
+                writeText(out, a.host());
+                out.writeInt(a.port());
+                writeOptional(out, a.path());
+            }
+            writeOptional(out, l.application());
+            writeOptional(out, l.user());
+            out.writeInt(l.program().size());
+            for (Protocol.Step s : l.program()) {
+                out.writeByte(s.kind().ordinal());
+                writeText(out, s.text());
+            }
+            writeOptional(out, l.scriptName());
+            out.writeInt(l.argBase());
+            out.writeInt(l.argTable().size());
+            for (String a : l.argTable()) {
+                writeText(out, a);
+            }
+            writeOptional(out, l.scriptDir());
+        });
+    }
+
+    /**
+     * The next LOOP from the script process, or null at end of stream (it exited). Throws
+     * IOException for anything else: a message this version does not know, or one that lies
+     * about its lengths.
+     */
+    public static Loop receiveLoop(Fd link) throws IOException {
+        DataInputStream in = receive(link);
+        if (in == null) {
+            return null;
+        }
+        expect(in, LOOP);
+        List<Address> addresses = new ArrayList<>();
+        for (int i = count(in, 9); i > 0; i--) {
+            String host = readText(in);
+            int port = in.readInt();
+            addresses.add(new Address(host, port, readOptional(in)));
+        }
+        String application = readOptional(in);
+        String user = readOptional(in);
+        List<Protocol.Step> program = new ArrayList<>();
+        Protocol.Step.Kind[] kinds = Protocol.Step.Kind.values();
+        for (int i = count(in, 5); i > 0; i--) {
+            int k = in.readByte();
+            if (k < 0 || k >= kinds.length) {
+                throw new IOException("protocol: unknown program step " + k);
+            }
+            program.add(new Protocol.Step(kinds[k], readText(in)));
+        }
+        String scriptName = readOptional(in);
+        int argBase = in.readInt();
+        List<String> argTable = new ArrayList<>();
+        for (int i = count(in, 4); i > 0; i--) {
+            argTable.add(readText(in));
+        }
+        String scriptDir = readOptional(in);
+        if (in.available() != 0) {
+            throw new IOException("protocol: " + in.available() + " bytes after the end of LOOP");
+        }
+        return new Loop(addresses, application, user, program, scriptName, argTable, argBase, scriptDir);
+    }
+
+    public static void sendResult(Fd link, Result r) throws IOException {
+        String m = r.message() == null ? "" : r.message();
+        String cut = m.length() > 8000 ? m.substring(0, 8000) : m;
+        send(link, out -> {
+            out.writeByte(RESULT);
+            out.writeBoolean(r.ok());
+            writeText(out, cut);
+        });
+    }
+
+    /** kraken.loop()'s result, or null when the master is gone. */
+    public static Result receiveResult(Fd link) throws IOException {
+        DataInputStream in = receive(link);
+        if (in == null) {
+            return null;
+        }
+        expect(in, RESULT);
+        return new Result(in.readBoolean(), readText(in));
+    }
+
+    // ---- framing ----
+
+    private interface Writer {
+        void write(DataOutputStream out) throws IOException;
+    }
+
+    private static void send(Fd link, Writer w) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
+        DataOutputStream out = new DataOutputStream(bytes);
+        w.write(out);
+        out.flush();
+        if (bytes.size() > Protocol.MAX_MESSAGE) {
+            throw new IOException("the message of " + bytes.size() + " bytes exceeds " + Protocol.MAX_MESSAGE);
+        }
+        Posix.sendmsg(link.get(), bytes.toByteArray(), bytes.size(), -1);
+    }
+
+    /**
+     * One message into a fresh bounded buffer, or null at end of stream. A message longer than
+     * the buffer is an error (the kernel cut it: MSG_TRUNC); a descriptor passed with it is closed.
+     */
+    private static DataInputStream receive(Fd link) throws IOException {
+        byte[] buf = new byte[Protocol.MAX_MESSAGE];
+        int[] passed = new int[1];
+        int n = Posix.recvmsg(link.get(), buf, passed);
+        if (passed[0] >= 0) {
+            new Fd(passed[0]).close();
+        }
+        if (n == 0) {
+            return null;
+        }
+        return new DataInputStream(new ByteArrayInputStream(buf, 0, n));
+    }
+
+    private static void expect(DataInputStream in, byte type) throws IOException {
+        byte got = in.readByte();
+        if (got != type) {
+            throw new IOException("protocol: expected message " + (char) type + ", got type " + got);
+        }
+    }
+
+    /** A count of items of at least minBytes each: never more than the bytes left could hold. */
+    private static int count(DataInputStream in, int minBytes) throws IOException {
+        int n = in.readInt();
+        if (n < 0 || (long) n * minBytes > in.available()) {
+            throw new IOException("protocol: a count of " + n + " items in " + in.available() + " bytes");
+        }
+        return n;
+    }
+
+    private static void writeBytes(DataOutputStream out, byte[] b) throws IOException {
+        out.writeInt(b.length);
+        out.write(b);
+    }
+
+    private static byte[] readBytes(DataInputStream in) throws IOException {
+        int n = in.readInt();
+        if (n < 0 || n > in.available()) {
+            throw new IOException("protocol: a string of " + n + " bytes in " + in.available());
+        }
+        byte[] b = new byte[n];
+        in.readFully(b);
+        return b;
+    }
+
+    private static void writeText(DataOutputStream out, String s) throws IOException {
+        writeBytes(out, s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String readText(DataInputStream in) throws IOException {
+        return new String(readBytes(in), StandardCharsets.UTF_8);
+    }
+
+    private static void writeOptional(DataOutputStream out, String s) throws IOException {
+        out.writeBoolean(s != null);
+        if (s != null) {
+            writeText(out, s);
+        }
+    }
+
+    private static String readOptional(DataInputStream in) throws IOException {
+        return in.readBoolean() ? readText(in) : null;
+    }
+}
