@@ -60,7 +60,9 @@ final class ScriptCommand {
                 }
             }
         }
-        cmd.add(MAIN);
+        // Tests start a hostile script process in its place (the property is the master's own
+        // JVM option, set by whoever starts the master, like any other).
+        cmd.add(System.getProperty("kraken.script.main", MAIN));
         return cmd;
     }
 
