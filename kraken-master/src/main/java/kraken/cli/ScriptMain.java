@@ -6,7 +6,7 @@ import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import kraken.lua.Settings;
+import kraken.settings.Settings;
 import kraken.posix.Fd;
 import kraken.posix.Posix;
 import kraken.protocol.Protocol;

@@ -1,8 +1,8 @@
 package kraken.master;
 
 import java.util.Map;
-import kraken.posix.Posix;
 import kraken.posix.PosixException;
+import kraken.posix.master.Processes;
 
 /**
  * With a uid range the master is the child subreaper of its workers: what a worker leaves
@@ -16,7 +16,7 @@ final class Orphans {
 
     /** The script process (docs/processes.md): its exit, if reaped here, is kept for the command's status. */
     private static volatile int scriptPid = -1;
-    private static volatile Posix.Exit scriptExit;
+    private static volatile Processes.Exit scriptExit;
 
     static void keepExitOf(int pid) {
         scriptPid = pid;
@@ -24,14 +24,14 @@ final class Orphans {
     }
 
     /** The kept exit of the script process, or null when it was not reaped here. */
-    static Posix.Exit keptExit() {
+    static Processes.Exit keptExit() {
         return scriptExit;
     }
 
     static void reap(Map<Integer, Worker> workers) {
         try {
-            Posix.Exit e;
-            while ((e = Posix.waitpid(-1, true)) != null) {
+            Processes.Exit e;
+            while ((e = Processes.waitpid(-1, true)) != null) {
                 Worker w = workers.get(e.pid());
                 if (w != null) {
                     w.exit = e;

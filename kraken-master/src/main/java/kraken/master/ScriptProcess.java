@@ -6,11 +6,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import kraken.lua.Registry;
-import kraken.lua.Settings;
+import kraken.lua.module.Registry;
+import kraken.settings.Settings;
 import kraken.posix.Fd;
 import kraken.posix.Posix;
 import kraken.posix.PosixException;
+import kraken.posix.master.Processes;
 import kraken.protocol.Protocol;
 import kraken.protocol.ScriptProtocol;
 import sun.misc.Signal;
@@ -102,7 +103,7 @@ public final class ScriptProcess {
         Fd masterEnd = new Fd(pair[0]);
         try (Fd scriptEnd = new Fd(pair[1])) {
             Posix.setCloseOnExec(masterEnd.get());
-            int pid = Posix.spawn(ScriptCommand.java(), ScriptCommand.command().toArray(new String[0]),
+            int pid = Processes.spawn(ScriptCommand.java(), ScriptCommand.command().toArray(new String[0]),
                     ScriptCommand.environment(System.getenv()),
                     new int[] {0, 0, 1, 1, 2, 2, Protocol.LINK_FD, scriptEnd.get()});
             Orphans.keepExitOf(pid);
@@ -166,9 +167,9 @@ public final class ScriptProcess {
         return new MasterLoop(settings, plan).serve(addresses, r.application() != null, r.user());
     }
 
-    private Posix.Exit awaitExit() {
+    private Processes.Exit awaitExit() {
         try {
-            return Posix.waitpid(pid, false);
+            return Processes.waitpid(pid, false);
         } catch (PosixException e) {
             // Reaped by the orphan reaper of a uid range while the master served.
             return Orphans.keptExit();
@@ -176,7 +177,7 @@ public final class ScriptProcess {
     }
 
     /** A shell's reading: the exit code, or 128 + the signal that killed it. */
-    static int statusOf(Posix.Exit e) {
+    static int statusOf(Processes.Exit e) {
         if (e == null) {
             return 1;
         }
@@ -185,7 +186,7 @@ public final class ScriptProcess {
 
     private void kill(int signal) {
         try {
-            Posix.kill(pid, signal);
+            Processes.kill(pid, signal);
         } catch (PosixException gone) {
             // Already exited: waitpid has its status.
         }

@@ -1,6 +1,6 @@
 package kraken.master;
 
-import kraken.lua.Settings;
+import kraken.settings.Settings;
 import kraken.posix.Posix;
 
 /**

@@ -10,7 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import kraken.lua.Settings;
+import kraken.settings.Settings;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -76,7 +76,7 @@ class UsersKeyTest {
     @Test
     void theScriptReadsTheListAndCannotChangeIt() throws Exception {
         Settings s = load("kraken.users = {'daemon', 7}\n");
-        org.luaj.vm2.Globals g = kraken.lua.LuaRuntime.create(s, new kraken.lua.Registry(),
+        org.luaj.vm2.Globals g = kraken.lua.runtime.LuaRuntime.create(s, new kraken.lua.module.Registry(),
                 r -> org.luaj.vm2.LuaValue.NONE, dir);
         assertEquals("daemon 7", g.load("return kraken.users[1] .. ' ' .. kraken.users[2]").call().tojstring());
         org.luaj.vm2.LuaError e = assertThrows(org.luaj.vm2.LuaError.class,
