@@ -112,6 +112,8 @@ public final class Main {
         Globals globals = LuaRuntime.create(settings, new Registry(), loop, scriptDir);
         if (loop instanceof LinkLoop link) {
             link.attach(globals);
+        } else if (loop instanceof PlannedMasterLoop planned) {
+            planned.attach(globals);
         }
         // LuaJ leaves io.stdin unconnected; the REPL and the script must share one buffered stream.
         globals.STDIN = stdin;

@@ -47,7 +47,7 @@ public final class ScriptMain {
             Posix.setParentDeathSignal(Posix.Constant.SIGKILL.value);
             Invocation inv = Invocation.parse(start.argv().toArray(new String[0]));
             status = Main.runHere(inv, settings, () -> settings, System.in, out, err,
-                    record -> new LinkLoop(link, record));
+                    record -> new LinkLoop(link, record, settings));
         } catch (IOException e) {
             report.message(e.getMessage());
             status = 1;

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import kraken.image.ImageLimits;
 import kraken.lua.module.Registry;
 import kraken.settings.Settings;
 import kraken.posix.Fd;
@@ -129,9 +130,9 @@ public final class ScriptProcess {
         forwardSignals();
         try {
             while (link.isOpen()) {
-                ScriptProtocol.Loop report;
+                ScriptProtocol.Report report;
                 try {
-                    report = ScriptProtocol.receiveLoop(link);
+                    report = ScriptProtocol.receiveReport(link, ImageLimits.forHeap(settings));
                 } catch (IOException e) {
                     err.println("kraken: the script's process broke the protocol (" + e.getMessage() + "); killed");
                     kill(Posix.Constant.SIGKILL.value);
@@ -157,13 +158,14 @@ public final class ScriptProcess {
         return status;
     }
 
-    private String serve(ScriptProtocol.Loop r) {
+    // The image is the script process's bytes: the master never parses it, it hands it to workers.
+    private String serve(ScriptProtocol.Report report) {
+        ScriptProtocol.Loop r = report.loop();
         List<Registry.Address> addresses = new ArrayList<>();
         for (ScriptProtocol.Address a : r.addresses()) {
             addresses.add(new Registry.Address(a.host(), a.port(), a.path()));
         }
-        LaunchPlan plan = new LaunchPlan(r.program(), r.scriptName(), r.argTable(), r.argBase(),
-                r.scriptDir() == null ? null : Path.of(r.scriptDir()), reload);
+        LaunchPlan plan = new LaunchPlan(report.image(), r.scriptDir() == null ? null : Path.of(r.scriptDir()), reload);
         return new MasterLoop(settings, plan).serve(addresses, r.application() != null, r.user());
     }
 

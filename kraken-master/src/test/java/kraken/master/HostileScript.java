@@ -58,11 +58,12 @@ public final class HostileScript {
             }
             case "dies-at-loop" -> {
                 String port = start.argv().get(start.argv().size() - 3); // -e PORT -e dies-at-loop
+                byte[] image = kraken.image.TopLevel.image(kraken.settings.Settings.decode(start.settings()),
+                        "kraken.registerApplication(coroutine.create(function(s) s:send('served') end))"
+                        + " kraken.loop()", "=hostile");
                 ScriptProtocol.sendLoop(link, new ScriptProtocol.Loop(
                         List.of(new ScriptProtocol.Address("127.0.0.1", Integer.parseInt(port), null)), "thread: x",
-                        null, List.of(new Protocol.Step(Protocol.Step.Kind.STATEMENT,
-                                "kraken.registerApplication(coroutine.create(function(s) s:send('served') end))"
-                                + " kraken.loop()")), null, List.of(), 0, null));
+                        null, null, image.length), image);
                 Posix.exitNow(5);
             }
             default -> System.exit(99);

@@ -69,6 +69,23 @@ class ScriptProcessTest {
     }
 
     @Test
+    void theTopLevelRunsOnceForManyConnectionsOverSeveralWorkers() throws Exception {
+        String script = "print('TOP LEVEL RAN')\nlocal drawn = math.random(1, 1000000000)\n" + Server.helloProgram()
+                .replace("skt:rawsend(\">\")", "skt:rawsend(drawn .. \">\")");
+        try (Server s = Server.start(dir, script, "kraken.workers.spare = 3\n").awaitReady(3)) {
+            java.util.Set<String> values = new java.util.HashSet<>();
+            for (int i = 0; i < 6; i++) {
+                String reply = s.exchange("hi\n");
+                assertTrue(reply.contains(">Ok"), reply);
+                values.add(reply.substring(0, reply.indexOf('>')));
+            }
+            assertEquals(1, values.size(), "a value drawn at the top level is the same in every connection: " + values);
+            assertTrue(s.count("served by worker") >= 6, s.process.stderr());
+            assertEquals(1, s.process.stdout().split("TOP LEVEL RAN", -1).length - 1, s.process.stdout());
+        }
+    }
+
+    @Test
     void registerUserOfAUserTheConfigurationDoesNotAllowReturnsNilAndTheMessage() throws Exception {
         Path config = dir.resolve("kraken.lua");
         Files.writeString(config, "kraken.users = {'daemon', 4242}\n");

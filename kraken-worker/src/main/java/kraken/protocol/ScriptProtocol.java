@@ -21,7 +21,8 @@ import kraken.posix.Posix;
  *
  * <pre>
  *   master -> script  START   version, settings, user ids, the command line's arguments (bytes)
- *   script -> master  LOOP    what was registered at kraken.loop() and how workers rebuild it
+ *   script -> master  IMAGE   a part of the image of the state at kraken.loop() (kraken.image), in order
+ *   script -> master  LOOP    what was registered at kraken.loop(), and the image's length
  *   master -> script  RESULT  kraken.loop()'s result, when the master's loop has ended
  * </pre>
  *
@@ -38,6 +39,7 @@ public final class ScriptProtocol {
     private static final byte START = 'S';
     private static final byte LOOP = 'L';
     private static final byte RESULT = 'Z';
+    private static final byte IMAGE = 'I';
 
     /** What the script process needs before it runs anything. */
     public record Start(Map<String, String> settings, int uid, int gid, int[] groups, List<String> argv) {
@@ -49,20 +51,23 @@ public final class ScriptProtocol {
 
     /**
      * What the script registered (host "*" and path null for an IP address; host "unix" and a path
-     * for a Unix-domain one), and the plan workers replay to rebuild the state.
+     * for a Unix-domain one), the script's folder, and the length of the image sent before it.
      *
      * @param application the registered coroutine as text, null when none
      * @param user the registered user, null when none
      * @param scriptDir the script's folder, null for -e or standard-input programs
      */
-    public record Loop(List<Address> addresses, String application, String user, List<Protocol.Step> program,
-                       String scriptName, List<String> argTable, int argBase, String scriptDir) {
+    public record Loop(List<Address> addresses, String application, String user, String scriptDir, int imageLength) {
         public Loop {
             addresses = List.copyOf(addresses);
-            program = List.copyOf(program);
-            argTable = List.copyOf(argTable);
         }
     }
+
+    /** A LOOP and the image whose parts came before it. */
+    public record Report(Loop loop, byte[] image) {}
+
+    /** Bytes of image in one IMAGE message. */
+    static final int IMAGE_PART = Protocol.MAX_MESSAGE - 1;
 
     public record Address(String host, int port, String path) {}
 
@@ -119,8 +124,15 @@ public final class ScriptProtocol {
         return new Start(settings, uid, gid, groups, argv);
     }
 
-    /** Throws IOException when the report does not fit in one message (the caller says why to the script). */
-    public static void sendLoop(Fd link, Loop l) throws IOException {
+    /** The image in parts, then LOOP; throws IOException when the report does not fit in one message. */
+    public static void sendLoop(Fd link, Loop l, byte[] image) throws IOException {
+        for (int off = 0; off < image.length; off += IMAGE_PART) {
+            int n = Math.min(IMAGE_PART, image.length - off);
+            byte[] m = new byte[n + 1];
+            m[0] = IMAGE;
+            System.arraycopy(image, off, m, 1, n);
+            Posix.sendmsg(link.get(), m, m.length, -1);
+        }
         send(link, out -> {
             out.writeByte(LOOP);
             out.writeInt(l.addresses().size());
@@ -131,60 +143,52 @@ public final class ScriptProtocol {
             }
             writeOptional(out, l.application());
             writeOptional(out, l.user());
-            out.writeInt(l.program().size());
-            for (Protocol.Step s : l.program()) {
-                out.writeByte(s.kind().ordinal());
-                writeText(out, s.text());
-            }
-            writeOptional(out, l.scriptName());
-            out.writeInt(l.argBase());
-            out.writeInt(l.argTable().size());
-            for (String a : l.argTable()) {
-                writeText(out, a);
-            }
             writeOptional(out, l.scriptDir());
+            out.writeInt(l.imageLength());
         });
     }
 
     /**
-     * The next LOOP from the script process, or null at end of stream (it exited). Throws
-     * IOException for anything else: a message this version does not know, or one that lies
-     * about its lengths.
+     * The next report from the script process (IMAGE parts, then LOOP), or null at end of stream
+     * (it exited). Throws IOException for anything else: a message this version does not know, one
+     * that lies about its lengths, an image over imageLimit bytes (never held beyond it).
      */
-    public static Loop receiveLoop(Fd link) throws IOException {
-        DataInputStream in = receive(link);
-        if (in == null) {
-            return null;
-        }
-        expect(in, LOOP);
-        List<Address> addresses = new ArrayList<>();
-        for (int i = count(in, 9); i > 0; i--) {
-            String host = readText(in);
-            int port = in.readInt();
-            addresses.add(new Address(host, port, readOptional(in)));
-        }
-        String application = readOptional(in);
-        String user = readOptional(in);
-        List<Protocol.Step> program = new ArrayList<>();
-        Protocol.Step.Kind[] kinds = Protocol.Step.Kind.values();
-        for (int i = count(in, 5); i > 0; i--) {
-            int k = in.readByte();
-            if (k < 0 || k >= kinds.length) {
-                throw new IOException("protocol: unknown program step " + k);
+    public static Report receiveReport(Fd link, long imageLimit) throws IOException {
+        ByteArrayOutputStream image = new ByteArrayOutputStream();
+        while (true) {
+            byte[] buf = new byte[Protocol.MAX_MESSAGE];
+            int n = receiveInto(link, buf);
+            if (n == 0) {
+                return null;
             }
-            program.add(new Protocol.Step(kinds[k], readText(in)));
+            if (buf[0] == IMAGE) {
+                if (image.size() + (long) (n - 1) > imageLimit) {
+                    throw new IOException("protocol: an image of more than " + imageLimit + " bytes");
+                }
+                image.write(buf, 1, n - 1);
+                continue;
+            }
+            DataInputStream in = new DataInputStream(new ByteArrayInputStream(buf, 0, n));
+            expect(in, LOOP);
+            List<Address> addresses = new ArrayList<>();
+            for (int i = count(in, 9); i > 0; i--) {
+                String host = readText(in);
+                int port = in.readInt();
+                addresses.add(new Address(host, port, readOptional(in)));
+            }
+            String application = readOptional(in);
+            String user = readOptional(in);
+            String scriptDir = readOptional(in);
+            int length = in.readInt();
+            if (in.available() != 0) {
+                throw new IOException("protocol: " + in.available() + " bytes after the end of LOOP");
+            }
+            if (length != image.size()) {
+                throw new IOException("protocol: LOOP announces an image of " + length + " bytes, " + image.size()
+                        + " came");
+            }
+            return new Report(new Loop(addresses, application, user, scriptDir, length), image.toByteArray());
         }
-        String scriptName = readOptional(in);
-        int argBase = in.readInt();
-        List<String> argTable = new ArrayList<>();
-        for (int i = count(in, 4); i > 0; i--) {
-            argTable.add(readText(in));
-        }
-        String scriptDir = readOptional(in);
-        if (in.available() != 0) {
-            throw new IOException("protocol: " + in.available() + " bytes after the end of LOOP");
-        }
-        return new Loop(addresses, application, user, program, scriptName, argTable, argBase, scriptDir);
     }
 
     public static void sendResult(Fd link, Result r) throws IOException {
@@ -224,21 +228,24 @@ public final class ScriptProtocol {
         Posix.sendmsg(link.get(), bytes.toByteArray(), bytes.size(), -1);
     }
 
-    /**
-     * One message into a fresh bounded buffer, or null at end of stream. A message longer than
-     * the buffer is an error (the kernel cut it: MSG_TRUNC); a descriptor passed with it is closed.
-     */
+    /** One message into a fresh bounded buffer, or null at end of stream. */
     private static DataInputStream receive(Fd link) throws IOException {
         byte[] buf = new byte[Protocol.MAX_MESSAGE];
+        int n = receiveInto(link, buf);
+        return n == 0 ? null : new DataInputStream(new ByteArrayInputStream(buf, 0, n));
+    }
+
+    /**
+     * One message into buf; 0 at end of stream. A message longer than buf is an error (the kernel
+     * cut it: MSG_TRUNC); a descriptor passed with it is closed.
+     */
+    private static int receiveInto(Fd link, byte[] buf) throws IOException {
         int[] passed = new int[1];
         int n = Posix.recvmsg(link.get(), buf, passed);
         if (passed[0] >= 0) {
             new Fd(passed[0]).close();
         }
-        if (n == 0) {
-            return null;
-        }
-        return new DataInputStream(new ByteArrayInputStream(buf, 0, n));
+        return n;
     }
 
     private static void expect(DataInputStream in, byte type) throws IOException {

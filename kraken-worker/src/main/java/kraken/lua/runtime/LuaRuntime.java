@@ -1,5 +1,7 @@
 package kraken.lua.runtime;
 
+import kraken.lua.Libraries;
+
 import java.nio.file.Path;
 import kraken.lua.module.KrakenLib;
 import kraken.lua.module.LoopHandler;
@@ -7,6 +9,7 @@ import kraken.lua.module.Registry;
 import kraken.lua51.CoroutineLimit;
 import kraken.lua51.Lua51Lib;
 import kraken.settings.Settings;
+import kraken.lua51.Lua51Random;
 import org.luaj.vm2.Globals;
 import org.luaj.vm2.LoadState;
 import org.luaj.vm2.LuaTable;
@@ -40,6 +43,17 @@ public final class LuaRuntime {
      * @param scriptDir the script's directory: in the sandbox, the only place require looks
      */
     public static Globals create(Settings settings, Registry registry, LoopHandler loop, Path scriptDir) {
+        Globals g = createForImage(settings, registry, loop, scriptDir);
+        // Before any script runs: what an image at kraken.loop() refers to by path (kraken.image).
+        registry.setLibraries(Libraries.index(g));
+        return g;
+    }
+
+    /**
+     * A fresh state that an image will fill (kraken.image): as create, without recording its
+     * library objects, which only a state that runs a script needs.
+     */
+    public static Globals createForImage(Settings settings, Registry registry, LoopHandler loop, Path scriptDir) {
         SharedMetatables.reset();
         Globals g = new Globals();
         if (settings.sandbox) {
@@ -55,6 +69,7 @@ public final class LuaRuntime {
         CoroutineLimit coroutines = new CoroutineLimit(settings.limitCoroutines);
         registry.setCoroutines(coroutines);
         g.load(new Lua51Lib(settings.sandbox, coroutines));
+        Lua51Random.install(g.get("math"));
         if (settings.sandbox) {
             SandboxRequire.install(g, scriptDir);
         }
