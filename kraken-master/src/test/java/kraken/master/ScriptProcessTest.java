@@ -80,7 +80,7 @@ class ScriptProcessTest {
                 values.add(reply.substring(0, reply.indexOf('>')));
             }
             assertEquals(1, values.size(), "a value drawn at the top level is the same in every connection: " + values);
-            assertTrue(s.count("served by worker") >= 6, s.process.stderr());
+            s.process.await("six connections logged", DEADLINE, () -> s.count("served by worker") >= 6);
             assertEquals(1, s.process.stdout().split("TOP LEVEL RAN", -1).length - 1, s.process.stdout());
         }
     }
