@@ -20,6 +20,15 @@ public final class MasterLoop implements LoopHandler {
     private final Settings settings;
     private final LaunchPlan plan;
 
+    /** Runs the top level again on HUP (a root master's script process); null: the image is kept. */
+    private ScriptProcess.Reloads reloads;
+
+    /** HUP runs the top level again this way (docs/signals.md). */
+    MasterLoop reloading(ScriptProcess.Reloads r) {
+        this.reloads = r;
+        return this;
+    }
+
     public MasterLoop(Settings settings, LaunchPlan plan) {
         this.settings = settings;
         this.plan = plan;
@@ -91,7 +100,7 @@ public final class MasterLoop implements LoopHandler {
                 MasterLog.info("status and metrics on " + statusServer.where());
             }
             String failure = new Supervisor(settings, plan, listeners, launcher, signals, user.range())
-                    .reporting(new MasterStatus(board)).notifying(notifier).run();
+                    .reporting(new MasterStatus(board)).notifying(notifier).reloadingTopLevel(reloads).run();
             if (failure != null) {
                 return fail(failure);
             }

@@ -43,6 +43,7 @@ public final class ScriptProcess {
     private final Fd link;
     private final List<Signal> forwarding = new ArrayList<>();
     private final List<SignalHandler> previous = new ArrayList<>();
+    private Reloads reloads;
 
     private ScriptProcess(Settings settings, Callable<Settings> reload, PrintStream err, int pid, Fd link) {
         this.settings = settings;
@@ -69,17 +70,70 @@ public final class ScriptProcess {
             err.println("kraken: the script cannot run: " + e.getMessage());
             return 1;
         }
-        Settings forScript = Settings.decode(settings.encode());
-        forScript.masterUid = Posix.geteuid();
-        ScriptProcess p;
+        Launched l;
         try {
-            p = spawn(settings, reload, err, new ScriptProtocol.Start(forScript.encode(), user.uid(), user.gid(),
-                    user.groups(), argv));
+            l = launch(argv, user, settings, 0);
         } catch (IOException e) {
             err.println("kraken: cannot start the script's process: " + e.getMessage());
             return 1;
         }
+        Orphans.keepExitOf(l.pid());
+        ScriptProcess p = new ScriptProcess(settings, reload, err, l.pid(), l.link());
+        p.reloads = new Reloads(argv, user);
         return p.superviseUntilExit();
+    }
+
+    /** A script process just started: its pid and the master's end of its link. */
+    record Launched(int pid, Fd link) {}
+
+    /**
+     * Starts a script process for argv as user, with these settings, standard input from stdin
+     * (standard output and error are the master's), and sends it START.
+     */
+    static Launched launch(List<String> argv, WorkerUser user, Settings settings, int stdin) throws IOException {
+        Settings forScript = Settings.decode(settings.encode());
+        forScript.masterUid = Posix.geteuid();
+        ScriptProtocol.Start start = new ScriptProtocol.Start(forScript.encode(), user.uid(), user.gid(),
+                user.groups(), argv);
+        int[] pair = Posix.socketpair(Posix.Constant.SOCK_SEQPACKET.value);
+        Fd masterEnd = new Fd(pair[0]);
+        try (Fd scriptEnd = new Fd(pair[1])) {
+            Posix.setCloseOnExec(masterEnd.get());
+            int pid = Processes.spawn(ScriptCommand.java(), ScriptCommand.command().toArray(new String[0]),
+                    ScriptCommand.environment(System.getenv()),
+                    new int[] {0, stdin, 1, 1, 2, 2, Protocol.LINK_FD, scriptEnd.get()});
+            try {
+                ScriptProtocol.sendStart(masterEnd, start);
+            } catch (IOException e) {
+                // It sees end-of-stream and exits; its status is reaped as usual.
+                MasterLog.info("cannot give the script's process " + pid + " its orders: " + e.getMessage());
+            }
+            Launched l = new Launched(pid, masterEnd);
+            masterEnd = null;
+            return l;
+        } finally {
+            if (masterEnd != null) {
+                masterEnd.close();
+            }
+        }
+    }
+
+    /**
+     * HUP (docs/signals.md): the same command line, run again in a new script process with the
+     * current configuration and no standard input, up to kraken.loop(), for a new image.
+     */
+    static final class Reloads {
+        private final List<String> argv;
+        private final WorkerUser user;
+
+        Reloads(List<String> argv, WorkerUser user) {
+            this.argv = argv;
+            this.user = user;
+        }
+
+        Launched start(Settings current, Fd devNull) throws IOException {
+            return launch(argv, user, current, devNull.get());
+        }
     }
 
     /**
@@ -96,33 +150,6 @@ public final class ScriptProcess {
             return WorkerUser.resolve(null, nobody);
         }
         return WorkerUser.resolve(null, s);
-    }
-
-    private static ScriptProcess spawn(Settings settings, Callable<Settings> reload, PrintStream err,
-                                       ScriptProtocol.Start start) throws IOException {
-        int[] pair = Posix.socketpair(Posix.Constant.SOCK_SEQPACKET.value);
-        Fd masterEnd = new Fd(pair[0]);
-        try (Fd scriptEnd = new Fd(pair[1])) {
-            Posix.setCloseOnExec(masterEnd.get());
-            int pid = Processes.spawn(ScriptCommand.java(), ScriptCommand.command().toArray(new String[0]),
-                    ScriptCommand.environment(System.getenv()),
-                    new int[] {0, 0, 1, 1, 2, 2, Protocol.LINK_FD, scriptEnd.get()});
-            Orphans.keepExitOf(pid);
-            ScriptProcess p = new ScriptProcess(settings, reload, err, pid, masterEnd);
-            try {
-                ScriptProtocol.sendStart(masterEnd, start);
-            } catch (IOException e) {
-                // It sees end-of-stream and exits; its status is reaped below as usual.
-                err.println("kraken: cannot give the script's process its orders: " + e.getMessage());
-                masterEnd.close();
-            }
-            masterEnd = null;
-            return p;
-        } finally {
-            if (masterEnd != null) {
-                masterEnd.close();
-            }
-        }
     }
 
     /** Answers each kraken.loop() of the script process until it exits; returns its status. */
@@ -166,7 +193,7 @@ public final class ScriptProcess {
             addresses.add(new Registry.Address(a.host(), a.port(), a.path()));
         }
         LaunchPlan plan = new LaunchPlan(report.image(), r.scriptDir() == null ? null : Path.of(r.scriptDir()), reload);
-        return new MasterLoop(settings, plan).serve(addresses, r.application() != null, r.user());
+        return new MasterLoop(settings, plan).reloading(reloads).serve(addresses, r.application() != null, r.user());
     }
 
     private Processes.Exit awaitExit() {

@@ -33,7 +33,9 @@ final class Supervisor {
     /** Counters and snapshots for kraken.status (always counting; snapshots only when asked). */
     private MasterStatus status = new MasterStatus(null);
 
-    private final LaunchPlan plan;
+    private LaunchPlan plan;
+    /** HUP runs the top level again (a root master's script process); null: the image is kept. */
+    private TopLevelReload topLevel;
     private final Listeners listeners;
     private final WorkerLauncher launcher;
     private final SignalEvents signals;
@@ -83,6 +85,12 @@ final class Supervisor {
     }
 
 
+    /** On HUP, runs the script's top level again for a new image (docs/signals.md). */
+    Supervisor reloadingTopLevel(ScriptProcess.Reloads reloads) {
+        this.topLevel = reloads == null ? null : new TopLevelReload(reloads, loop);
+        return this;
+    }
+
     /** Tells systemd (NOTIFY_SOCKET) of readiness, reloads and the stop. */
     Supervisor notifying(SystemdNotifier n) {
         this.notifier = n;
@@ -115,6 +123,9 @@ final class Supervisor {
                 }
             }
         } finally {
+            if (topLevel != null) {
+                topLevel.close();
+            }
             closeListeners();
             loop.close();
         }
@@ -613,6 +624,28 @@ final class Supervisor {
         } catch (Exception ex) {
             MasterLog.info("reload: the configuration was not applied: " + ex.getMessage());
         }
+        if (topLevel != null) {
+            topLevel.start(settings, this::topLevelReloaded);
+            return;
+        }
+        replaceWorkers();
+    }
+
+    // The new image, or why there is none (then new workers start from the old one).
+    private void topLevelReloaded(byte[] image, java.nio.file.Path scriptDir, String failure) {
+        if (failure != null) {
+            MasterLog.info("reload: " + failure + "; new workers start from the old image");
+        } else {
+            plan = new LaunchPlan(image, scriptDir, plan.reloadSettings());
+            MasterLog.info("reload: the top level ran again; new workers start from its image (" + image.length
+                    + " bytes)");
+        }
+        if (!stopping) {
+            replaceWorkers();
+        }
+    }
+
+    private void replaceWorkers() {
         generation++;
         MasterLog.info("restarting workers (generation " + generation + ")");
         for (Worker w : new ArrayList<>(workers.values())) {

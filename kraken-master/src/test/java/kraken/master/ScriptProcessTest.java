@@ -86,6 +86,56 @@ class ScriptProcessTest {
     }
 
     @Test
+    void hupRunsTheTopLevelOnceMoreAndAFailedRunKeepsTheOldImage() throws Exception {
+        // The script process's pid, drawn at the top level: it differs from one run of it to the next.
+        String script = "print('TOP LEVEL RAN')\n" + Server.PID_FUNCTION + "local drawn = pid()\n"
+                + Server.helloProgram().replace("skt:rawsend(\">\")", "skt:rawsend(drawn .. \">\")");
+        try (Server s = Server.start(dir, script, "kraken.workers.spare = 2\n").awaitReady(2)) {
+            String first = drawn(s);
+            assertEquals(Integer.toString(s.scriptPid()), first, "the top level ran in the script process");
+            assertEquals(1, topLevelRuns(s));
+            s.process.signal("HUP");
+            s.awaitLog("reload: the top level ran again", DEADLINE);
+            assertEquals(2, topLevelRuns(s));
+            String[] second = new String[1];
+            s.process.await("a connection served from the new image", DEADLINE, () -> {
+                second[0] = drawnQuietly(s);
+                return second[0] != null && !second[0].equals(first);
+            });
+            // A top level that fails: logged, and new workers start from the image of the last good run.
+            Files.writeString(s.script, "print('TOP LEVEL RAN')\nerror('broken on purpose')\n");
+            s.process.signal("HUP");
+            s.awaitLog("new workers start from the old image", DEADLINE);
+            assertTrue(s.process.stderr().contains("broken on purpose"), s.process.stderr());
+            s.process.await("a new worker ready after the failed reload", DEADLINE,
+                    () -> s.count("ready in") >= 6);
+            for (int i = 0; i < 3; i++) {
+                assertEquals(second[0], drawn(s));
+            }
+            assertEquals(3, topLevelRuns(s));
+        }
+    }
+
+    private static int topLevelRuns(Server s) {
+        return s.process.stdout().split("TOP LEVEL RAN", -1).length - 1;
+    }
+
+    private static String drawn(Server s) throws java.io.IOException {
+        String reply = s.exchange("hi\n");
+        assertTrue(reply.contains(">Ok"), reply);
+        return reply.substring(0, reply.indexOf('>'));
+    }
+
+    private static String drawnQuietly(Server s) {
+        try {
+            String reply = s.exchange("hi\n");
+            return reply.contains(">") ? reply.substring(0, reply.indexOf('>')) : null;
+        } catch (java.io.IOException e) {
+            return null;
+        }
+    }
+
+    @Test
     void registerUserOfAUserTheConfigurationDoesNotAllowReturnsNilAndTheMessage() throws Exception {
         Path config = dir.resolve("kraken.lua");
         Files.writeString(config, "kraken.users = {'daemon', 4242}\n");

@@ -66,6 +66,13 @@ public final class ScriptProtocol {
     /** A LOOP and the image whose parts came before it. */
     public record Report(Loop loop, byte[] image) {}
 
+    /** The script process closed the link (it exited) before a report was complete. */
+    public static final class LinkEnded extends IOException {
+        LinkEnded() {
+            super("the script's process ended before kraken.loop()");
+        }
+    }
+
     /** Bytes of image in one IMAGE message. */
     static final int IMAGE_PART = Protocol.MAX_MESSAGE - 1;
 
@@ -154,19 +161,59 @@ public final class ScriptProtocol {
      * that lies about its lengths, an image over imageLimit bytes (never held beyond it).
      */
     public static Report receiveReport(Fd link, long imageLimit) throws IOException {
-        ByteArrayOutputStream image = new ByteArrayOutputStream();
-        while (true) {
+        ReportReader reader = new ReportReader(imageLimit);
+        try {
+            while (!reader.readOne(link)) {
+                // the next IMAGE part
+            }
+        } catch (LinkEnded ended) {
+            if (reader.started()) {
+                throw new IOException("protocol: the link ended inside a report");
+            }
+            return null;
+        }
+        return reader.report();
+    }
+
+    /**
+     * Reads a report one message at a time, for a master that must never wait on the script
+     * process (a reload's, read from the event loop only when its link is readable).
+     */
+    public static final class ReportReader {
+        private final long imageLimit;
+        private final ByteArrayOutputStream image = new ByteArrayOutputStream();
+        private Report report;
+
+        public ReportReader(long imageLimit) {
+            this.imageLimit = imageLimit;
+        }
+
+        boolean started() {
+            return image.size() > 0;
+        }
+
+        /** The complete report; null until readOne returned true. */
+        public Report report() {
+            return report;
+        }
+
+        /**
+         * Reads one message; true once the LOOP that ends the report has come. Throws
+         * {@link LinkEnded} at end of stream, IOException for a message that breaks the protocol
+         * (a message cut short included: DataInput's EOFException is not LinkEnded).
+         */
+        public boolean readOne(Fd link) throws IOException {
             byte[] buf = new byte[Protocol.MAX_MESSAGE];
             int n = receiveInto(link, buf);
             if (n == 0) {
-                return null;
+                throw new LinkEnded();
             }
             if (buf[0] == IMAGE) {
                 if (image.size() + (long) (n - 1) > imageLimit) {
                     throw new IOException("protocol: an image of more than " + imageLimit + " bytes");
                 }
                 image.write(buf, 1, n - 1);
-                continue;
+                return false;
             }
             DataInputStream in = new DataInputStream(new ByteArrayInputStream(buf, 0, n));
             expect(in, LOOP);
@@ -187,7 +234,8 @@ public final class ScriptProtocol {
                 throw new IOException("protocol: LOOP announces an image of " + length + " bytes, " + image.size()
                         + " came");
             }
-            return new Report(new Loop(addresses, application, user, scriptDir, length), image.toByteArray());
+            report = new Report(new Loop(addresses, application, user, scriptDir, length), image.toByteArray());
+            return true;
         }
     }
 
