@@ -92,7 +92,7 @@ public final class Main {
             return ScriptProcess.run(List.of(argv), settings, () -> ConfigLoader.load(source), err);
         }
         return runHere(inv, settings, () -> ConfigLoader.load(source), stdin, out, err,
-                record -> new PlannedMasterLoop(settings, record));
+                record -> new PlannedMasterLoop(settings, record, ScriptProcess.reloadsFor(List.of(argv), settings)));
     }
 
     /**

@@ -24,7 +24,7 @@ public final class MasterLoop implements LoopHandler {
     private ScriptProcess.Reloads reloads;
 
     /** HUP runs the top level again this way (docs/signals.md). */
-    MasterLoop reloading(ScriptProcess.Reloads r) {
+    public MasterLoop reloading(ScriptProcess.Reloads r) {
         this.reloads = r;
         return this;
     }

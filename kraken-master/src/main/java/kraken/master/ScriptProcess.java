@@ -122,7 +122,7 @@ public final class ScriptProcess {
      * HUP (docs/signals.md): the same command line, run again in a new script process with the
      * current configuration and no standard input, up to kraken.loop(), for a new image.
      */
-    static final class Reloads {
+    public static final class Reloads {
         private final List<String> argv;
         private final WorkerUser user;
 
@@ -133,6 +133,15 @@ public final class ScriptProcess {
 
         Launched start(Settings current, Fd devNull) throws IOException {
             return launch(argv, user, current, devNull.get());
+        }
+    }
+
+    /** How HUP runs argv's top level again under these settings; null when its user cannot be used. */
+    public static Reloads reloadsFor(List<String> argv, Settings settings) {
+        try {
+            return new Reloads(argv, userOf(settings));
+        } catch (IllegalArgumentException e) {
+            return null;
         }
     }
 

@@ -116,6 +116,29 @@ class ScriptProcessTest {
         }
     }
 
+    @Test
+    void aMasterWithoutPrivilegesRunsTheScriptItselfAndHupRunsItAgainInAScriptProcess() throws Exception {
+        dir.toFile().setReadable(true, false);
+        dir.toFile().setExecutable(true, false);
+        String cp = SpawnRefusalTest.readableClasspath(dir.resolve("cp"));
+        String script = "print('TOP LEVEL RAN')\n" + Server.PID_FUNCTION + "local drawn = pid()\n"
+                + Server.helloProgram().replace("skt:rawsend(\">\")", "skt:rawsend(drawn .. \">\")");
+        KrakenProcess.Builder nobody = KrakenProcess.builder().classpath(cp)
+                .prefix("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups");
+        try (Server s = Server.start(dir, script, "kraken.workers.spare = 1\n", nobody).awaitReady(1)) {
+            String first = drawn(s);
+            assertEquals(Long.toString(s.process.pid()), first, "no privileges to protect: the top level ran in the master");
+            assertEquals(-1, s.scriptPid());
+            s.process.signal("HUP");
+            s.awaitLog("reload: the top level ran again", DEADLINE);
+            assertEquals(2, topLevelRuns(s));
+            s.process.await("a connection served from the new image", DEADLINE, () -> {
+                String d = drawnQuietly(s);
+                return d != null && !d.equals(first);
+            });
+        }
+    }
+
     private static int topLevelRuns(Server s) {
         return s.process.stdout().split("TOP LEVEL RAN", -1).length - 1;
     }
