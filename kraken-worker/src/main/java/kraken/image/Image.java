@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import kraken.lua.Libraries;
+import kraken.lua.runtime.Libraries;
 import kraken.lua.module.LoopHandler;
 import kraken.lua.runtime.LuaRuntime;
 import kraken.lua.module.Registry;

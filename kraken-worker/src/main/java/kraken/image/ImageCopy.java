@@ -2,7 +2,7 @@ package kraken.image;
 
 import static kraken.image.ImageFormat.*;
 
-import kraken.lua.Libraries;
+import kraken.lua.runtime.Libraries;
 import kraken.lua.module.Registry;
 import kraken.lua.runtime.SharedMetatables;
 import kraken.lua51.Lua51Random;

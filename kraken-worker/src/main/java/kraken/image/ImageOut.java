@@ -15,7 +15,7 @@ final class ImageOut {
     private void room(int n) throws ImageException {
         long need = (long) size + n;
         if (need > limit) {
-            throw new ImageException("the state at kraken.loop() is too large to copy into the workers:"
+            throw new ImageException("kraken.loop: the state is too large to copy into the workers:"
                     + " its image passes " + limit + " bytes, what the workers' heap allows"
                     + " (kraken.limits.memory)");
         }

@@ -8,7 +8,7 @@ import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
-import kraken.lua.Libraries;
+import kraken.lua.runtime.Libraries;
 import kraken.lua.sockets.LuaSocket;
 import kraken.lua.module.Registry;
 import kraken.lua.runtime.SharedMetatables;

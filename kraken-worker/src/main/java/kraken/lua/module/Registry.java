@@ -1,7 +1,6 @@
 package kraken.lua.module;
 
-import kraken.lua.Libraries;
-
+import kraken.lua.runtime.Libraries;
 import kraken.lua51.CoroutineLimit;
 import java.util.ArrayList;
 import java.util.List;
@@ -78,6 +77,7 @@ public final class Registry {
         return libraries;
     }
 
+    /** Set by LuaRuntime.create, before any script runs. */
     public void setLibraries(Libraries l) {
         this.libraries = l;
     }

@@ -1,15 +1,13 @@
 package kraken.lua.runtime;
 
-import kraken.lua.Libraries;
-
 import java.nio.file.Path;
 import kraken.lua.module.KrakenLib;
 import kraken.lua.module.LoopHandler;
 import kraken.lua.module.Registry;
 import kraken.lua51.CoroutineLimit;
 import kraken.lua51.Lua51Lib;
-import kraken.settings.Settings;
 import kraken.lua51.Lua51Random;
+import kraken.settings.Settings;
 import org.luaj.vm2.Globals;
 import org.luaj.vm2.LoadState;
 import org.luaj.vm2.LuaTable;

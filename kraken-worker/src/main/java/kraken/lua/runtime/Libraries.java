@@ -1,4 +1,4 @@
-package kraken.lua;
+package kraken.lua.runtime;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
