@@ -28,14 +28,16 @@ final class WorkerLauncher {
     private final String[] environment;
     private final WorkerUser user;
     private final Fd devNull;
+    private final WorkerWalls walls;
     // Spawning is the master's main work in "process" isolation: what does not change between
     // two workers (until a HUP brings new settings) is computed once.
     private Settings preparedFor;
     private String[] preparedArgv;
     private byte[] preparedHello;
 
-    WorkerLauncher(WorkerUser user) throws IOException {
+    WorkerLauncher(WorkerUser user, WorkerWalls walls) throws IOException {
         this.user = user;
+        this.walls = walls;
         this.environment = workerEnvironment(System.getenv());
         this.devNull = new Fd(openDevNull());
     }
@@ -81,8 +83,8 @@ final class WorkerLauncher {
     }
 
     /**
-     * Spawns one worker and sends it its HELLO. Throws PosixException when the OS refuses the
-     * process (posix_spawn failed); nothing is left open in that case.
+     * Spawns one worker inside its walls and sends it its HELLO. Throws PosixException when the OS
+     * refuses the process or a wall; nothing is left open in that case.
      */
     Worker spawn(Settings s, LaunchPlan plan, int generation) throws PosixException {
         return spawn(s, plan, generation, -1);
@@ -109,7 +111,7 @@ final class WorkerLauncher {
             err = Posix.pipe(false);
             errRead = new Fd(err[0]);
             errWrite = new Fd(err[1]);
-            int pid = Posix.spawn(java, preparedArgv, environment,
+            int pid = walls.spawn(java, preparedArgv, environment,
                     new int[] {0, devNull.get(), 2, errWrite.get(), Protocol.LINK_FD, workerEnd.get()});
             Fd pidfd = new Fd(Posix.pidfdOpen(pid));
             Worker w = new Worker(pid, masterEnd, pidfd, errRead, generation, System.nanoTime());

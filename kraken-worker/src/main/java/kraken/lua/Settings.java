@@ -58,6 +58,9 @@ public final class Settings {
     public boolean logConnections = true;
     /** kraken.proxy.from: addresses and CIDR blocks that must send a PROXY header; empty for none. */
     public java.util.List<String> proxyFrom = java.util.List.of();
+    /** kraken.confine (docs/security.md): "none" or "host" networking, "read-only" or "host" files for workers. */
+    public String confineNetwork = "host";
+    public String confineFiles = "host";
 
     public boolean stateIsolation() {
         return "state".equals(isolation);
@@ -118,6 +121,8 @@ public final class Settings {
         if (!proxyFrom.isEmpty()) {
             m.put("proxy.from", String.join(" ", proxyFrom));
         }
+        m.put("confine.network", confineNetwork);
+        m.put("confine.files", confineFiles);
         return m;
     }
 
@@ -155,6 +160,8 @@ public final class Settings {
         s.statusPath = m.get("status.path");
         s.logConnections = !"false".equals(m.get("log.connections"));
         s.proxyFrom = m.containsKey("proxy.from") ? java.util.List.of(m.get("proxy.from").split(" ")) : java.util.List.of();
+        s.confineNetwork = m.getOrDefault("confine.network", "host");
+        s.confineFiles = m.getOrDefault("confine.files", "host");
         return s;
     }
 }

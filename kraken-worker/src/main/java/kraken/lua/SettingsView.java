@@ -21,7 +21,8 @@ public final class SettingsView {
     public static final List<String> KEYS = List.of("mm.tries", "mm.timeout", "isolation", "workers.spare",
             "workers.max", "workers.connections", "workers.idle", "user", "allow_root", "limits.time", "limits.memory",
             "limits.cpu", "limits.files", "limits.line", "limits.coroutines", "limits.per_source", "limits.refusal",
-            "limits.processes", "sandbox", "grace", "status", "log.connections", "proxy.from");
+            "limits.processes", "sandbox", "grace", "status", "log.connections", "proxy.from",
+            "confine.network", "confine.files");
 
     /** The top-level names of the keys: a name with dotted keys below it (mm, workers, limits) is a table. */
     public static final Set<String> TOP_LEVEL = topLevel();
@@ -117,6 +118,10 @@ public final class SettingsView {
                     from[i] = LuaValue.valueOf(s.proxyFrom.get(i));
                 }
                 return LuaValue.listOf(from);
+            case "confine.network":
+                return LuaValue.valueOf(s.confineNetwork);
+            case "confine.files":
+                return LuaValue.valueOf(s.confineFiles);
             default:
                 throw new IllegalArgumentException("not a configuration key: " + key);
         }

@@ -539,4 +539,62 @@ public final class Posix {
     private static native int[] constants0();
     private static native int killUid0(int uid);
     private static native int setChildSubreaper0();
+
+    // ---- walls around a worker (docs/security.md); C in kraken_walls.c ----
+
+    /** {@link #spawnWalled} flags: a network namespace of its own; a read-only file system and a private /tmp. */
+    public static final int WALL_NETWORK = 1;
+    public static final int WALL_FILES = 2;
+    /** Build the walls in a child that then exits, executing nothing: the master's check at start. */
+    public static final int WALL_PROBE = 4;
+
+    /** The steps of a walled spawn in kraken_walls.c's order: the call each makes and the wall it builds. */
+    private static final String[][] WALL_STEPS = {
+        {"", ""}, {"rt_sigaction", ""}, {"setsid", ""},
+        {"unshare(CLONE_NEWNET)", "kraken.confine.network = \"none\""},
+        {"unshare(CLONE_NEWNS)", "kraken.confine.files = \"read-only\""},
+        {"mount_setattr(/, read-only)", "kraken.confine.files = \"read-only\""},
+        {"mount(tmpfs on /tmp)", "kraken.confine.files = \"read-only\""},
+        {"dup2", ""}, {"prctl(PR_SET_NO_NEW_PRIVS)", "the system-call filter"},
+        {"seccomp", "the system-call filter"}, {"execve", ""},
+    };
+
+    /**
+     * Compiles the workers' system-call filter with libseccomp, once per process; returns its
+     * length in BPF instructions. Throws when libseccomp refuses it.
+     */
+    public static synchronized int prepareWalls() throws PosixException {
+        int[] what = new int[1];
+        int r = wallsPrepare0(what);
+        if (r < 0) {
+            throw new PosixException(what[0] == 0 ? "the system-call filter: seccomp_rule_add"
+                    : "the system-call filter: seccomp_export_bpf", -r);
+        }
+        return wallsFilterLength0();
+    }
+
+    /**
+     * Starts a program as {@link #spawn} does, inside the walls (WALL_* flags; the system-call
+     * filter always): a failed step throws a PosixException whose call names the wall and the
+     * system call, like {@code kraken.confine.network = "none": unshare(CLONE_NEWNET)(..) failed}.
+     * tmpOptions are the mount options of the private /tmp. Returns the pid (0 for WALL_PROBE).
+     */
+    public static int spawnWalled(String path, String[] argv, String[] envp, int[] fdMap, int walls,
+            String tmpOptions) throws PosixException {
+        int[] failure = new int[2];
+        int r = spawnWalled0(path, argv, envp, fdMap, walls, tmpOptions, failure);
+        if (r >= 0) {
+            return r;
+        }
+        if (failure[0] <= 0 || failure[0] >= WALL_STEPS.length) {
+            throw new PosixException("clone", -r);
+        }
+        String[] step = WALL_STEPS[failure[0]];
+        throw new PosixException(step[1].isEmpty() ? step[0] : step[1] + ": " + step[0], -r);
+    }
+
+    private static native int wallsPrepare0(int[] what);
+    private static native int wallsFilterLength0();
+    private static native int spawnWalled0(String path, String[] argv, String[] envp, int[] fdMap, int walls,
+            String tmpOptions, int[] failure);
 }
