@@ -101,31 +101,39 @@ static unsigned short filter_len;
 /*
  * Compiles the filter for this machine's architecture with libseccomp, once, and keeps the BPF
  * for every spawn. Other architectures' system calls (i386 through int 0x80, x32 on x86-64) kill
- * the process: a filter written for one table of numbers must not be read with another.
+ * the process (SIGSYS): a filter written for one table of numbers must not be read with another.
  * clone3 passes its flags in memory that seccomp cannot read, so it fails with ENOSYS, which
  * makes glibc (pthread_create, posix_spawn) fall back to clone, whose flags the filter sees:
- * the same answer systemd and container runtimes give. Returns 0 or -errno; step[0] names
- * what failed (0 the filter's rules, 1 its export).
+ * the same answer systemd and container runtimes give. Returns 0 or -errno; *what names what
+ * failed: -1 the filter's attributes, -2 its export, otherwise the system call whose rule it was.
  */
 static int build_filter(int *what) {
-    *what = 0;
+    *what = -1;
     scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
     if (ctx == NULL) return -ENOMEM;
+    /* libseccomp accepts KILL_PROCESS only when its probe of the kernel succeeds, which a
+     * filter around the master (systemd's) can prevent; killing the thread is the fallback. */
     int r = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
+    if (r != 0) r = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL);
     for (size_t i = 0; r == 0 && i < sizeof denied / sizeof denied[0]; i++) {
+        *what = denied[i];
         r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), denied[i], 0);
     }
     for (size_t i = 0; r == 0 && i < sizeof namespace_flags / sizeof namespace_flags[0]; i++) {
+        *what = SCMP_SYS(clone);
         r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(clone), 1,
                 SCMP_A0(SCMP_CMP_MASKED_EQ, namespace_flags[i], namespace_flags[i]));
     }
-    if (r == 0) r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
+    if (r == 0) {
+        *what = SCMP_SYS(clone3);
+        r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
+    }
     if (r != 0) {
         seccomp_release(ctx);
         return r < 0 ? r : -EINVAL;
     }
     /* libseccomp 2.5 exports to a descriptor only: a memory file, read back. */
-    *what = 1;
+    *what = -2;
     int fd = (int) syscall(SYS_memfd_create, "kraken-seccomp", MFD_CLOEXEC);
     if (fd < 0) { r = -errno; seccomp_release(ctx); return r; }
     r = seccomp_export_bpf(ctx, fd);
@@ -143,14 +151,28 @@ static int build_filter(int *what) {
     return 0;
 }
 
-/* Builds the filter once (the master calls it at start, under its lock). out[0]: what failed. */
-JNIEXPORT jint JNICALL WFN(wallsPrepare0)(JNIEnv *env, jclass c, jintArray out) {
+/*
+ * Builds the filter once (the master calls it at start, under its lock). On failure, what[0]
+ * gets the text of what failed ("seccomp_attr_set", "seccomp_rule_add(keyctl)").
+ */
+JNIEXPORT jint JNICALL WFN(wallsPrepare0)(JNIEnv *env, jclass c, jobjectArray what) {
     (void) c;
     if (filter_code != NULL) return 0;
-    int what = 0;
-    int r = build_filter(&what);
-    jint v = what;
-    (*env)->SetIntArrayRegion(env, out, 0, 1, &v);
+    int step = 0;
+    int r = build_filter(&step);
+    if (r < 0) {
+        char text[96];
+        if (step == -1) {
+            snprintf(text, sizeof text, "seccomp_attr_set(bad architecture)");
+        } else if (step == -2) {
+            snprintf(text, sizeof text, "seccomp_export_bpf");
+        } else {
+            char *name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, step);
+            snprintf(text, sizeof text, "seccomp_rule_add(%s)", name != NULL ? name : "?");
+            free(name);
+        }
+        (*env)->SetObjectArrayElement(env, what, 0, (*env)->NewStringUTF(env, text));
+    }
     return r;
 }
 

@@ -564,11 +564,10 @@ public final class Posix {
      * length in BPF instructions. Throws when libseccomp refuses it.
      */
     public static synchronized int prepareWalls() throws PosixException {
-        int[] what = new int[1];
+        String[] what = new String[1];
         int r = wallsPrepare0(what);
         if (r < 0) {
-            throw new PosixException(what[0] == 0 ? "the system-call filter: seccomp_rule_add"
-                    : "the system-call filter: seccomp_export_bpf", -r);
+            throw new PosixException("the system-call filter: " + what[0], -r);
         }
         return wallsFilterLength0();
     }
@@ -593,7 +592,7 @@ public final class Posix {
         throw new PosixException(step[1].isEmpty() ? step[0] : step[1] + ": " + step[0], -r);
     }
 
-    private static native int wallsPrepare0(int[] what);
+    private static native int wallsPrepare0(String[] what);
     private static native int wallsFilterLength0();
     private static native int spawnWalled0(String path, String[] argv, String[] envp, int[] fdMap, int walls,
             String tmpOptions, int[] failure);
