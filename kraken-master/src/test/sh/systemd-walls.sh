@@ -90,9 +90,10 @@ ct() { timeout 60 nsenter -t "$pid1" -a "$@"; }
 # Until its bus answers, systemctl cannot ask; then --wait waits for the boot to finish.
 i=0
 state=
-while [ -z "$state" ] && [ $i -lt 300 ]; do
+# ("offline" until PID 1 has made /run/systemd/system)
+while { [ -z "$state" ] || [ "$state" = offline ]; } && [ $i -lt 300 ]; do
   state=$(ct systemctl is-system-running --wait 2>/dev/null || true)
-  [ -n "$state" ] || sleep 0.1
+  [ -n "$state" ] && [ "$state" != offline ] || sleep 0.1
   i=$((i + 1))
 done
 say "container PID 1 is $pid1 (systemd), system $state"
@@ -115,15 +116,20 @@ main=$(ct systemctl show -p MainPID --value kraken.service)
 # (children are listed per thread: the master spawns from its supervisor thread)
 workers=$(ct sh -c "cat /proc/$main/task/*/children")
 [ -n "$workers" ] || die "the master $main has no worker"
+checked=0
 for w in $workers; do
-  seccomp=$(ct sh -c "sed -n 's/^Seccomp:[[:space:]]*//p' /proc/$w/status")
+  # A worker that just served its connection may be gone already: the live ones are checked.
+  seccomp=$(ct sh -c "sed -n 's/^Seccomp:[[:space:]]*//p' /proc/$w/status 2>/dev/null" || true)
+  [ -n "$seccomp" ] || continue
   net=$(ct readlink "/proc/$w/ns/net")
   mnt=$(ct readlink "/proc/$w/ns/mnt")
   [ "$seccomp" = 2 ] || die "worker $w: Seccomp $seccomp"
   [ "$net" != "$container_net" ] || die "worker $w: in the container's network namespace"
   [ "$mnt" != "$(ct readlink "/proc/$main/ns/mnt")" ] || die "worker $w: in the master's mount namespace"
   say "worker $w: Seccomp 2, $net, $mnt"
+  checked=$((checked + 1))
 done
+[ $checked -gt 0 ] || die "no live worker of the master $main to look at (children: $workers)"
 
 ct systemctl reload kraken.service || { ct journalctl --no-pager -u kraken.service | tail -15; die "reload failed"; }
 i=0
