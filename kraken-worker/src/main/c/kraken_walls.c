@@ -1,6 +1,7 @@
 /*
- * Walls around a worker (docs/security.md, "Walls around a worker"): the JNI half of the
- * walls section of kraken.posix.Posix. Compiled into libkraken.so with kraken_posix.c.
+ * Walls around a worker (docs/security.md, "Walls around a worker"): the JNI half of
+ * kraken.posix.master.Walls (natives declared in MasterNatives). Compiled into libkraken.so
+ * with kraken_posix.c.
  *
  * A worker JVM is walled in from its first instruction, not from Java: namespaces made with
  * unshare(2) from a running JVM would cover only the calling thread for some kinds and race
@@ -45,15 +46,15 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 
-#define WFN(name) Java_kraken_posix_Posix_##name
+#define WFN(name) Java_kraken_posix_master_MasterNatives_##name
 
-/* Which walls a spawn builds; the same bits as Posix.WALL_* in Java. */
+/* Which walls a spawn builds; the same bits as Walls.NETWORK, FILES and PROBE in Java. */
 #define WALL_NETWORK 1
 #define WALL_FILES 2
 /* Build the walls, then exit 0 instead of executing anything: the master's check at start. */
 #define WALL_PROBE 4
 
-/* The step that failed, as Posix.WallStep lists them (same order). */
+/* The step that failed, in the order of Walls.STEPS in Java. */
 enum wall_step {
     STEP_NONE, STEP_SIGNALS, STEP_SESSION, STEP_NETNS, STEP_MOUNTNS, STEP_READONLY, STEP_TMP,
     STEP_DESCRIPTORS, STEP_NO_NEW_PRIVS, STEP_SECCOMP, STEP_EXEC

@@ -4,9 +4,9 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import kraken.lua.Settings;
-import kraken.posix.Posix;
 import kraken.posix.PosixException;
+import kraken.posix.master.Walls;
+import kraken.settings.Settings;
 
 /**
  * The walls the kernel holds around every worker (docs/security.md, "Walls around a worker"):
@@ -33,23 +33,23 @@ final class WorkerWalls {
     /** Builds the filter and tries every wall once; throws IOException naming the wall that failed. */
     static WorkerWalls build(Settings s, LaunchPlan plan) throws IOException {
         int flags = flagsOf(s);
-        if ((flags & Posix.WALL_FILES) != 0 && plan.scriptDir() != null && underTmp(plan.scriptDir())) {
+        if ((flags & Walls.FILES) != 0 && plan.scriptDir() != null && underTmp(plan.scriptDir())) {
             throw new IOException("kraken.confine.files = \"read-only\" gives every worker a /tmp of its own,"
                     + " where the script's folder " + plan.scriptDir() + " does not exist: keep the script outside /tmp");
         }
         int instructions;
         try {
-            instructions = Posix.prepareWalls();
-            Posix.spawnWalled("/", new String[0], new String[0], new int[0], flags | Posix.WALL_PROBE, TMP_OPTIONS);
+            instructions = Walls.prepare();
+            Walls.spawn("/", new String[0], new String[0], new int[0], flags | Walls.PROBE, TMP_OPTIONS);
         } catch (PosixException e) {
             throw new IOException("cannot wall workers in (docs/security.md): " + e.getMessage(), e);
         }
         List<String> parts = new ArrayList<>();
         parts.add("a system-call filter (" + instructions + " BPF instructions)");
-        if ((flags & Posix.WALL_NETWORK) != 0) {
+        if ((flags & Walls.NETWORK) != 0) {
             parts.add("no network");
         }
-        if ((flags & Posix.WALL_FILES) != 0) {
+        if ((flags & Walls.FILES) != 0) {
             parts.add("a read-only file system with a private /tmp");
         }
         return new WorkerWalls(flags, String.join(", ", parts));
@@ -68,17 +68,17 @@ final class WorkerWalls {
     static int flagsOf(Settings s) {
         int flags = 0;
         if ("none".equals(s.confineNetwork)) {
-            flags |= Posix.WALL_NETWORK;
+            flags |= Walls.NETWORK;
         }
         if ("read-only".equals(s.confineFiles)) {
-            flags |= Posix.WALL_FILES;
+            flags |= Walls.FILES;
         }
         return flags;
     }
 
-    /** Spawns a worker inside the walls; see {@link Posix#spawnWalled}. */
+    /** Spawns a worker inside the walls; see {@link Walls#spawn}. */
     int spawn(String path, String[] argv, String[] envp, int[] fdMap) throws PosixException {
-        return Posix.spawnWalled(path, argv, envp, fdMap, flags, TMP_OPTIONS);
+        return Walls.spawn(path, argv, envp, fdMap, flags, TMP_OPTIONS);
     }
 
     /** For the master's first log lines: "a system-call filter (..), no network". */
