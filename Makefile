@@ -48,6 +48,7 @@ run: build
 
 bench: build
 	sh bench/run.sh
+	sh bench/walls.sh
 
 # Where `make install` puts things. DESTDIR stages the whole tree (packaging, tests).
 # The units go where systemd looks for installed packages' units, whatever PREFIX is.
