@@ -1,5 +1,5 @@
 #!/bin/sh
-# make bench, second part: what each wall around a worker (docs/security.md) costs a "process"
+# make bench, second part: what each wall around a worker (docs/walls.md) costs a "process"
 # connection, which pays for a worker's start: CPU per connection (the master's whole tree,
 # reaped workers included), and PSS per worker holding a connection.
 #

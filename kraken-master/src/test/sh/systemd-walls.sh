@@ -1,5 +1,5 @@
 #!/bin/sh
-# The walls around workers under the shipped kraken.service, in a real systemd (docs/security.md).
+# The walls around workers under the shipped kraken.service, in a real systemd (docs/walls.md).
 # Boots Debian's systemd as PID 1 in a container (systemd-nspawn) from a minimal Debian root
 # cached in build/systemd-root, installs this build into it with `make install`, enables
 # kraken.socket with kraken.confine = {network = "none", files = "read-only"}, and shows a walled

@@ -1,5 +1,5 @@
 /*
- * Walls around a worker (docs/security.md, "Walls around a worker"): the JNI half of
+ * Walls around a worker (docs/walls.md, "Walls around a worker"): the JNI half of
  * kraken.posix.master.Walls (natives declared in MasterNatives). Compiled into libkraken.so
  * with kraken_posix.c.
  *

@@ -9,7 +9,7 @@ import kraken.posix.master.Walls;
 import kraken.settings.Settings;
 
 /**
- * The walls the kernel holds around every worker (docs/security.md, "Walls around a worker"):
+ * The walls the kernel holds around every worker (docs/walls.md, "Walls around a worker"):
  * the system-call filter always, and what kraken.confine asks for. They are read once, at start
  * (a HUP does not change them), and built once at start in a probe child before any worker
  * exists: a wall this kernel or this container cannot build stops Kraken there, with a message
@@ -42,7 +42,7 @@ final class WorkerWalls {
             instructions = Walls.prepare();
             Walls.spawn("/", new String[0], new String[0], new int[0], flags | Walls.PROBE, TMP_OPTIONS);
         } catch (PosixException e) {
-            throw new IOException("cannot wall workers in (docs/security.md): " + e.getMessage(), e);
+            throw new IOException("cannot wall workers in (docs/walls.md): " + e.getMessage(), e);
         }
         List<String> parts = new ArrayList<>();
         parts.add("a system-call filter (" + instructions + " BPF instructions)");

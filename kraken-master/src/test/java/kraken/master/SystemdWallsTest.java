@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The walls under the shipped kraken.service in a real systemd (docs/security.md): Debian's
+ * The walls under the shipped kraken.service in a real systemd (docs/walls.md): Debian's
  * systemd boots as PID 1 in a container, this build is installed into it with `make install`, and
  * a socket-activated connection is served by a walled worker, then reloaded and stopped
  * (src/test/sh/systemd-walls.sh, which caches the container's root in build/systemd-root).

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The walls around every worker (docs/security.md), attacked from a connection's script through
+ * The walls around every worker (docs/walls.md), attacked from a connection's script through
  * a program it starts (src/test/c/wallprobe.c), as a hostile script would. Each test also shows
  * that the connection is still served, and the next client too. The servers' folder is outside
  * /tmp, which a read-only worker sees as a /tmp of its own.
@@ -191,7 +191,7 @@ class WallsTest {
                 .prefix("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups")
                 .args("--config", config.toString(), script.toString()).run(Duration.ofSeconds(60));
         assertNotEquals(0, r.exitCode(), r.toString());
-        assertTrue(r.stderr().contains("cannot wall workers in (docs/security.md): kraken.confine.network = \"none\":"
+        assertTrue(r.stderr().contains("cannot wall workers in (docs/walls.md): kraken.confine.network = \"none\":"
                 + " unshare(CLONE_NEWNET)(..) failed: Operation not permitted"), r.toString());
         assertFalse(r.stderr().contains("ready in"), r.toString());
     }

@@ -63,7 +63,7 @@ final class PrivilegeDrop {
     }
 
     // What WorkerLauncher set up: a session of its own, the scrubbed environment, and the
-    // system-call filter the master installs before this JVM's first instruction (docs/security.md).
+    // system-call filter the master installs before this JVM's first instruction (docs/walls.md).
     private static void verifyLaunch() throws IOException {
         if (!procStatus().contains("\nSeccomp:\t2\n")) {
             throw new IOException("hardening failed: the worker runs without its system-call filter (Seccomp is not 2)");

@@ -3,7 +3,7 @@ package kraken.posix.master;
 import kraken.posix.PosixException;
 
 /**
- * Spawning a worker inside the walls the kernel holds around it (docs/security.md): the
+ * Spawning a worker inside the walls the kernel holds around it (docs/walls.md): the
  * system-call filter always, and on request a network namespace of its own and a read-only file
  * system with a private /tmp. Each is built in the child between clone and exec (kraken_walls.c
  * says why there), so it covers the whole JVM from its first instruction.
