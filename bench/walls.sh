@@ -10,8 +10,9 @@
 #
 # The filter's own cost is measured apart: `java <the workers' flags> -version` under the very
 # filter a live worker has (copied from it by bench/filtertime.c) against the same run without.
-# Not counted anywhere: the kernel's work after a worker exits that runs in its own threads
-# (a network namespace is torn down by a kworker), which no process's CPU time shows.
+# The namespaces alone are measured apart too, in bare children (bench/nscost.c), since a JVM's
+# start varies by more than they cost. Not counted anywhere: the kernel's work after a worker
+# exits that runs in its own threads (a network namespace is torn down by a kworker).
 #
 # Knobs: BENCH_WALLS_ROUNDS [3] rounds, each variant in turn; BENCH_WALLS_CONNS [10] connections
 # per variant and round, one at a time, each waiting for the worker that replaces it;
@@ -36,6 +37,7 @@ mkdir -p "$out"
 cc -O2 -Wall -o "$out/client" "$here/client.c" -lpthread -lm || die "cannot compile client.c"
 cc -O2 -Wall -o "$out/proctool" "$here/proctool.c" || die "cannot compile proctool.c"
 cc -O2 -Wall -o "$out/filtertime" "$here/filtertime.c" || die "cannot compile filtertime.c"
+cc -O2 -Wall -o "$out/nscost" "$here/nscost.c" || die "cannot compile nscost.c"
 CLIENT=$out/client
 PT=$out/proctool
 
@@ -165,3 +167,9 @@ done
 echo
 echo "The filter itself ($insns BPF instructions), java -version with the workers' flags, median of $JVM_RUNS:"
 echo "$jvm_none ms of CPU without it, $jvm_filter ms under it."
+echo
+# The namespaces alone, without a JVM's noise: the same steps in 1000 bare children (bench/nscost.c).
+ns=$("$out/nscost" 1000)
+echo "Building the confine walls in a bare child, CPU per child over 1000 (bench/nscost.c; the kernel's"
+echo "later teardown of a network namespace, in its kworkers, is not counted): none $(kv "$ns" none_ms) ms,"
+echo "network \"none\" $(kv "$ns" net_ms) ms, files \"read-only\" $(kv "$ns" files_ms) ms, both $(kv "$ns" both_ms) ms."
