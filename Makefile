@@ -38,7 +38,7 @@ test-tools:
 	@command -v haproxy >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq haproxy >/dev/null; }
 	@command -v setpriv >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq util-linux >/dev/null; }
 
-# Serves the SPEC section 1 program on $(PORT) with the built-in default configuration.
+# Serves the program every user writes (docs/lua-api.md) on $(PORT) with the built-in default configuration.
 run: build
 	KRAKEN_CONFIG= native-scripts/kraken --config '' examples/hello.lua
 
