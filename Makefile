@@ -42,7 +42,7 @@ test-tools:
 	@command -v keyctl >/dev/null 2>&1 && command -v debootstrap >/dev/null 2>&1 && command -v systemd-nspawn >/dev/null 2>&1 \
 		|| { apt-get update -qq && apt-get install -y -qq keyutils debootstrap systemd-container >/dev/null; }
 
-# Serves the SPEC section 1 program on $(PORT) with the built-in default configuration.
+# Serves the program every user writes (docs/lua-api.md) on $(PORT) with the built-in default configuration.
 run: build
 	KRAKEN_CONFIG= native-scripts/kraken --config '' examples/hello.lua
 

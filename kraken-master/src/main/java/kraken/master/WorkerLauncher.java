@@ -23,7 +23,7 @@ import org.luaj.vm2.LuaValue;
  * jnr-constants), and its descriptors are exactly: standard input from /dev/null, standard
  * output shared with the master, standard error on a pipe the master relays, and the link.
  */
-final class WorkerLauncher {
+final class WorkerLauncher implements Launcher {
     private final String java = System.getProperty("java.home") + "/bin/java";
     private final String classpath = workerClasspath();
     private final String[] environment;
@@ -44,7 +44,7 @@ final class WorkerLauncher {
     }
 
     /**
-     * SPEC section 8: PATH, and LANG, LC_* and TZ when the master has them; nothing else of the
+     * docs/hostile-input.md: PATH, and LANG, LC_* and TZ when the master has them; nothing else of the
      * master's (no HOME, no secrets, no JAVA_TOOL_OPTIONS or LD_PRELOAD for the worker's JVM).
      * The JVM needs none of it: it is started by absolute path with every option on its command
      * line. A master without PATH gives its workers the system's default one.
@@ -92,7 +92,8 @@ final class WorkerLauncher {
     }
 
     /** As above; uid >= 0 runs the worker as that uid, gid the same number, no supplementary groups. */
-    Worker spawn(Settings s, LaunchPlan plan, int generation, int uid) throws PosixException {
+    @Override
+    public Worker spawn(Settings s, LaunchPlan plan, int generation, int uid) throws PosixException {
         if (preparedFor != s) {
             preparedArgv = command(s).toArray(new String[0]);
             try {

@@ -84,7 +84,7 @@ class ConfigLoaderTest {
     void nilRestoresTheDefault() throws Exception {
         Settings s = ConfigLoader.load(file("kraken.limits.cpu = 5\nkraken.limits.cpu = nil\nkraken.user = nil\n"));
         assertNull(s.limitCpu);
-        // SPEC section 3: the default user is "nobody" for a root master, the master's own user otherwise.
+        // docs/configuration.md: the default user is "nobody" for a root master, the master's own user otherwise.
         assertEquals(kraken.posix.Posix.geteuid() == 0 ? "nobody" : null, s.user);
     }
 

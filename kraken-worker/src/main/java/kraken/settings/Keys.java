@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
 import kraken.posix.Posix;
 import org.luaj.vm2.LuaValue;
 
-/** Every configuration key of SPEC section 3, with its rule. The ranges are written down in notes/cli.md. */
+/** Every configuration key of docs/configuration.md, with its rule. The ranges are written down in notes/cli.md. */
 public final class Keys {
     private Keys() {}
 

@@ -4,8 +4,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The validated configuration (SPEC section 3): what the master loaded from the configuration
- * file, and what it hands to every worker. Defaults are the SPEC's.
+ * The validated configuration (docs/configuration.md): what the master loaded from the configuration
+ * file, and what it hands to every worker. Defaults are those of docs/configuration.md.
  * The master's kraken.config fills it; workers rebuild it from {@link #encode()}.
  */
 public final class Settings {
@@ -45,8 +45,8 @@ public final class Settings {
     public Integer userTo = null;
     public boolean sandbox = false;
     /**
-     * The master's LUA_PATH (not a configuration key): workers get a scrubbed environment (SPEC
-     * section 8), so it travels in HELLO, and package.path is the same in the master and its workers.
+     * The master's LUA_PATH (not a configuration key): workers get a scrubbed environment
+     * (docs/hostile-input.md), so it travels in HELLO, and package.path is the same in the master and its workers.
      */
     public String luaPath = System.getenv("LUA_PATH");
     public double grace = 30;

@@ -9,7 +9,7 @@ import org.luaj.vm2.LuaValue;
 import org.luaj.vm2.lib.ThreeArgFunction;
 
 /**
- * The configuration keys on the kraken table (SPEC section 3): a script reads every one of them,
+ * The configuration keys on the kraken table (docs/configuration.md): a script reads every one of them,
  * but an assignment to one, or to a field inside one, raises "kraken.mm can only be set in the
  * configuration file". The values live behind the table's metatable, never as raw fields, so
  * every assignment reaches __newindex; the kraken library's own functions stay raw fields.
@@ -17,7 +17,7 @@ import org.luaj.vm2.lib.ThreeArgFunction;
 public final class SettingsView {
     private SettingsView() {}
 
-    /** Every configuration key, dotted below the kraken table, in the order of SPEC section 3. */
+    /** Every configuration key, dotted below the kraken table, in the order of docs/configuration.md. */
     public static final List<String> KEYS = List.of("mm.tries", "mm.timeout", "isolation", "workers.spare",
             "workers.max", "workers.connections", "workers.idle", "user", "allow_root", "limits.time", "limits.memory",
             "limits.cpu", "limits.files", "limits.line", "limits.coroutines", "limits.per_source", "limits.refusal",

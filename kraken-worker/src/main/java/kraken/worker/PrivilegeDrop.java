@@ -10,7 +10,7 @@ import kraken.posix.Posix;
 /**
  * Switches this process to the application's user, in the one safe order (supplementary groups,
  * then gid, then uid: once the uid is dropped the others can no longer be changed), hardens it
- * (SPEC section 8) and then verifies that all of it took and cannot be undone. Nothing runs Lua
+ * (docs/hostile-input.md) and then verifies that all of it took and cannot be undone. Nothing runs Lua
  * before this returns.
  *
  * <p>Hardening, each step where it must happen:
