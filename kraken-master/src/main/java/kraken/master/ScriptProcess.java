@@ -13,6 +13,7 @@ import kraken.posix.Fd;
 import kraken.posix.Posix;
 import kraken.posix.PosixException;
 import kraken.posix.master.Processes;
+import kraken.posix.master.Walls;
 import kraken.protocol.Protocol;
 import kraken.protocol.ScriptProtocol;
 import sun.misc.Signal;
@@ -99,9 +100,12 @@ public final class ScriptProcess {
         Fd masterEnd = new Fd(pair[0]);
         try (Fd scriptEnd = new Fd(pair[1])) {
             Posix.setCloseOnExec(masterEnd.get());
-            int pid = Processes.spawn(ScriptCommand.java(), ScriptCommand.command().toArray(new String[0]),
+            // The workers' system-call filter (docs/walls.md): the script is no more trusted than a
+            // worker. kraken.confine is the workers' alone: the top level may read its data files.
+            Walls.prepare();
+            int pid = Walls.spawn(ScriptCommand.java(), ScriptCommand.command().toArray(new String[0]),
                     ScriptCommand.environment(System.getenv()),
-                    new int[] {0, stdin, 1, 1, 2, 2, Protocol.LINK_FD, scriptEnd.get()});
+                    new int[] {0, stdin, 1, 1, 2, 2, Protocol.LINK_FD, scriptEnd.get()}, 0, WorkerWalls.TMP_OPTIONS);
             try {
                 ScriptProtocol.sendStart(masterEnd, start);
             } catch (IOException e) {

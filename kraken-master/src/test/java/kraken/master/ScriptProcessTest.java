@@ -52,6 +52,7 @@ class ScriptProcessTest {
             assertEquals("65534\t65534\t65534\t65534", Server.statusField(script1, "Uid"));
             assertEquals("1", Server.statusField(script1, "NoNewPrivs"));
             assertEquals("0000000000000000", Server.statusField(script1, "CapEff"));
+            assertEquals("2", Server.statusField(script1, "Seccomp"), "the workers' system-call filter");
             s.process.signal("TERM");
             Result r = s.process.waitFor(DEADLINE);
             Matcher m = Pattern.compile("top uid (\\d+) shadow (\\w+)").matcher(r.stdout());
