@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import kraken.posix.Fd;
 import kraken.posix.Posix;
+import kraken.posix.PosixException;
 
 /**
  * The whole contract between the master and a worker, version {@value #VERSION}.
@@ -209,7 +210,7 @@ public final class Protocol {
     public static ToMaster receiveFromWorker(Fd link) throws IOException {
         byte[] buf = BUFFER.get();
         int[] passed = new int[1];
-        int n = Posix.recvmsg(link.get(), buf, passed);
+        int n = receive(link, buf, passed);
         if (passed[0] >= 0) {
             new Fd(passed[0]).close(); // workers never send descriptors; do not keep one.
         }
@@ -256,7 +257,7 @@ public final class Protocol {
     public static ToWorker receiveFromMaster(Fd link) throws IOException {
         byte[] buf = BUFFER.get();
         int[] passed = new int[1];
-        int n = Posix.recvmsg(link.get(), buf, passed);
+        int n = receive(link, buf, passed);
         Fd fd = passed[0] >= 0 ? new Fd(passed[0]) : null;
         try {
             if (n == 0) {
@@ -311,6 +312,23 @@ public final class Protocol {
     }
 
     // ---- framing ----
+
+    /**
+     * One message; 0 at end of stream. A peer that died with a message of ours unread (a worker
+     * whose JVM could not start, with its HELLO still queued) resets the link instead of closing
+     * it: that is its death too, not a protocol error.
+     */
+    private static int receive(Fd link, byte[] buf, int[] passed) throws IOException {
+        try {
+            return Posix.recvmsg(link.get(), buf, passed);
+        } catch (PosixException e) {
+            if (e.isPeerGone()) {
+                passed[0] = -1;
+                return 0;
+            }
+            throw e;
+        }
+    }
 
     private interface Writer {
         void write(DataOutputStream out) throws IOException;
