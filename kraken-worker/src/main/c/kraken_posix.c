@@ -461,7 +461,8 @@ JNIEXPORT void JNICALL FN(exitNow0)(JNIEnv *env, jclass c, jint status) {
     _exit(status);
 }
 
-static char **to_cstrings(JNIEnv *env, jobjectArray arr) {
+/* Shared with kraken_walls.c (the walled spawn). */
+char **to_cstrings(JNIEnv *env, jobjectArray arr) {
     jsize n = (*env)->GetArrayLength(env, arr);
     char **out = calloc((size_t) n + 1, sizeof *out);
     if (out == NULL) return NULL;
@@ -475,7 +476,7 @@ static char **to_cstrings(JNIEnv *env, jobjectArray arr) {
     return out;
 }
 
-static void free_cstrings(char **v) {
+void free_cstrings(char **v) {
     if (v == NULL) return;
     for (char **p = v; *p; p++) free(*p);
     free(v);

@@ -125,6 +125,16 @@ class SettingsViewTest {
     }
 
     @Test
+    void theScriptReadsConfineAndCannotChangeIt() {
+        Settings s = new Settings();
+        s.confineNetwork = "none";
+        Globals g = state(s);
+        assertEquals("none host", eval(g, "kraken.confine.network .. ' ' .. kraken.confine.files"));
+        LuaError e = assertThrows(LuaError.class, () -> g.load("kraken.confine.network = 'host'", "=test").call());
+        assertTrue(e.getMessage().contains("kraken.confine can only be set in the configuration file"), e.getMessage());
+    }
+
+    @Test
     void theStatusTableIsReadOnlyAndNilWhenUnset() {
         assertEquals("nil", eval(state(new Settings()), "kraken.status"));
         Settings s = new Settings();
