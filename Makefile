@@ -35,7 +35,7 @@ FUZZ_KEEP_GOING ?= 1
 FUZZ_TARGETS ?= kraken-master:kraken.proxy.ProxyHeaderFuzzTest\#proxyHeader \
 	kraken-master:kraken.master.status.HttpRequestFuzzTest\#httpRequest \
 	kraken-worker:kraken.protocol.WorkerMessageFuzzTest\#workerMessage \
-	kraken-worker:kraken.lua.ReadBufferFuzzTest\#readBuffer \
+	kraken-worker:kraken.lua.sockets.ReadBufferFuzzTest\#readBuffer \
 	kraken-master:kraken.master.LogTextFuzzTest\#logText
 fuzz:
 	@mkdir -p build/fuzz; failed=; for t in $(FUZZ_TARGETS); do \

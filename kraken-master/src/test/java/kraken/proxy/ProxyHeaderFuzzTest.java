@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Random;
 import kraken.fuzz.Allocation;
+import kraken.net.IpText;
 import org.junit.jupiter.api.Tag;
 
 /**

@@ -1,4 +1,4 @@
-package kraken.lua;
+package kraken.lua.sockets;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
