@@ -38,7 +38,9 @@ class ProxyHeaderFuzzTest {
         Allocation.atMost(mark, 64 * 1024 + 8L * stream.length, "reading the header");
         assertEquals(whole, again);
 
-        int[] ones = new int[stream.length];
+        // One byte at a time through the longest part any header keeps (the v2 fixed part and
+        // address block, a v1 line); what follows, v2's skipped TLVs, comes whole.
+        int[] ones = new int[Math.min(stream.length, 300) + 1];
         Arrays.fill(ones, 1);
         Random r = new Random(Arrays.hashCode(stream));
         int[] chunks = new int[16];
