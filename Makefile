@@ -43,7 +43,7 @@ fuzz:
 	  echo "fuzzing $$test for $(FUZZ_TIME), log in $$log"; \
 	  JAZZER_FUZZ=1 JAZZER_MAX_DURATION=$(FUZZ_TIME) JAZZER_KEEP_GOING=$(FUZZ_KEEP_GOING) $(MVN_TEST) -pl $$module -am \
 	    -Dkraken.test.groups=fuzz -Dtest="$$test" -Dsurefire.failIfNoSpecifiedTests=false \
-	    -Dkraken.test.timeout=0 -Djazzer.internal.arg.0=fuzz \
+	    -Dkraken.test.timeout=0 -Dkraken.fuzz.hooks=true -Djazzer.internal.arg.0=fuzz \
 	    -Djazzer.internal.arg.1=-timeout=$(FUZZ_INPUT_TIMEOUT) test >$$log 2>&1 || failed="$$failed $$test"; \
 	  grep -E '^(#[0-9]+.*(DONE|pulse)|Done [0-9]+ runs)|Test unit written' $$log | tail -3; \
 	done; test -z "$$failed" || { echo "findings (see their logs):$$failed" >&2; exit 1; }
