@@ -9,10 +9,24 @@ import kraken.posix.master.Processes;
  * running is reparented to the master, and once killed by uid it must be reaped here, or its
  * zombie would count as a process of that uid for ever (and against the next worker's
  * kraken.limits.processes). A worker reaped here by accident keeps its exit for
- * {@link Supervisor}'s own reaping through its pidfd.
+ * {@link Lifecycle}'s own reaping through its pidfd.
  */
 final class Orphans {
     private Orphans() {}
+
+    /** The script process (docs/processes.md): its exit, if reaped here, is kept for the command's status. */
+    private static volatile int scriptPid = -1;
+    private static volatile Processes.Exit scriptExit;
+
+    static void keepExitOf(int pid) {
+        scriptPid = pid;
+        scriptExit = null;
+    }
+
+    /** The kept exit of the script process, or null when it was not reaped here. */
+    static Processes.Exit keptExit() {
+        return scriptExit;
+    }
 
     static void reap(Map<Integer, Worker> workers) {
         try {
@@ -21,6 +35,8 @@ final class Orphans {
                 Worker w = workers.get(e.pid());
                 if (w != null) {
                     w.exit = e;
+                } else if (e.pid() == scriptPid) {
+                    scriptExit = e;
                 }
             }
         } catch (PosixException none) {

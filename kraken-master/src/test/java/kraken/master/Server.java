@@ -76,7 +76,7 @@ final class Server implements AutoCloseable {
         return new Server(port, dir, s, p);
     }
 
-    /** The SPEC section 1 program, as shipped in examples/hello.lua, with PORT for its port. */
+    /** The program every user writes (docs/lua-api.md), as shipped in examples/hello.lua, with PORT for its port. */
     static String helloProgram() {
         try {
             String hello = Files.readString(Paths.root().toPath().resolve("examples/hello.lua"));
@@ -116,7 +116,7 @@ final class Server implements AutoCloseable {
         return new Client(s);
     }
 
-    /** Speaks the SPEC section 1 protocol once and returns every byte the server sent. */
+    /** Speaks the protocol of the program every user writes (docs/lua-api.md) once and returns every byte the server sent. */
     String exchange(String line) throws IOException {
         try (Client c = connect()) {
             c.send(line);
@@ -124,11 +124,29 @@ final class Server implements AutoCloseable {
         }
     }
 
-    /** The pids of the master's live child processes (its workers). */
+    /** The pids of the master's live child processes but its script process: its workers. */
     List<Integer> workerPids() {
         List<Integer> pids = new ArrayList<>();
-        process.process().toHandle().children().forEach(h -> pids.add((int) h.pid()));
+        process.process().toHandle().children().forEach(h -> {
+            if (!isScriptProcess(h.pid())) {
+                pids.add((int) h.pid());
+            }
+        });
         return pids;
+    }
+
+    /** The master's child that runs the script's top level (docs/processes.md), or -1. */
+    int scriptPid() {
+        return process.process().toHandle().children().filter(h -> isScriptProcess(h.pid()))
+                .mapToInt(h -> (int) h.pid()).findFirst().orElse(-1);
+    }
+
+    static boolean isScriptProcess(long pid) {
+        try {
+            return Files.readString(Path.of("/proc/" + pid + "/cmdline")).contains("kraken.cli.ScriptMain");
+        } catch (IOException gone) {
+            return false;
+        }
     }
 
     /** Workers whose pid appears in a "worker N ready" line and that are still alive. */

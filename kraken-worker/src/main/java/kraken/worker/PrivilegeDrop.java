@@ -10,7 +10,7 @@ import kraken.posix.Posix;
 /**
  * Switches this process to the application's user, in the one safe order (supplementary groups,
  * then gid, then uid: once the uid is dropped the others can no longer be changed), hardens it
- * (SPEC section 8) and then verifies that all of it took and cannot be undone. Nothing runs Lua
+ * (docs/hostile-input.md) and then verifies that all of it took and cannot be undone. Nothing runs Lua
  * before this returns.
  *
  * <p>Hardening, each step where it must happen:
@@ -29,7 +29,7 @@ import kraken.posix.Posix;
  * A worker that is allowed to run as root (kraken.allow_root) keeps root's capabilities: the
  * administrator asked for root.
  */
-final class PrivilegeDrop {
+public final class PrivilegeDrop {
     private PrivilegeDrop() {}
 
     /** The only variables of the master's environment a worker gets (WorkerLauncher passes them). */
@@ -62,18 +62,40 @@ final class PrivilegeDrop {
         }
     }
 
-    // What WorkerLauncher set up: a session of its own and the scrubbed environment.
-    private static void verifyLaunch() throws IOException {
-        int[] pgsid = Posix.getpgsid();
-        int pid = Posix.getpid();
-        if (pgsid[0] != pid || pgsid[1] != pid) {
-            throw new IOException("hardening failed: process group " + pgsid[0] + ", session " + pgsid[1]
-                    + ", expected this worker's own (" + pid + ")");
+    /**
+     * The script process of a root master (docs/processes.md): the same drop and hardening as a
+     * worker's, in a session of its own. Its environment is the command's (a script reads it as
+     * under lua5.1), less what the master removed, so that is not verified here.
+     */
+    public static void applyToScriptProcess(int uid, int gid, int[] groups, boolean allowRoot) throws IOException {
+        apply(uid, gid, groups, allowRoot, false);
+        if (!procStatus().contains("\nSeccomp:\t2\n")) {
+            throw new IOException("hardening failed: the script process runs without its system-call filter"
+                    + " (Seccomp is not 2)");
         }
+        verifySession();
+    }
+
+    // What WorkerLauncher set up: a session of its own, the scrubbed environment, and the
+    // system-call filter the master installs before this JVM's first instruction (docs/walls.md).
+    private static void verifyLaunch() throws IOException {
+        if (!procStatus().contains("\nSeccomp:\t2\n")) {
+            throw new IOException("hardening failed: the worker runs without its system-call filter (Seccomp is not 2)");
+        }
+        verifySession();
         for (Map.Entry<String, String> e : System.getenv().entrySet()) {
             if (!allowedVariable(e.getKey())) {
                 throw new IOException("hardening failed: environment variable " + e.getKey() + " was passed");
             }
+        }
+    }
+
+    private static void verifySession() throws IOException {
+        int[] pgsid = Posix.getpgsid();
+        int pid = Posix.getpid();
+        if (pgsid[0] != pid || pgsid[1] != pid) {
+            throw new IOException("hardening failed: process group " + pgsid[0] + ", session " + pgsid[1]
+                    + ", expected this process's own (" + pid + ")");
         }
     }
 
@@ -121,11 +143,14 @@ final class PrivilegeDrop {
     }
 
     // java.io, not java.nio.file: NIO would load libnet into every worker and keep a socket open.
-    private static void verifyNoCapabilities(boolean wasRoot) throws IOException {
-        String status;
+    private static String procStatus() throws IOException {
         try (FileInputStream in = new FileInputStream("/proc/self/status")) {
-            status = new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
+            return new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
         }
+    }
+
+    private static void verifyNoCapabilities(boolean wasRoot) throws IOException {
+        String status = procStatus();
         for (String line : status.split("\n")) {
             boolean set = line.startsWith("CapEff:") || line.startsWith("CapPrm:") || line.startsWith("CapInh:")
                     || line.startsWith("CapAmb:");

@@ -14,7 +14,7 @@ import org.luaj.vm2.lib.TwoArgFunction;
 import org.luaj.vm2.lib.VarArgFunction;
 
 /**
- * The kraken module (SPEC section 4). Failures return nil and a message; only a wrong argument
+ * The kraken module (docs/lua-api.md). Failures return nil and a message; only a wrong argument
  * type raises, with Lua 5.1's "bad argument #n to 'name' (...)".
  */
 public final class KrakenLib extends TwoArgFunction {
@@ -94,8 +94,9 @@ public final class KrakenLib extends TwoArgFunction {
                 throw Args.typeError(args, 1, name, "uid or user name");
             }
             try {
-                int masterUid = Posix.getresids()[1];
-                registry.setUser(Users.choose(who, masterUid, settings.allowRoot, Users.SYSTEM));
+                // In a script process the master's uid, not this process's, decides who may be named.
+                int masterUid = settings.masterUid != null ? settings.masterUid : Posix.getresids()[1];
+                registry.setUser(Users.choose(who, masterUid, settings.allowRoot, Users.SYSTEM, settings));
                 return TRUE;
             } catch (IllegalArgumentException e) {
                 return fail(e.getMessage());

@@ -1,8 +1,10 @@
 package kraken.lua.module;
 
+import kraken.lua.runtime.Libraries;
 import kraken.lua51.CoroutineLimit;
 import java.util.ArrayList;
 import java.util.List;
+import kraken.net.HostPort;
 import org.luaj.vm2.LuaThread;
 
 /** What a script registered through the kraken module before calling kraken.loop(). */
@@ -29,7 +31,7 @@ public final class Registry {
             if (path != null) {
                 return "unix:" + path;
             }
-            return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
+            return HostPort.format(host, port);
         }
     }
 
@@ -40,6 +42,8 @@ public final class Registry {
     private CoroutineLimit coroutines = new CoroutineLimit(Integer.MAX_VALUE);
     /** A user name or a decimal uid, as the script gave it; null when none was registered. */
     private String user;
+    /** The library objects of the state when it was fresh; null for a state copied from an image. */
+    private Libraries libraries;
 
     /** Runs the application for a connection in this state (see ApplicationRunner). */
     public ApplicationRunner runner() {
@@ -68,6 +72,15 @@ public final class Registry {
 
     public void setCoroutines(CoroutineLimit c) {
         this.coroutines = c;
+    }
+
+    public Libraries libraries() {
+        return libraries;
+    }
+
+    /** Set by LuaRuntime.create, before any script runs. */
+    public void setLibraries(Libraries l) {
+        this.libraries = l;
     }
 
     public String user() {
