@@ -4,6 +4,7 @@ import java.io.IOException;
 import kraken.lua.LoopHandler;
 import kraken.lua.Registry;
 import kraken.lua.Settings;
+import kraken.master.cgroup.ControlGroups;
 import kraken.master.status.StatusBoard;
 import kraken.master.status.StatusServer;
 import org.luaj.vm2.LuaValue;
@@ -47,6 +48,7 @@ public final class MasterLoop implements LoopHandler {
         SignalEvents signals = null;
         WorkerLauncher launcher = null;
         StatusServer statusServer = null;
+        ControlGroups groups = null;
         try {
             signals = new SignalEvents();
             SignalEvents events = signals;
@@ -55,7 +57,10 @@ public final class MasterLoop implements LoopHandler {
                 board = new StatusBoard(() -> events.post(SignalEvents.Event.SNAPSHOT));
                 statusServer = StatusServer.bind(settings, board);
             }
-            launcher = new WorkerLauncher(user);
+            groups = ControlGroups.discover();
+            // The group's pids.max caps each worker; RLIMIT_NPROC would cap a shared uid's workers together.
+            settings.processesByGroup = groups.enabled();
+            launcher = new WorkerLauncher(user, groups);
             if (MasterLog.debug()) {
                 MasterLog.info("worker command: " + String.join(" ", launcher.command(settings)));
             }
@@ -66,6 +71,7 @@ public final class MasterLoop implements LoopHandler {
             signals.install();
             MasterLog.info("java " + Runtime.version() + " at " + System.getProperty("java.home")
                     + "; workers start with " + WorkerFlags.sharingDescription());
+            MasterLog.info(groups.describe(settings));
             MasterLog.info("serving " + listeners.addresses() + " as " + user + ", " + settings.isolation
                     + " isolation");
             if (statusServer != null) {
@@ -73,7 +79,7 @@ public final class MasterLoop implements LoopHandler {
                 MasterLog.info("status and metrics on " + statusServer.where());
             }
             String failure = new Supervisor(settings, plan, listeners, launcher, signals, user.range())
-                    .reporting(new MasterStatus(board)).notifying(notifier).run();
+                    .reporting(new MasterStatus(board)).notifying(notifier).grouping(groups).run();
             if (failure != null) {
                 return fail(failure);
             }
@@ -92,6 +98,9 @@ public final class MasterLoop implements LoopHandler {
             }
             if (launcher != null) {
                 launcher.close();
+            }
+            if (groups != null) {
+                groups.close();
             }
         }
     }

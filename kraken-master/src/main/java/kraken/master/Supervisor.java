@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import kraken.lua.Settings;
+import kraken.master.cgroup.ControlGroups;
 import kraken.posix.Fd;
 import kraken.posix.Posix;
 import kraken.posix.PosixException;
@@ -51,6 +52,8 @@ final class Supervisor {
     private String startupFailure;
     private long served;
     private SystemdNotifier notifier = SystemdNotifier.none();
+    /** The workers' control groups (none until {@link #grouping}). */
+    private ControlGroups groups = ControlGroups.none("not asked for");
     private final TrustedSources proxies;
     private final PendingProxyConnections pendingProxy =
             new PendingProxyConnections(PENDING_PROXY_MAX, MasterLog::info, reason -> status.metrics.refused(reason));
@@ -80,6 +83,12 @@ final class Supervisor {
     }
 
 
+    /** Puts each worker in a control group of its own from groups. */
+    Supervisor grouping(ControlGroups g) {
+        this.groups = g;
+        return this;
+    }
+
     /** Tells systemd (NOTIFY_SOCKET) of readiness, reloads and the stop. */
     Supervisor notifying(SystemdNotifier n) {
         this.notifier = n;
@@ -94,6 +103,7 @@ final class Supervisor {
                 if (uids != null) {
                     Orphans.reap(workers);
                 }
+                groups.removeDeadGroups(now);
                 maintainSpareWorkers(now);
                 status.watchCap(workers.size(), pool.ready.isEmpty(), pool.preparing.isEmpty(), settings.workersMax,
                         stopping);
@@ -144,7 +154,7 @@ final class Supervisor {
         if (uids != null) {
             next = Math.min(next, uids.nextCheckAt());
         }
-        return Math.min(next, graceDeadline);
+        return Math.min(Math.min(next, groups.nextRemovalAt()), graceDeadline);
     }
 
     // ---- the pool ----
@@ -179,7 +189,7 @@ final class Supervisor {
                 stopWorker(w);
             }
             return true;
-        } catch (PosixException e) {
+        } catch (IOException e) {
             if (uid != -1) {
                 uids.giveBack(uid);
             }
@@ -188,16 +198,20 @@ final class Supervisor {
             status.metrics.spawnRefused();
             if (waitMs >= 0) {
                 MasterLog.info("spawn refused by the OS (attempt " + attempt + " of " + settings.mmTries + "): "
-                        + e.reason() + "; retrying in " + waitMs + " ms");
+                        + reason(e) + "; retrying in " + waitMs + " ms");
             } else {
                 MasterLog.info("spawn refused by the OS (attempt " + attempt + " of " + settings.mmTries + "): "
-                        + e.reason() + "; spawn abandoned until a worker is next needed");
+                        + reason(e) + "; spawn abandoned until a worker is next needed");
                 if (!anyReady && workers.isEmpty()) {
                     startupFailure = "no worker can start: " + e.getMessage();
                 }
             }
             return false;
         }
+    }
+
+    private static String reason(IOException e) {
+        return e instanceof PosixException p ? p.reason() : e.getMessage();
     }
 
     private void onReady(Worker w, long now) {
@@ -214,6 +228,9 @@ final class Supervisor {
             return;
         }
         w.state = Worker.State.READY;
+        if (w.group != null) {
+            w.group.connectionBegins();
+        }
         pool.becameReady(w, now);
         notifier.workerReady("serving " + listeners.addresses() + ", " + settings.isolation + " isolation");
     }
@@ -344,6 +361,13 @@ final class Supervisor {
         try {
             msg = Protocol.receiveFromWorker(w.link);
         } catch (IOException e) {
+            if (e instanceof PosixException p && p.isPeerGone()) {
+                // It died with our HELLO unread (a JVM that could not start its threads under
+                // kraken.limits.processes): its end, not a protocol error, so that a failure to
+                // start throttles spawning.
+                closeLink(w);
+                return;
+            }
             if (w.killedBecause == null) {
                 MasterLog.info("worker " + w.pid + ": " + e.getMessage() + "; stopping it");
             }
@@ -357,7 +381,7 @@ final class Supervisor {
         } else if (msg instanceof Protocol.Ready) {
             onReady(w, now);
         } else if (msg instanceof Protocol.Done d) {
-            logConnection(w, now, d.outcome());
+            logConnection(w, now, d.outcome(), GroupAccounting.connectionEnded(w, status.metrics));
             w.state = Worker.State.FINISHING;
             w.preparingSince = now;
             boolean lifeOver = pool.finished(w, now);
@@ -395,7 +419,11 @@ final class Supervisor {
         long now = System.nanoTime();
         WorkerEnd end = WorkerEnd.of(w, exit, settings);
         if (w.state == Worker.State.BUSY) {
-            logConnection(w, now, w.killedBecause != null ? w.killedBecause : "worker died: " + end.description());
+            logConnection(w, now, w.killedBecause != null ? w.killedBecause : "worker died: " + end.description(),
+                    GroupAccounting.workerDied(w, status.metrics));
+        }
+        if (w.group != null) {
+            groups.end(w.group, now); // in "process" isolation, what its connection started ends here
         }
         MasterLog.info("worker " + w.pid + " exited: " + end.description());
         if (end.bootFailure()) {
@@ -426,9 +454,10 @@ final class Supervisor {
             // The worker next in line must not be stopped (SIGSTOP from a process of its user),
             // or it would hold the connection until kraken.limits.time. Checked before accept,
             // so that without another ready worker the client waits in the backlog. With a uid
-            // range no other process can stop a worker, and the check costs tens of us.
+            // range too: a process an earlier connection left behind runs as the worker's own
+            // uid where no control group ended it. One read of /proc, tens of us.
             Worker next = pool.ready.newest();
-            if (uids == null && ProcStat.isStopped(next.pid)) {
+            if (ProcStat.isStopped(next.pid)) {
                 MasterLog.info("worker " + next.pid + " is stopped (SIGSTOP from a process of its user?): killing it");
                 kill(next, "stopped while ready");
                 stopWorker(next);
@@ -542,17 +571,17 @@ final class Supervisor {
     }
 
     /** The connection of w ended (DONE, or its worker died while busy): logged, and its slot given back. */
-    private void logConnection(Worker w, long now, String outcome) {
+    private void logConnection(Worker w, long now, String outcome, String caps) {
         sources.release(w.slot);
         w.slot = null;
         served++;
         status.metrics.connectionEnded(MasterStatus.outcomeOf(outcome, w.killedBecause), now - w.connectionStart);
-        if (!settings.logConnections && "ok".equals(outcome)) {
+        if (!settings.logConnections && "ok".equals(outcome) && caps.isEmpty()) {
             return; // kraken.log.connections = false: errors and kills are still logged
         }
         long tenths = (now - w.connectionStart) / 100_000L;
         MasterLog.info("connection from " + w.peer + " served by worker " + w.pid + " in " + tenths / 10 + "."
-                + tenths % 10 + " ms: " + outcome);
+                + tenths % 10 + " ms: " + outcome + caps);
     }
 
     // ---- signals ----

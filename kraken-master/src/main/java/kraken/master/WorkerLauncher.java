@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import kraken.lua.Settings;
+import kraken.master.cgroup.ControlGroups;
+import kraken.master.cgroup.WorkerGroup;
 import kraken.posix.Fd;
 import kraken.posix.Posix;
 import kraken.posix.PosixException;
@@ -34,8 +36,12 @@ final class WorkerLauncher {
     private String[] preparedArgv;
     private byte[] preparedHello;
 
-    WorkerLauncher(WorkerUser user) throws IOException {
+    /** Where each worker gets its control group before it runs anything. */
+    private final ControlGroups groups;
+
+    WorkerLauncher(WorkerUser user, ControlGroups groups) throws IOException {
         this.user = user;
+        this.groups = groups;
         this.environment = workerEnvironment(System.getenv());
         this.devNull = new Fd(openDevNull());
     }
@@ -81,15 +87,15 @@ final class WorkerLauncher {
     }
 
     /**
-     * Spawns one worker and sends it its HELLO. Throws PosixException when the OS refuses the
-     * process (posix_spawn failed); nothing is left open in that case.
+     * Spawns one worker, puts it in its control group, and sends it its HELLO. Throws when the OS
+     * refuses the process (posix_spawn failed) or its group; nothing is left open or running then.
      */
-    Worker spawn(Settings s, LaunchPlan plan, int generation) throws PosixException {
+    Worker spawn(Settings s, LaunchPlan plan, int generation) throws IOException {
         return spawn(s, plan, generation, -1);
     }
 
     /** As above; uid >= 0 runs the worker as that uid, gid the same number, no supplementary groups. */
-    Worker spawn(Settings s, LaunchPlan plan, int generation, int uid) throws PosixException {
+    Worker spawn(Settings s, LaunchPlan plan, int generation, int uid) throws IOException {
         if (preparedFor != s) {
             preparedArgv = command(s).toArray(new String[0]);
             try {
@@ -114,6 +120,8 @@ final class WorkerLauncher {
             Fd pidfd = new Fd(Posix.pidfdOpen(pid));
             Worker w = new Worker(pid, masterEnd, pidfd, errRead, generation, System.nanoTime());
             w.uid = uid;
+            // Before HELLO: the worker runs nothing before it, so nothing escapes the group.
+            w.group = placeInGroup(w, s);
             try {
                 Protocol.sendEncoded(masterEnd, uid < 0 ? preparedHello : Protocol.encodeHello(hello(s, plan, uid)));
             } catch (IOException e) {
@@ -134,6 +142,29 @@ final class WorkerLauncher {
             if (errRead != null) {
                 errRead.close();
             }
+        }
+    }
+
+    /**
+     * The worker's own control group, or null without groups. A worker that cannot have its group
+     * never runs: it is killed and waited for (it is still waiting for HELLO), and the failure
+     * counts as the OS refusing the worker (kraken.mm).
+     */
+    private WorkerGroup placeInGroup(Worker w, Settings s) throws IOException {
+        if (!groups.enabled()) {
+            return null;
+        }
+        try {
+            return groups.place(w.pid, s);
+        } catch (IOException e) {
+            try {
+                Posix.kill(w.pid, Posix.Constant.SIGKILL.value);
+                Posix.waitpid(w.pid, false);
+            } catch (PosixException gone) {
+                // reaped already
+            }
+            w.pidfd.close();
+            throw e;
         }
     }
 

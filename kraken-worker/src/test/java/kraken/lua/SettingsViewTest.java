@@ -116,7 +116,7 @@ class SettingsViewTest {
 
     @Test
     void keysAndTopLevelNamesAgree() {
-        assertEquals(23, SettingsView.KEYS.size());
+        assertEquals(24, SettingsView.KEYS.size());
         assertEquals(java.util.Set.of("mm", "isolation", "workers", "user", "allow_root", "limits", "sandbox", "grace",
                 "status", "log", "proxy"),
                 SettingsView.TOP_LEVEL);
