@@ -8,7 +8,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import kraken.lua.Settings;
+import kraken.posix.master.Processes;
+import kraken.settings.Settings;
 import kraken.master.cgroup.ControlGroups;
 import kraken.master.cgroup.WorkerGroup;
 import kraken.posix.Fd;
@@ -115,9 +116,9 @@ final class WorkerLauncher {
             err = Posix.pipe(false);
             errRead = new Fd(err[0]);
             errWrite = new Fd(err[1]);
-            int pid = Posix.spawn(java, preparedArgv, environment,
+            int pid = Processes.spawn(java, preparedArgv, environment,
                     new int[] {0, devNull.get(), 2, errWrite.get(), Protocol.LINK_FD, workerEnd.get()});
-            Fd pidfd = new Fd(Posix.pidfdOpen(pid));
+            Fd pidfd = new Fd(Processes.pidfdOpen(pid));
             Worker w = new Worker(pid, masterEnd, pidfd, errRead, generation, System.nanoTime());
             w.uid = uid;
             // Before HELLO: the worker runs nothing before it, so nothing escapes the group.
@@ -158,8 +159,8 @@ final class WorkerLauncher {
             return groups.place(w.pid, s);
         } catch (IOException e) {
             try {
-                Posix.kill(w.pid, Posix.Constant.SIGKILL.value);
-                Posix.waitpid(w.pid, false);
+                Processes.kill(w.pid, Posix.Constant.SIGKILL.value);
+                Processes.waitpid(w.pid, false);
             } catch (PosixException gone) {
                 // reaped already
             }

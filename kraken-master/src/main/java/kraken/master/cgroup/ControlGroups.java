@@ -8,7 +8,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import kraken.lua.Settings;
+import kraken.settings.Settings;
 
 /**
  * Where the master makes its workers' control groups (docs/configuration.md, kraken.limits.processes

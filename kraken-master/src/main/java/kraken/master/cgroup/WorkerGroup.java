@@ -6,6 +6,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import kraken.posix.Posix;
+import kraken.posix.master.Processes;
 import kraken.posix.PosixException;
 
 /**
@@ -101,7 +102,7 @@ public final class WorkerGroup {
                     if (p != keep && killed.add(p)) {
                         more = true;
                         try {
-                            Posix.kill(p, Posix.Constant.SIGKILL.value);
+                            Processes.kill(p, Posix.Constant.SIGKILL.value);
                         } catch (PosixException gone) {
                             // exited meanwhile
                         }
