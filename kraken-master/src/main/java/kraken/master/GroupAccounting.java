@@ -1,5 +1,6 @@
 package kraken.master;
 
+import kraken.master.cgroup.ControlGroups;
 import kraken.master.cgroup.WorkerGroup;
 import kraken.master.status.Metrics;
 
@@ -16,24 +17,16 @@ final class GroupAccounting {
      * is killed before it may take another connection. Returns the caps the connection met, as
      * text for its log line ("" when none).
      */
-    static String connectionEnded(Worker w, Metrics metrics) {
-        if (w.group == null) {
-            return "";
-        }
-        int killed = w.group.killAllBut(w.pid);
-        if (killed > 0 && MasterLog.debug()) {
-            MasterLog.info("worker " + w.pid + ": " + killed + " processes its connection left killed");
-        }
-        return account(w, metrics);
+    static String connectionEnded(ControlGroups groups, Worker w, Metrics metrics) {
+        return w.group == null ? "" : account(groups.connectionEnds(w.group, w.pid), metrics);
     }
 
     /** The worker died while serving: its connection's use and caps (its group is ended after). */
-    static String workerDied(Worker w, Metrics metrics) {
-        return w.group == null ? "" : account(w, metrics);
+    static String workerDied(ControlGroups groups, Worker w, Metrics metrics) {
+        return w.group == null ? "" : account(groups.connectionEnds(w.group, 0), metrics);
     }
 
-    private static String account(Worker w, Metrics metrics) {
-        WorkerGroup.Connection c = w.group.connectionEnds();
+    private static String account(WorkerGroup.Connection c, Metrics metrics) {
         metrics.connectionUsage(c.cpuSeconds(), c.peakBytes());
         if (c.forksRefused() > 0) {
             metrics.reachedCap("processes");

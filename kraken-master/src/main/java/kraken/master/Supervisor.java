@@ -232,7 +232,7 @@ final class Supervisor {
         }
         w.state = Worker.State.READY;
         if (w.group != null) {
-            w.group.connectionBegins();
+            groups.connectionBegins(w.group);
         }
         pool.becameReady(w, now);
         notifier.workerReady("serving " + listeners.addresses() + ", " + settings.isolation + " isolation");
@@ -384,7 +384,7 @@ final class Supervisor {
         } else if (msg instanceof Protocol.Ready) {
             onReady(w, now);
         } else if (msg instanceof Protocol.Done d) {
-            logConnection(w, now, d.outcome(), GroupAccounting.connectionEnded(w, status.metrics));
+            logConnection(w, now, d.outcome(), GroupAccounting.connectionEnded(groups, w, status.metrics));
             w.state = Worker.State.FINISHING;
             w.preparingSince = now;
             boolean lifeOver = pool.finished(w, now);
@@ -423,7 +423,7 @@ final class Supervisor {
         WorkerEnd end = WorkerEnd.of(w, exit, settings);
         if (w.state == Worker.State.BUSY) {
             logConnection(w, now, w.killedBecause != null ? w.killedBecause : "worker died: " + end.description(),
-                    GroupAccounting.workerDied(w, status.metrics));
+                    GroupAccounting.workerDied(groups, w, status.metrics));
         }
         if (w.group != null) {
             groups.end(w.group, now); // in "process" isolation, what its connection started ends here
@@ -667,7 +667,7 @@ final class Supervisor {
         counts.forEach((s, n) -> parts.add(s.name().toLowerCase() + "=" + n));
         MasterLog.info("status: workers " + String.join(" ", parts) + "; connections served=" + served
                 + "; spawn failures refused=" + policy.refusedTotal() + " died-before-ready="
-                + policy.bootFailedTotal() + "; refused " + refusals() + (uids == null ? "" : "; " + uids.cost())
+                + policy.bootFailedTotal() + "; refused " + refusals() + (uids == null ? "" : "; " + uids.cost()) + "; " + groups.cost()
                 + "; generation " + generation + "; spare " + pool.spare() + " of " + settings.workersSpare
                 + ", descriptors watched " + loop.registered());
     }

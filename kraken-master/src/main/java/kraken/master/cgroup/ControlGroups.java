@@ -45,6 +45,13 @@ public final class ControlGroups {
     private final long total;
     private final ArrayDeque<WorkerGroup> dying = new ArrayDeque<>();
     private long created;
+    // What the groups cost the master's thread, in CPU (user and system): USR1's status line.
+    private static final java.lang.management.ThreadMXBean CPU = java.lang.management.ManagementFactory.getThreadMXBean();
+    private long placeCpu;
+    private long ended;
+    private long endCpu;
+    private long connections;
+    private long connectionCpu;
 
     private ControlGroups(String kind, String why, Path pids, Path memory, Path freezer, Path cpu, long total) {
         this.kind = kind;
@@ -97,6 +104,15 @@ public final class ControlGroups {
      * is left behind and pid is where it was.
      */
     public WorkerGroup place(int pid, Settings s) throws IOException {
+        long cpu0 = CPU.getCurrentThreadCpuTime();
+        try {
+            return make(pid, s);
+        } finally {
+            placeCpu += CPU.getCurrentThreadCpuTime() - cpu0;
+        }
+    }
+
+    private WorkerGroup make(int pid, Settings s) throws IOException {
         String name = "w" + (++created);
         boolean v2 = kind.equals("cgroup v2");
         List<Path> dirs = new ArrayList<>(4);
@@ -144,11 +160,51 @@ public final class ControlGroups {
      * or, while killed processes are still dying, a little later.
      */
     public void end(WorkerGroup g, long now) {
+        long cpu0 = CPU.getCurrentThreadCpuTime();
         g.killAllBut(0);
         if (!g.remove()) {
             g.nextRemoveAt = now + RETRY_FIRST_NANOS;
             dying.addLast(g);
         }
+        ended++;
+        endCpu += CPU.getCurrentThreadCpuTime() - cpu0;
+    }
+
+    /** A connection begins in g: see {@link WorkerGroup#connectionBegins()}. */
+    public void connectionBegins(WorkerGroup g) {
+        long cpu0 = CPU.getCurrentThreadCpuTime();
+        g.connectionBegins();
+        connectionCpu += CPU.getCurrentThreadCpuTime() - cpu0;
+    }
+
+    /**
+     * A connection in g ended: every process of g but keep (its live worker; 0 when the worker
+     * died) is killed, and what the connection used is returned.
+     */
+    public WorkerGroup.Connection connectionEnds(WorkerGroup g, int keep) {
+        long cpu0 = CPU.getCurrentThreadCpuTime();
+        if (keep > 0) {
+            g.killAllBut(keep);
+        }
+        WorkerGroup.Connection c = g.connectionEnds();
+        connections++;
+        connectionCpu += CPU.getCurrentThreadCpuTime() - cpu0;
+        return c;
+    }
+
+    /** For USR1's status line: what the groups cost the master's thread, in CPU. */
+    public String cost() {
+        if (!enabled()) {
+            return "control groups: none";
+        }
+        return "control groups: " + created + " made, " + micros(placeCpu, created) + " us CPU each to make and"
+                + " place; " + ended + " ended, " + micros(endCpu, ended) + " us each; " + connections
+                + " connections, " + micros(connectionCpu, connections) + " us each; " + dying.size()
+                + " waiting for their processes to die";
+    }
+
+    private static String micros(long nanos, long n) {
+        return n == 0 ? "-" : Long.toString(nanos / n / 1000);
     }
 
     /** Tries again to remove the groups whose processes were still dying. */
