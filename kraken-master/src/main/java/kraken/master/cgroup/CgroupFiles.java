@@ -35,9 +35,18 @@ final class CgroupFiles {
     /** The file as one number ("max" is Long.MAX_VALUE); -1 when it cannot be read. */
     static long readLong(Path file) {
         try {
-            String s = read(file).trim();
+            return parseLong(read(file));
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    /** A file's text as one number ("max" is Long.MAX_VALUE); -1 when it is not one. */
+    static long parseLong(String text) {
+        String s = text.trim();
+        try {
             return s.equals("max") ? Long.MAX_VALUE : Long.parseLong(s);
-        } catch (IOException | NumberFormatException e) {
+        } catch (NumberFormatException e) {
             return -1;
         }
     }
@@ -45,25 +54,36 @@ final class CgroupFiles {
     /** The number after key in a "key value" per line file (pids.events, memory.events, cpu.stat); -1 if absent. */
     static long readKey(Path file, String key) {
         try {
-            for (String line : read(file).split("\n")) {
-                if (line.startsWith(key) && line.length() > key.length() && line.charAt(key.length()) == ' ') {
+            return parseKey(read(file), key);
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    static long parseKey(String text, String key) {
+        for (String line : text.split("\n")) {
+            if (line.startsWith(key) && line.length() > key.length() && line.charAt(key.length()) == ' ') {
+                try {
                     return Long.parseLong(line.substring(key.length() + 1).trim());
+                } catch (NumberFormatException e) {
+                    return -1;
                 }
             }
-        } catch (IOException | NumberFormatException e) {
-            // unreadable: reported as absent
         }
         return -1;
     }
 
     /** The processes listed in cgroup.procs; none when the group is gone. */
     static int[] pids(Path procs) {
-        String s;
         try {
-            s = read(procs);
+            return parsePids(read(procs));
         } catch (IOException e) {
             return new int[0];
         }
+    }
+
+    /** The pids of a cgroup.procs text, one a line. */
+    static int[] parsePids(String s) {
         int[] out = new int[8];
         int n = 0;
         int value = -1;

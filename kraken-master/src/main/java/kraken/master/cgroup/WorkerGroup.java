@@ -30,11 +30,17 @@ public final class WorkerGroup {
 
     private final boolean v2;
     private final List<Path> dirs;
+    private final Path pidsDir;
+    /**
+     * Opened at each read: cgroup v1 answers a read of an open cgroup.procs from a list it keeps
+     * for a second after the last read, which would miss what was forked since.
+     */
     private final Path procs;
-    private final Path pidsEvents;
-    private final Path memoryPeak;
-    private final Path oomEvents;
-    private final Path cpuUsage;
+    // Read at every connection: kept open (GroupFile), closed when the group is removed.
+    private final GroupFile pidsEvents;
+    private final GroupFile memoryPeak;
+    private final GroupFile oomEvents;
+    private final GroupFile cpuUsage;
     private final Path freezer;
     private final String limitsText;
     private final long processes;
@@ -50,11 +56,12 @@ public final class WorkerGroup {
                 long processes, String memoryTotal) {
         this.v2 = v2;
         this.dirs = dirs;
+        this.pidsDir = pidsDir;
         this.procs = pidsDir.resolve("cgroup.procs");
-        this.pidsEvents = pidsDir.resolve("pids.events");
-        this.memoryPeak = memoryDir.resolve(v2 ? "memory.peak" : "memory.max_usage_in_bytes");
-        this.oomEvents = memoryDir.resolve(v2 ? "memory.events" : "memory.oom_control");
-        this.cpuUsage = cpuDir == null ? null : cpuDir.resolve(v2 ? "cpu.stat" : "cpuacct.usage");
+        this.pidsEvents = new GroupFile(pidsDir.resolve("pids.events"), false);
+        this.memoryPeak = new GroupFile(memoryDir.resolve(v2 ? "memory.peak" : "memory.max_usage_in_bytes"), !v2);
+        this.oomEvents = new GroupFile(memoryDir.resolve(v2 ? "memory.events" : "memory.oom_control"), false);
+        this.cpuUsage = cpuDir == null ? null : new GroupFile(cpuDir.resolve(v2 ? "cpu.stat" : "cpuacct.usage"), false);
         this.freezer = freezerDir.resolve(v2 ? "cgroup.freeze" : "freezer.state");
         this.processes = processes;
         this.memoryTotal = memoryTotal;
@@ -75,7 +82,7 @@ public final class WorkerGroup {
 
     /** The group's own directory under the pids (v1) or unified (v2) hierarchy. */
     public Path path() {
-        return procs.getParent();
+        return pidsDir;
     }
 
     /**
@@ -123,7 +130,7 @@ public final class WorkerGroup {
     // v2's cgroup.kill (Linux 5.14) kills the whole group at once, forks in flight included.
     private boolean killAtOnce() {
         try {
-            CgroupFiles.write(procs.getParent().resolve("cgroup.kill"), "1");
+            CgroupFiles.write(pidsDir.resolve("cgroup.kill"), "1");
             return true;
         } catch (IOException older) {
             return false;
@@ -141,22 +148,27 @@ public final class WorkerGroup {
 
     /** What the kernel counted for the whole group so far. */
     public Usage usage() {
-        long cpu = -1;
-        if (cpuUsage != null) {
-            cpu = v2 ? CgroupFiles.readKey(cpuUsage, "usage_usec") * 1000 : CgroupFiles.readLong(cpuUsage);
+        return new Usage(cpuNanos(), CgroupFiles.parseLong(memoryPeak.read()),
+                CgroupFiles.parseKey(oomEvents.read(), "oom_kill"), CgroupFiles.parseKey(pidsEvents.read(), "max"));
+    }
+
+    private long cpuNanos() {
+        if (cpuUsage == null) {
+            return -1;
         }
-        return new Usage(cpu, CgroupFiles.readLong(memoryPeak), CgroupFiles.readKey(oomEvents, "oom_kill"),
-                CgroupFiles.readKey(pidsEvents, "max"));
+        if (!v2) {
+            return CgroupFiles.parseLong(cpuUsage.read());
+        }
+        long usec = CgroupFiles.parseKey(cpuUsage.read(), "usage_usec");
+        return usec < 0 ? -1 : usec * 1000;
     }
 
     /** A connection begins (its worker is ready for it): its CPU and peak memory are counted from now. */
     public void connectionBegins() {
-        if (cpuUsage != null) {
-            cpuAtStart = v2 ? CgroupFiles.readKey(cpuUsage, "usage_usec") * 1000 : CgroupFiles.readLong(cpuUsage);
-        }
+        cpuAtStart = cpuNanos();
         if (!v2) {
             try {
-                CgroupFiles.write(memoryPeak, "0"); // v1 resets the peak; v2's counts from the group's start
+                memoryPeak.write("0"); // v1 resets the peak; v2's counts from the group's start
             } catch (IOException e) {
                 // the peak then counts from the group's start
             }
@@ -186,6 +198,11 @@ public final class WorkerGroup {
 
     /** Removes the group's directories; false while a killed process is still dying in one. */
     boolean remove() {
+        for (GroupFile f : new GroupFile[] {pidsEvents, memoryPeak, oomEvents, cpuUsage}) {
+            if (f != null) {
+                f.close();
+            }
+        }
         boolean all = true;
         // The pids directory last: its list is how the master knows whether anything is left.
         for (int i = dirs.size() - 1; i >= 0; i--) {
