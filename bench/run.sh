@@ -422,7 +422,7 @@ groups_cost() {
   line=$(grep -a 'status: ' "$out/$key.err" | tail -n 1 | sed -n 's/.*; control groups: \([^;]*; [^;]*; [^;]*\);.*/\1/p')
   [ -n "$line" ] || line=$(grep -a 'status: ' "$out/$key.err" | tail -n 1 | sed -n 's/.*\(control groups: none\).*/\1/p')
   set_ "$key" groups "${line:-n/a}"
-  set_ "$key" groups_kind "$(grep -a 'kraken: control groups: ' "$out/$key.err" | head -n 1 | sed 's/.*control groups: \([^ ;(]*[^;(]*\).*/\1/' | cut -c1-40)"
+  set_ "$key" groups_kind "$(grep -a 'kraken: control groups: ' "$out/$key.err" | head -n 1 | sed 's/.*control groups: \([^ ;(]*[^;(]*\).*/\1/; s/ *$//' | cut -c1-40)"
   log "$(label "$key"): control groups: $(get "$key" groups)"
 }
 for s in $SERVERS; do groups_cost "$s"; done
