@@ -4,8 +4,8 @@ import java.io.IOException;
 import kraken.lua.module.LoopHandler;
 import kraken.lua.module.Registry;
 import kraken.posix.master.Processes;
-import kraken.settings.Settings;
 import kraken.master.cgroup.ControlGroups;
+import kraken.settings.Settings;
 import kraken.master.status.StatusBoard;
 import kraken.master.status.StatusServer;
 import org.luaj.vm2.LuaValue;
@@ -48,8 +48,8 @@ public final class MasterLoop implements LoopHandler {
         SystemdNotifier notifier = SystemdNotifier.fromEnvironment(System.getenv());
         SignalEvents signals = null;
         WorkerLauncher launcher = null;
-        StatusServer statusServer = null;
         ControlGroups groups = null;
+        StatusServer statusServer = null;
         try {
             signals = new SignalEvents();
             SignalEvents events = signals;
@@ -58,10 +58,11 @@ public final class MasterLoop implements LoopHandler {
                 board = new StatusBoard(() -> events.post(SignalEvents.Event.SNAPSHOT));
                 statusServer = StatusServer.bind(settings, board);
             }
+            WorkerWalls walls = WorkerWalls.build(settings, plan);
             groups = ControlGroups.discover();
             // The group's pids.max caps each worker; RLIMIT_NPROC would cap a shared uid's workers together.
             settings.processesByGroup = groups.enabled();
-            launcher = new WorkerLauncher(user, groups);
+            launcher = new WorkerLauncher(user, walls, groups);
             if (MasterLog.debug()) {
                 MasterLog.info("worker command: " + String.join(" ", launcher.command(settings)));
             }
@@ -74,7 +75,7 @@ public final class MasterLoop implements LoopHandler {
                     + "; workers start with " + WorkerFlags.sharingDescription());
             MasterLog.info(groups.describe(settings));
             MasterLog.info("serving " + listeners.addresses() + " as " + user + ", " + settings.isolation
-                    + " isolation");
+                    + " isolation; workers walled in by " + walls);
             if (statusServer != null) {
                 statusServer.start();
                 MasterLog.info("status and metrics on " + statusServer.where());

@@ -9,9 +9,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import kraken.posix.master.Processes;
-import kraken.settings.Settings;
 import kraken.master.cgroup.ControlGroups;
 import kraken.master.cgroup.WorkerGroup;
+import kraken.settings.Settings;
 import kraken.posix.Fd;
 import kraken.posix.Posix;
 import kraken.posix.PosixException;
@@ -25,12 +25,13 @@ import org.luaj.vm2.LuaValue;
  * jnr-constants), and its descriptors are exactly: standard input from /dev/null, standard
  * output shared with the master, standard error on a pipe the master relays, and the link.
  */
-final class WorkerLauncher {
+final class WorkerLauncher implements Launcher {
     private final String java = System.getProperty("java.home") + "/bin/java";
     private final String classpath = workerClasspath();
     private final String[] environment;
     private final WorkerUser user;
     private final Fd devNull;
+    private final WorkerWalls walls;
     // Spawning is the master's main work in "process" isolation: what does not change between
     // two workers (until a HUP brings new settings) is computed once.
     private Settings preparedFor;
@@ -40,15 +41,16 @@ final class WorkerLauncher {
     /** Where each worker gets its control group before it runs anything. */
     private final ControlGroups groups;
 
-    WorkerLauncher(WorkerUser user, ControlGroups groups) throws IOException {
-        this.user = user;
+    WorkerLauncher(WorkerUser user, WorkerWalls walls, ControlGroups groups) throws IOException {
         this.groups = groups;
+        this.user = user;
+        this.walls = walls;
         this.environment = workerEnvironment(System.getenv());
         this.devNull = new Fd(openDevNull());
     }
 
     /**
-     * SPEC section 8: PATH, and LANG, LC_* and TZ when the master has them; nothing else of the
+     * docs/hostile-input.md: PATH, and LANG, LC_* and TZ when the master has them; nothing else of the
      * master's (no HOME, no secrets, no JAVA_TOOL_OPTIONS or LD_PRELOAD for the worker's JVM).
      * The JVM needs none of it: it is started by absolute path with every option on its command
      * line. A master without PATH gives its workers the system's default one.
@@ -88,15 +90,16 @@ final class WorkerLauncher {
     }
 
     /**
-     * Spawns one worker, puts it in its control group, and sends it its HELLO. Throws when the OS
-     * refuses the process (posix_spawn failed) or its group; nothing is left open or running then.
+     * Spawns one worker inside its walls and sends it its HELLO. Throws PosixException when the OS
+     * refuses the process or a wall; nothing is left open in that case.
      */
     Worker spawn(Settings s, LaunchPlan plan, int generation) throws IOException {
         return spawn(s, plan, generation, -1);
     }
 
     /** As above; uid >= 0 runs the worker as that uid, gid the same number, no supplementary groups. */
-    Worker spawn(Settings s, LaunchPlan plan, int generation, int uid) throws IOException {
+    @Override
+    public Worker spawn(Settings s, LaunchPlan plan, int generation, int uid) throws IOException {
         if (preparedFor != s) {
             preparedArgv = command(s).toArray(new String[0]);
             try {
@@ -116,7 +119,7 @@ final class WorkerLauncher {
             err = Posix.pipe(false);
             errRead = new Fd(err[0]);
             errWrite = new Fd(err[1]);
-            int pid = Processes.spawn(java, preparedArgv, environment,
+            int pid = walls.spawn(java, preparedArgv, environment,
                     new int[] {0, devNull.get(), 2, errWrite.get(), Protocol.LINK_FD, workerEnd.get()});
             Fd pidfd = new Fd(Processes.pidfdOpen(pid));
             Worker w = new Worker(pid, masterEnd, pidfd, errRead, generation, System.nanoTime());
