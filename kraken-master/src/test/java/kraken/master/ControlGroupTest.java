@@ -272,7 +272,8 @@ class ControlGroupTest {
         String mark = marker("900000001");
         String hog = "head -c " + mark + " /dev/zero | tail -n 1 | wc -c\n";
         int statusPort = Paths.freePort();
-        String config = "kraken.isolation = \"state\"\nkraken.workers.spare = 1\n"
+        // One uid, so one worker: the next connection is that worker's.
+        String config = "kraken.isolation = \"state\"\nkraken.user = {from = 210002, to = 210002}\n"
                 + "kraken.status = {host = \"127.0.0.1\", port = " + statusPort + "}\n";
         try (Server s = start(config, "hog", hog).awaitReady(1)) {
             int worker;
@@ -290,10 +291,21 @@ class ControlGroupTest {
             // The worker's next connection is fine.
             String reply = s.exchange("hi\n");
             assertEquals(worker + "\r\nbye\r\n", reply);
+            // The client sees the end of its connection before the master has read the worker's DONE.
+            Poll.until("both connections in /metrics", Duration.ofSeconds(10),
+                    () -> httpGetQuietly(statusPort, "/metrics").contains("kraken_connection_cpu_seconds_count 2\n"));
             String metrics = httpGet(statusPort, "/metrics");
             assertTrue(metrics.contains("kraken_connections_at_cap_total{cap=\"memory_total\"} 1\n"), metrics);
             assertTrue(metrics.contains("kraken_connection_memory_peak_bytes_count 2\n"), metrics);
             assertTrue(metrics.contains("kraken_connection_cpu_seconds_count 2\n"), metrics);
+        }
+    }
+
+    private static String httpGetQuietly(int port, String path) {
+        try {
+            return httpGet(port, path);
+        } catch (IOException e) {
+            return "";
         }
     }
 
