@@ -37,6 +37,9 @@ final class WorkerLauncher implements Launcher {
     private Settings preparedFor;
     private String[] preparedArgv;
     private byte[] preparedHello;
+    /** The image's sealed memfd, made once per plan and passed with every HELLO. */
+    private LaunchPlan imagePlan;
+    private Fd imageFile;
 
     /** Where each worker gets its control group before it runs anything. */
     private final ControlGroups groups;
@@ -100,6 +103,15 @@ final class WorkerLauncher implements Launcher {
     /** As above; uid >= 0 runs the worker as that uid, gid the same number, no supplementary groups. */
     @Override
     public Worker spawn(Settings s, LaunchPlan plan, int generation, int uid) throws IOException {
+        if (imagePlan != plan) {
+            Fd file = new Fd(Posix.sealedMemfd(Protocol.IMAGE_NAME, plan.image()));
+            if (imageFile != null) {
+                imageFile.close();
+            }
+            imageFile = file;
+            imagePlan = plan;
+            preparedFor = null;
+        }
         if (preparedFor != s) {
             preparedArgv = command(s).toArray(new String[0]);
             try {
@@ -127,7 +139,8 @@ final class WorkerLauncher implements Launcher {
             // Before HELLO: the worker runs nothing before it, so nothing escapes the group.
             w.group = placeInGroup(w, s);
             try {
-                Protocol.sendEncoded(masterEnd, uid < 0 ? preparedHello : Protocol.encodeHello(hello(s, plan, uid)));
+                Protocol.sendHello(masterEnd, uid < 0 ? preparedHello : Protocol.encodeHello(hello(s, plan, uid)),
+                        imageFile);
             } catch (IOException e) {
                 // The worker will see end-of-stream and exit; the exit is reaped as usual.
                 MasterLog.info("worker " + pid + ": could not send its orders: " + e.getMessage());
@@ -173,13 +186,15 @@ final class WorkerLauncher implements Launcher {
     }
 
     private Hello hello(Settings s, LaunchPlan plan, int uid) {
-        return new Hello(Protocol.VERSION, s.encode(), uid, uid, new int[0], plan.program(), plan.scriptName(),
-                plan.argTable(), plan.argBase());
+        return new Hello(Protocol.VERSION, s.encode(), uid, uid, new int[0], folder(plan), imageFile);
     }
 
     private Hello hello(Settings s, LaunchPlan plan) {
-        return new Hello(Protocol.VERSION, s.encode(), user.uid(), user.gid(), user.groups(), plan.program(),
-                plan.scriptName(), plan.argTable(), plan.argBase());
+        return new Hello(Protocol.VERSION, s.encode(), user.uid(), user.gid(), user.groups(), folder(plan), imageFile);
+    }
+
+    private static String folder(LaunchPlan plan) {
+        return plan.scriptDir() == null ? null : plan.scriptDir().toString();
     }
 
     // Where the worker's classes come from, whether from jars (installed) or target/classes (tests).
@@ -208,5 +223,8 @@ final class WorkerLauncher implements Launcher {
 
     void close() {
         devNull.close();
+        if (imageFile != null) {
+            imageFile.close();
+        }
     }
 }

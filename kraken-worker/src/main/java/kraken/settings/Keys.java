@@ -46,6 +46,7 @@ public final class Keys {
             new Key("user", "the name or the uid of an existing user, or a uid range {from = UID, to = UID} with"
                     + " 1 <= from <= to <= 4294967294, at most " + MAX_WORKERS + " uids, without 65534 (nobody)",
                     v -> v.istable() ? UidRangeKey.valid(v) : existingUser(v), Keys::applyUser),
+            new Key("users", UsersKey.REQUIREMENT, UsersKey::accepts, UsersKey::apply),
             new Key("allow_root", "true or false", LuaValue::isboolean, (s, v) -> s.allowRoot = v.toboolean()),
             new Key("limits.time", "a number of seconds greater than 0 and at most " + (long) MAX_SECONDS,
                     v -> number(v) && v.todouble() > 0 && v.todouble() <= MAX_SECONDS, (s, v) -> s.limitTime = v.todouble()),
