@@ -4,6 +4,7 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
@@ -210,25 +211,56 @@ public final class Protocol {
     public static ToMaster receiveFromWorker(Fd link) throws IOException {
         byte[] buf = BUFFER.get();
         int[] passed = new int[1];
-        int n = receive(link, buf, passed);
+        int n;
+        try {
+            n = Posix.recvmsg(link.get(), buf, passed);
+        } catch (PosixException e) {
+            if (e.isPeerGone()) {
+                // A worker that died with our HELLO unread (a JVM that could not start) resets the
+                // link instead of closing it: that too is its death, not a protocol error.
+                return null;
+            }
+            throw e;
+        }
         if (passed[0] >= 0) {
             new Fd(passed[0]).close(); // workers never send descriptors; do not keep one.
         }
         if (n == 0) {
             return null;
         }
+        return decodeFromWorker(buf, n);
+    }
+
+    /**
+     * A worker's message from the n bytes of its packet (n > 0). A worker runs hostile scripts
+     * and its JVM could be subverted, so any bytes may come: the answer is a message or an
+     * IOException, never another exception, and nothing is allocated beyond what the packet holds.
+     */
+    static ToMaster decodeFromWorker(byte[] buf, int n) throws IOException {
         DataInputStream in = new DataInputStream(new ByteArrayInputStream(buf, 0, n));
         byte type = in.readByte();
         switch (type) {
             case READY:
                 return new Ready();
             case DONE:
-                return new Done(in.readUTF());
+                return new Done(readUtf(in));
             case FAILED:
                 return new Failed(readLong(in));
             default:
                 throw new IOException("protocol: unknown message type " + type + " from worker");
         }
+    }
+
+    // readUTF allocates the length it reads before reading: a 3-byte packet would cost 200 KB.
+    private static String readUtf(DataInputStream in) throws IOException {
+        in.mark(2);
+        int length = in.readUnsignedShort();
+        in.reset();
+        if (length > in.available() - 2) {
+            throw new EOFException("protocol: a string of " + length + " bytes in a message with "
+                    + (in.available() - 2) + " left");
+        }
+        return in.readUTF();
     }
 
     // ---- worker side ----
@@ -257,7 +289,7 @@ public final class Protocol {
     public static ToWorker receiveFromMaster(Fd link) throws IOException {
         byte[] buf = BUFFER.get();
         int[] passed = new int[1];
-        int n = receive(link, buf, passed);
+        int n = Posix.recvmsg(link.get(), buf, passed);
         Fd fd = passed[0] >= 0 ? new Fd(passed[0]) : null;
         try {
             if (n == 0) {
@@ -313,23 +345,6 @@ public final class Protocol {
 
     // ---- framing ----
 
-    /**
-     * One message; 0 at end of stream. A peer that died with a message of ours unread (a worker
-     * whose JVM could not start, with its HELLO still queued) resets the link instead of closing
-     * it: that is its death too, not a protocol error.
-     */
-    private static int receive(Fd link, byte[] buf, int[] passed) throws IOException {
-        try {
-            return Posix.recvmsg(link.get(), buf, passed);
-        } catch (PosixException e) {
-            if (e.isPeerGone()) {
-                passed[0] = -1;
-                return 0;
-            }
-            throw e;
-        }
-    }
-
     private interface Writer {
         void write(DataOutputStream out) throws IOException;
     }
@@ -358,7 +373,13 @@ public final class Protocol {
     }
 
     private static String readLong(DataInputStream in) throws IOException {
-        byte[] b = new byte[in.readInt()];
+        int length = in.readInt();
+        // The message is in memory: a length past its end is a lie, not a reason to allocate.
+        if (length < 0 || length > in.available()) {
+            throw new EOFException("protocol: a string of " + length + " bytes in a message with "
+                    + in.available() + " left");
+        }
+        byte[] b = new byte[length];
         in.readFully(b);
         return new String(b, StandardCharsets.UTF_8);
     }
