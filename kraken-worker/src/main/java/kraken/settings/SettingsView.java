@@ -42,12 +42,20 @@ public final class SettingsView {
     }
 
     public static boolean isGroup(String topLevelName) {
+        return GROUPS.contains(topLevelName);
+    }
+
+    // The view is built for every connection's state: the groups are known once, not searched for.
+    private static final Set<String> GROUPS = groups();
+
+    private static Set<String> groups() {
+        Set<String> names = new LinkedHashSet<>();
         for (String k : KEYS) {
-            if (k.startsWith(topLevelName + ".")) {
-                return true;
+            if (k.indexOf('.') >= 0) {
+                names.add(topOf(k));
             }
         }
-        return false;
+        return Set.copyOf(names);
     }
 
     /**
@@ -161,7 +169,12 @@ public final class SettingsView {
 
     // The configuration gave either a name or a uid; a uid reads back as the number it was.
     private static LuaValue userValue(String user) {
-        return user.matches("[0-9]+") ? LuaValue.valueOf(Double.parseDouble(user)) : LuaValue.valueOf(user);
+        // A loop, not String.matches, which compiles its pattern at every call (every connection).
+        boolean uid = !user.isEmpty();
+        for (int i = 0; i < user.length() && uid; i++) {
+            uid = user.charAt(i) >= '0' && user.charAt(i) <= '9';
+        }
+        return uid ? LuaValue.valueOf(Double.parseDouble(user)) : LuaValue.valueOf(user);
     }
 
     /** Makes the configuration readable, and not assignable, through the kraken table. */
