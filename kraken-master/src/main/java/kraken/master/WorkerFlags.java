@@ -26,8 +26,8 @@ final class WorkerFlags {
         f.add("-Xlog:all=warning:stderr");
         // libkraken.so is loaded with System.load, a "restricted method" that JDK 24+ warns about.
         f.add("--enable-native-access=ALL-UNNAMED");
-        // C1 alone in both isolations: a "state" worker lives kraken.workers.connections (1000)
-        // connections, too short for C2's slower warm-up to pay off (measured: twice the
+        // C1 alone in both isolations: a "state" worker lives kraken.workers.connections (10000 by default;
+        // measured at 1000, C2's slower warm-up did not pay off: twice the
         // connections per second with C1 alone at C=16).
         f.add("-XX:TieredStopAtLevel=1");
         if (!s.stateIsolation()) {
