@@ -30,7 +30,13 @@ final class WorkerFlags {
         // measured at 1000, C2's slower warm-up did not pay off: twice the
         // connections per second with C1 alone at C=16).
         f.add("-XX:TieredStopAtLevel=1");
-        if (!s.stateIsolation()) {
+        if (s.stateIsolation()) {
+            // A "state" worker touches all of its young generation between collections, and
+            // keeps it: with the default (a third of the heap) an idle worker held 37 MB of PSS;
+            // with 4 MB, 22 MB (measured, notes/connection-cost.md). A connection's garbage is
+            // small and short-lived, so a small young generation costs little collection.
+            f.add("-Xmn4m");
+        } else {
             // C1 compiling the start-up path (class initialisers, the Lua compiler) costs a third of
             // a worker's start and runs once. Ten times the thresholds leave that to the
             // interpreter; a hot Lua loop is still compiled within milliseconds.
