@@ -197,7 +197,7 @@ public final class SettingsView {
     private static LuaTable group(Settings settings, String top) {
         LuaTable fields = new LuaTable();
         for (String key : KEYS) {
-            if (topOf(key).equals(top)) {
+            if (key.length() > top.length() && key.charAt(top.length()) == '.' && key.startsWith(top)) {
                 LuaValue v = read(settings, key);
                 fields.rawset(key.substring(top.length() + 1), v.istable() ? readOnly(v, top) : v);
             }
