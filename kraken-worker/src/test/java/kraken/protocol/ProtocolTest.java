@@ -1,6 +1,7 @@
 package kraken.protocol;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -139,5 +140,24 @@ class ProtocolTest {
             assertEquals("protocol: master speaks version " + (Protocol.VERSION + 1) + ", this worker " + Protocol.VERSION,
                     e.getMessage());
         }
+    }
+
+    @Test
+    void aWorkerMessageWhoseLengthLiesIsAProtocolErrorWithoutAllocatingIt() {
+        // Found by WorkerMessageFuzzTest: NegativeArraySizeException on the supervisor thread, up to
+        // 2 GB allocated for a 5-byte FAILED, 200 KB for a 3-byte DONE.
+        byte[][] lies = {
+            {'F', (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff},
+            {'F', 0x7f, (byte) 0xff, (byte) 0xff, (byte) 0xff, 'x'},
+            {'F', 0, 0, 0, 2, 'x'},
+            {'D', (byte) 0xff, (byte) 0xff},
+            {'D', 0, 2, 'x'},
+        };
+        for (byte[] m : lies) {
+            IOException e = assertThrows(IOException.class, () -> Protocol.decodeFromWorker(m, m.length));
+            assertTrue(e.getMessage().startsWith("protocol: a string of "), e.getMessage());
+        }
+        byte[] ok = {'F', 0, 0, 0, 2, 'o', 'k', 'x'};
+        assertEquals(new Protocol.Failed("ok"), assertDoesNotThrow(() -> Protocol.decodeFromWorker(ok, 7)));
     }
 }
