@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
+import kraken.settings.Keys;
 import kraken.settings.Settings;
 
 /**
@@ -132,7 +132,7 @@ public final class ControlGroups {
                 Files.createDirectory(d);
             }
             CgroupFiles.write(pids.resolve("pids.max"), Long.toString(processes));
-            long bytes = bytes(s.limitMemoryTotal);
+            long bytes = Keys.bytes(s.limitMemoryTotal);
             if (v2) {
                 CgroupFiles.write(memory.resolve("memory.max"), Long.toString(bytes));
                 writeIfPresent(memory.resolve("memory.swap.max"), "0");
@@ -255,19 +255,6 @@ public final class ControlGroups {
                 CgroupFiles.remove(p);
             }
         }
-    }
-
-    /** "512m" in bytes (validated by the configuration). */
-    static long bytes(String size) {
-        String s = size.toLowerCase(Locale.ROOT);
-        char unit = s.charAt(s.length() - 1);
-        int shift = switch (unit) {
-            case 'k' -> 10;
-            case 'm' -> 20;
-            case 'g' -> 30;
-            default -> 0;
-        };
-        return Long.parseLong(shift == 0 ? s : s.substring(0, s.length() - 1)) << shift;
     }
 
     static boolean alive(long pid) {
