@@ -42,9 +42,9 @@ public final class WorkerGroup {
     private final GroupFile oomEvents;
     private final GroupFile cpuUsage;
     private final Path freezer;
-    private final String limitsText;
-    private final long processes;
-    private final String memoryTotal;
+    private final Path memoryDir;
+    private long processes = -1;
+    private String memoryTotal;
     /** At the connection's start, or the last connection's end. */
     private long cpuAtStart = -1;
     private long oomSoFar;
@@ -52,8 +52,8 @@ public final class WorkerGroup {
     long removeAttempts;
     long nextRemoveAt;
 
-    WorkerGroup(boolean v2, List<Path> dirs, Path pidsDir, Path memoryDir, Path freezerDir, Path cpuDir,
-                long processes, String memoryTotal) {
+    /** A group of these directories (made by {@link ControlGroups}), its caps not yet set: see {@link #limit}. */
+    WorkerGroup(boolean v2, List<Path> dirs, Path pidsDir, Path memoryDir, Path freezerDir, Path cpuDir) {
         this.v2 = v2;
         this.dirs = dirs;
         this.pidsDir = pidsDir;
@@ -63,9 +63,54 @@ public final class WorkerGroup {
         this.oomEvents = new GroupFile(memoryDir.resolve(v2 ? "memory.events" : "memory.oom_control"), false);
         this.cpuUsage = cpuDir == null ? null : new GroupFile(cpuDir.resolve(v2 ? "cpu.stat" : "cpuacct.usage"), false);
         this.freezer = freezerDir.resolve(v2 ? "cgroup.freeze" : "freezer.state");
-        this.processes = processes;
-        this.memoryTotal = memoryTotal;
-        this.limitsText = "processes " + processes + ", memory " + memoryTotal;
+        this.memoryDir = memoryDir;
+    }
+
+    /**
+     * Sets the group's caps: pids.max and the memory limit (with swap, where the kernel counts it,
+     * so that swap is no way around the cap). Writes only what changed since the last call.
+     */
+    void limit(long processes, String memoryTotal, long memoryBytes) throws IOException {
+        if (processes != this.processes) {
+            CgroupFiles.write(pidsDir.resolve("pids.max"), Long.toString(processes));
+            this.processes = processes;
+        }
+        if (!memoryTotal.equals(this.memoryTotal)) {
+            String bytes = Long.toString(memoryBytes);
+            if (v2) {
+                CgroupFiles.write(memoryDir.resolve("memory.max"), bytes);
+                writeIfPresent(memoryDir.resolve("memory.swap.max"), "0");
+            } else {
+                // memsw may never be below the memory limit: raised first when growing, last when shrinking.
+                Path memsw = memoryDir.resolve("memory.memsw.limit_in_bytes");
+                boolean growing = this.memoryTotal != null && memoryBytes > kraken.settings.Keys.bytes(this.memoryTotal);
+                if (growing) {
+                    writeIfPresent(memsw, bytes);
+                }
+                CgroupFiles.write(memoryDir.resolve("memory.limit_in_bytes"), bytes);
+                if (!growing) {
+                    writeIfPresent(memsw, bytes);
+                }
+            }
+            this.memoryTotal = memoryTotal;
+        }
+    }
+
+    private static void writeIfPresent(Path file, String value) throws IOException {
+        if (java.nio.file.Files.exists(file)) {
+            CgroupFiles.write(file, value);
+        }
+    }
+
+    /**
+     * The group is empty and will hold another worker: what the kernel counted so far (its cap
+     * events) is the new worker's starting point, not its own.
+     */
+    void reset() {
+        cpuAtStart = -1;
+        Usage u = usage();
+        oomSoFar = Math.max(0, u.oomKills());
+        refusedSoFar = Math.max(0, u.forksRefused());
     }
 
     /** Puts the process in every directory of the group, pids first, so that each thread it starts counts. */
@@ -213,6 +258,6 @@ public final class WorkerGroup {
 
     @Override
     public String toString() {
-        return path() + " (" + limitsText + ")";
+        return path() + " (processes " + processes + ", memory " + memoryTotal + ")";
     }
 }
