@@ -194,7 +194,9 @@ class ControlGroupTest {
                 c.send("plant\n");
                 c.readLine();
                 sleeper = Integer.parseInt(c.readLine().trim());
-                assertEquals(List.of(sleeper), processesWith(mark), "the planted sleep runs, in a session of its own");
+                // setsid execs sleep a moment after the shell printed its pid.
+                final int planted = sleeper;
+                Poll.until("the planted sleep", Duration.ofSeconds(10), () -> processesWith(mark).equals(List.of(planted)));
                 assertEquals(sleeper, sessionOf(sleeper));
                 c.send("end\n");
                 assertEquals("bye\r\n", c.readAll());
@@ -225,7 +227,8 @@ class ControlGroupTest {
                 c.send("attack\n");
                 worker = Integer.parseInt(c.readLine());
                 assertEquals(Integer.toString(worker), c.readLine().trim(), "$PPID is the worker");
-                assertEquals(1, processesWith(mark).size(), "the attack waits");
+                // Its sleep (the marker is its argument) starts a moment after the script's shell ends.
+                Poll.until("the attack's sleep", Duration.ofSeconds(10), () -> processesWith(mark).size() == 1);
                 c.send("end\n");
                 assertEquals("bye\r\n", c.readAll());
             }

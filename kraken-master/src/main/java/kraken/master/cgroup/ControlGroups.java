@@ -169,7 +169,7 @@ public final class ControlGroups {
     public void end(WorkerGroup g, long now) {
         long cpu0 = CPU.getCurrentThreadCpuTime();
         // Nothing killed: the group was empty, and stays so (only a member can add a process).
-        if (g.killAllBut(0) == 0 && empty.size() < EMPTY_MAX) {
+        if (g.killAllBut(0) == 0 && g.reusable() && empty.size() < EMPTY_MAX) {
             empty.addLast(g);
         } else if (!g.remove()) {
             g.nextRemoveAt = now + RETRY_FIRST_NANOS;

@@ -47,6 +47,7 @@ public final class WorkerGroup {
     private String memoryTotal;
     /** At the connection's start, or the last connection's end. */
     private long cpuAtStart = -1;
+    private boolean peakResets = true;
     private long oomSoFar;
     private long refusedSoFar;
     long removeAttempts;
@@ -59,7 +60,7 @@ public final class WorkerGroup {
         this.pidsDir = pidsDir;
         this.procs = pidsDir.resolve("cgroup.procs");
         this.pidsEvents = new GroupFile(pidsDir.resolve("pids.events"), false);
-        this.memoryPeak = new GroupFile(memoryDir.resolve(v2 ? "memory.peak" : "memory.max_usage_in_bytes"), !v2);
+        this.memoryPeak = new GroupFile(memoryDir.resolve(v2 ? "memory.peak" : "memory.max_usage_in_bytes"), true);
         this.oomEvents = new GroupFile(memoryDir.resolve(v2 ? "memory.events" : "memory.oom_control"), false);
         this.cpuUsage = cpuDir == null ? null : new GroupFile(cpuDir.resolve(v2 ? "cpu.stat" : "cpuacct.usage"), false);
         this.freezer = freezerDir.resolve(v2 ? "cgroup.freeze" : "freezer.state");
@@ -211,13 +212,20 @@ public final class WorkerGroup {
     /** A connection begins (its worker is ready for it): its CPU and peak memory are counted from now. */
     public void connectionBegins() {
         cpuAtStart = cpuNanos();
-        if (!v2) {
-            try {
-                memoryPeak.write("0"); // v1 resets the peak; v2's counts from the group's start
-            } catch (IOException e) {
-                // the peak then counts from the group's start
-            }
+        try {
+            // v1 resets the peak; v2 (Linux 6.12) resets it for reads through this descriptor.
+            memoryPeak.write("0");
+        } catch (IOException e) {
+            peakResets = false; // the peak counts from the group's start: not to be reused
         }
+    }
+
+    /**
+     * Whether another worker may have this group once it is empty: not when its peak memory
+     * cannot be reset (cgroup v2 before Linux 6.12), or the next worker would report this one's.
+     */
+    boolean reusable() {
+        return peakResets;
     }
 
     /** The connection ended: what it used since connectionBegins(), and the caps it met. */
