@@ -30,6 +30,12 @@ final class WorkerFlags {
         // measured at 1000, C2's slower warm-up did not pay off: twice the
         // connections per second with C1 alone at C=16).
         f.add("-XX:TieredStopAtLevel=1");
+        // No container detection: a worker's heap and stack are set above, and the JVM's compiler
+        // threads otherwise read the memory cgroup's files now and then (os::available_memory,
+        // to decide whether to add a compiler thread). A "state" worker's descriptor census that
+        // caught one open retired the worker as if its connection had leaked it: 9 of the 47
+        // worker starts of one `make bench` run (notes/connection-cost.md).
+        f.add("-XX:-UseContainerSupport");
         if (s.stateIsolation()) {
             // A "state" worker touches all of its young generation between collections, and
             // keeps it: with the default (a third of the heap) an idle worker held 37 MB of PSS;
