@@ -70,6 +70,7 @@ public final class Lua51Lib extends TwoArgFunction {
         installMath();
         installString();
         installIo();
+        WeakTables.install(globals);
         new Lua51Coroutines(this, coroutines).install(globals.get("coroutine"));
         return env;
     }
