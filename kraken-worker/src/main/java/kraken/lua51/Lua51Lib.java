@@ -71,6 +71,7 @@ public final class Lua51Lib extends TwoArgFunction {
         installString();
         installIo();
         WeakTables.install(globals);
+        Lua51Compiler.install(globals);
         new Lua51Coroutines(this, coroutines).install(globals.get("coroutine"));
         return env;
     }
