@@ -23,7 +23,7 @@ final class Lua51Compiler implements Globals.Compiler {
         try {
             return Lua51LexState.parse(stream, chunkname);
         } catch (Lua51LexState.Failure f) {
-            String where = ErrorMessages.chunkId((org.luaj.vm2.LuaString) LuaValue.valueOf(chunkname)) + ":" + f.line + ": ";
+            String where = ErrorMessages.chunkId((org.luaj.vm2.LuaString) LuaValue.valueOf(chunkname), 80) + ":" + f.line + ": ";
             throw new LuaError(where + f.detail + (f.near == null ? "" : " near '" + f.near + "'"), 0);
         }
     }
