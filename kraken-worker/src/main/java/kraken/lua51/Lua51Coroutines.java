@@ -13,11 +13,11 @@ import org.luaj.vm2.lib.VarArgFunction;
  * position to a string error.
  */
 final class Lua51Coroutines {
-    private final Lua51Lib lib;
+    private final Lua51State state;
     private final CoroutineLimit limit;
 
-    Lua51Coroutines(Lua51Lib lib, CoroutineLimit limit) {
-        this.lib = lib;
+    Lua51Coroutines(Lua51State state, CoroutineLimit limit) {
+        this.state = state;
         this.limit = limit;
     }
 
@@ -43,7 +43,7 @@ final class Lua51Coroutines {
             try {
                 return f.invoke(args);
             } catch (LuaError | StackOverflowError e) {
-                failure = Lua51Lib.messageOf(e);
+                failure = Lua51BaseLib.messageOf(e);
                 throw e;
             }
         }
@@ -52,10 +52,10 @@ final class Lua51Coroutines {
     LuaThread newThread(Varargs args, String name) {
         LuaValue f = args.arg1();
         if (!f.isfunction()) {
-            throw Lua51Lib.argError(1, name, "function expected, got " + Lua51Lib.typeName(args, 1));
+            throw Arguments.error(1, name, "function expected, got " + Arguments.typeName(args, 1));
         }
         limit.reserve();
-        LuaThread t = new LuaThread(lib.globals(), new Body(f));
+        LuaThread t = new LuaThread(state.globals, new Body(f));
         limit.add(t);
         return t;
     }
@@ -81,7 +81,7 @@ final class Lua51Coroutines {
         @Override
         public Varargs invoke(Varargs args) {
             if (!args.arg1().isthread()) {
-                throw Lua51Lib.argError(1, "resume", "coroutine expected");
+                throw Arguments.error(1, "resume", "coroutine expected");
             }
             return Lua51Coroutines.resume((LuaThread) args.arg1(), args.subargs(2));
         }
@@ -100,7 +100,7 @@ final class Lua51Coroutines {
                     }
                     LuaValue e = r.arg(2);
                     if (e.type() == TSTRING || e.type() == TNUMBER) {
-                        e = valueOf(lib.where(1) + Lua51Lib.tostring.text(e));
+                        e = valueOf(state.where(1) + Lua51BaseLib.tostring.text(e));
                     }
                     throw new LuaError(e);
                 }
@@ -117,7 +117,7 @@ final class Lua51Coroutines {
 
         @Override
         public Varargs invoke(Varargs args) {
-            LuaThread t = lib.globals().running;
+            LuaThread t = state.globals.running;
             return t.isMainThread() ? NIL : running.invoke(args).arg1();
         }
     }
@@ -132,7 +132,7 @@ final class Lua51Coroutines {
 
         @Override
         public Varargs invoke(Varargs args) {
-            if (lib.globals().running.isMainThread()) {
+            if (state.globals.running.isMainThread()) {
                 throw new LuaError("attempt to yield across metamethod/C-call boundary");
             }
             return yield.invoke(args);

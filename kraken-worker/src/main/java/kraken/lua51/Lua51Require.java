@@ -68,7 +68,7 @@ final class Lua51Require {
         @Override
         public LuaValue call(LuaValue arg) {
             if (!arg.isstring()) {
-                throw Lua51Lib.argError(1, "require", "string expected, got " + arg.typename());
+                throw Arguments.error(1, "require", "string expected, got " + arg.typename());
             }
             LuaString modname = arg.checkstring();
             LuaValue loaded = pkg.get("loaded");

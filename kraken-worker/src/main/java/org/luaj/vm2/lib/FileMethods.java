@@ -5,7 +5,7 @@ import org.luaj.vm2.LuaValue;
 
 /**
  * The table LuaJ's io library looks file methods up in (f:write, f:read, ...). LuaJ keeps it
- * package-private; Lua51Lib replaces file:write there so numbers are written as 5.1 writes them.
+ * package-private; Lua51IoLib replaces file:write there so numbers are written as 5.1 writes them.
  */
 public final class FileMethods {
     private FileMethods() {}

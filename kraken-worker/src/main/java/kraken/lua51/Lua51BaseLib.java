@@ -1,0 +1,332 @@
+package kraken.lua51;
+
+import org.luaj.vm2.LuaClosure;
+import org.luaj.vm2.LuaError;
+import org.luaj.vm2.LuaString;
+import org.luaj.vm2.LuaTable;
+import org.luaj.vm2.LuaUserdata;
+import org.luaj.vm2.LuaValue;
+import org.luaj.vm2.Varargs;
+import org.luaj.vm2.lib.TwoArgFunction;
+import org.luaj.vm2.lib.VarArgFunction;
+
+/**
+ * The base library's 5.1 functions that LuaJ lacks or does as 5.2 does: function environments,
+ * loadstring, unpack, protected calls and error with 5.1's values and positions, numbers as 5.1
+ * writes and reads them, collectgarbage's 5.1 options, newproxy.
+ */
+final class Lua51BaseLib extends TwoArgFunction {
+    private final Lua51State state;
+    private int gcPause = 200;
+    private int gcStepMul = 200;
+
+    Lua51BaseLib(Lua51State state) {
+        this.state = state;
+    }
+
+    @Override
+    public LuaValue call(LuaValue modname, LuaValue env) {
+        env.set("_VERSION", "Lua 5.1");
+        env.set("loadstring", new loadstring());
+        env.set("unpack", new unpack());
+        env.set("getfenv", new getfenv());
+        env.set("setfenv", new setfenv());
+        env.set("gcinfo", new gcinfo());
+        env.set("newproxy", new newproxy());
+        env.set("collectgarbage", new collectgarbage());
+        env.set("error", new error());
+        env.set("pcall", new pcall());
+        env.set("xpcall", new xpcall());
+        env.set("tostring", new tostring());
+        env.set("tonumber", new tonumber());
+        if (state.sandbox) {
+            env.set("load", new textload(env.get("load")));
+        }
+        return env;
+    }
+
+    // ---- environments
+
+    final class getfenv extends VarArgFunction {
+        @Override
+        public Varargs invoke(Varargs args) {
+            LuaValue f = state.functionOrLevel(args, "getfenv", true);
+            return f == null ? state.globalEnv : state.envOf(f);
+        }
+    }
+
+    final class setfenv extends VarArgFunction {
+        @Override
+        public Varargs invoke(Varargs args) {
+            LuaTable env = Arguments.checkTable(args, 2, "setfenv");
+            LuaValue f = state.functionOrLevel(args, "setfenv", false);
+            if (f == null) {
+                state.globalEnv = env;
+                return NONE;
+            }
+            if (!(f instanceof LuaClosure c)) {
+                throw new LuaError("'setfenv' cannot change environment of given object");
+            }
+            state.setEnv(c, env);
+            return c;
+        }
+    }
+
+    final class loadstring extends VarArgFunction {
+        @Override
+        public Varargs invoke(Varargs args) {
+            LuaString s = args.checkstring(1);
+            String chunkname = args.optjstring(2, s.tojstring());
+            if (state.sandbox && s.length() > 0 && s.luaByte(0) == 27) {
+                return varargsOf(NIL, valueOf("binary chunks are not allowed in the sandbox"));
+            }
+            try {
+                LuaValue f = state.globals.load(s.toInputStream(), chunkname, state.sandbox ? "t" : "bt", state.globals);
+                if (state.globalEnv != state.globals && f instanceof LuaClosure c) {
+                    state.setEnv(c, state.globalEnv);
+                }
+                return f;
+            } catch (LuaError e) {
+                return varargsOf(NIL, valueOf(ErrorMessages.rewordSyntaxError(e.getMessage())));
+            }
+        }
+    }
+
+    /** The sandbox's load: text chunks only (the sandbox has no undumper at all). */
+    static final class textload extends VarArgFunction {
+        private final LuaValue load;
+
+        textload(LuaValue load) {
+            this.load = load;
+        }
+
+        @Override
+        public Varargs invoke(Varargs args) {
+            return load.invoke(varargsOf(new LuaValue[] {args.arg(1), args.arg(2), valueOf("t")}, args.subargs(4)));
+        }
+    }
+
+    // ---- modules
+
+    // ---- errors
+
+    /** error(message [, level]): the position of the function at that level, as 5.1's luaL_where. */
+    final class error extends VarArgFunction {
+        @Override
+        public Varargs invoke(Varargs args) {
+            LuaValue message = args.arg1();
+            int level = args.optint(2, 1);
+            if ((message.type() == TSTRING || message.type() == TNUMBER) && level > 0) {
+                message = valueOf(state.where(level) + tostring.text(message));
+            }
+            throw new LuaError(message);
+        }
+    }
+
+    /** What a failed protected call returns as its message. */
+    static LuaValue messageOf(Throwable e) {
+        if (e instanceof LuaError le) {
+            LuaValue m = le.getMessageObject();
+            return m != null ? m : NIL;
+        }
+        if (e instanceof StackOverflowError) {
+            return valueOf("stack overflow");
+        }
+        String m = e.getMessage();
+        return valueOf(m != null ? m : e.toString());
+    }
+
+    final class pcall extends VarArgFunction {
+        @Override
+        public Varargs invoke(Varargs args) {
+            LuaValue f = Arguments.checkAny(args, 1, "pcall");
+            int depth = state.tracker.depth();
+            state.tracker.onCall(this);
+            try {
+                return varargsOf(TRUE, f.invoke(args.subargs(2)));
+            } catch (LuaError | StackOverflowError e) {
+                return varargsOf(FALSE, messageOf(e));
+            } catch (RuntimeException e) {
+                return varargsOf(FALSE, messageOf(e));
+            } finally {
+                state.tracker.unwindTo(depth);
+            }
+        }
+    }
+
+    /**
+     * xpcall(f, handler) as in 5.1: f gets no arguments; the handler gets the error value and its
+     * result is returned. The handler runs once the stack is unwound (a traceback made there shows
+     * xpcall's caller, not the error's position).
+     */
+    final class xpcall extends VarArgFunction {
+        @Override
+        public Varargs invoke(Varargs args) {
+            LuaValue f = args.arg1();
+            LuaValue handler = Arguments.checkAny(args, 2, "xpcall");
+            int depth = state.tracker.depth();
+            state.tracker.onCall(this);
+            try {
+                return varargsOf(TRUE, f.invoke(NONE));
+            } catch (LuaError | StackOverflowError e) {
+                state.tracker.unwindTo(depth + 1);
+                return varargsOf(FALSE, handle(handler, messageOf(e)));
+            } catch (RuntimeException e) {
+                state.tracker.unwindTo(depth + 1);
+                return varargsOf(FALSE, handle(handler, messageOf(e)));
+            } finally {
+                state.tracker.unwindTo(depth);
+            }
+        }
+
+        private LuaValue handle(LuaValue handler, LuaValue message) {
+            try {
+                return handler.call(message);
+            } catch (LuaError | StackOverflowError e) {
+                return valueOf("error in error handling");
+            }
+        }
+    }
+
+    // ---- base library
+
+    final class unpack extends VarArgFunction {
+        @Override
+        public Varargs invoke(Varargs args) {
+            LuaTable t = Arguments.checkTable(args, 1, "unpack");
+            int i = args.isnil(2) ? 1 : args.checkint(2);
+            int e = args.isnil(3) ? t.rawlen() : args.checkint(3);
+            if (i > e) {
+                return NONE;
+            }
+            long n = (long) e - i + 1;
+            if (n >= 8_000_000) {
+                throw new LuaError("too many results to unpack");
+            }
+            LuaValue[] v = new LuaValue[(int) n];
+            for (int k = 0; k < n; k++) {
+                v[k] = t.rawget(i + k);
+            }
+            return varargsOf(v);
+        }
+    }
+
+    static final class tostring extends VarArgFunction {
+        @Override
+        public Varargs invoke(Varargs args) {
+            LuaValue v = Arguments.checkAny(args, 1, "tostring");
+            LuaValue h = v.metatag(TOSTRING);
+            if (!h.isnil()) {
+                return h.call(v);
+            }
+            return v.type() == TSTRING ? v : valueOf(text(v));
+        }
+
+        /** A value's 5.1 text without metamethods: numbers as "%.14g". */
+        static String text(LuaValue v) {
+            return switch (v.type()) {
+                case TNUMBER -> CFormat.number(v.todouble());
+                // LuaJ shows the Java object inside; 5.1 shows an address. Kraken's own userdata
+                // (sockets) name themselves.
+                case TUSERDATA -> v.getClass() != org.luaj.vm2.LuaUserdata.class ? v.tojstring()
+                        : "userdata: 0x" + Integer.toHexString(System.identityHashCode(v.touserdata()));
+                default -> v.tojstring();
+            };
+        }
+    }
+
+    /** tonumber(e [, base]) as in 5.1 (lbaselib.c luaB_tonumber with strtod/strtoul). */
+    static final class tonumber extends VarArgFunction {
+        @Override
+        public Varargs invoke(Varargs args) {
+            int base = args.isnil(2) ? 10 : args.checkint(2);
+            if (base == 10) {
+                LuaValue v = Arguments.checkAny(args, 1, "tonumber");
+                if (v.type() == TNUMBER) {
+                    return v;
+                }
+                if (v.type() != TSTRING) {
+                    return NIL;
+                }
+                Double d = Lua51Numbers.parse(StringFormat.bytes(v.checkstring()));
+                return d == null ? NIL : valueOf(d);
+            }
+            if (!args.isstring(1)) {
+                throw Arguments.error(1, "tonumber", "string expected, got " + Arguments.typeName(args, 1));
+            }
+            if (base < 2 || base > 36) {
+                throw Arguments.error(2, "tonumber", "base out of range");
+            }
+            Double d = Lua51Numbers.parseInteger(StringFormat.bytes(args.checkstring(1)), base);
+            return d == null ? NIL : valueOf(d);
+        }
+    }
+
+    final class collectgarbage extends VarArgFunction {
+        @Override
+        public Varargs invoke(Varargs args) {
+            String opt = args.isnil(1) ? "collect" : args.checkjstring(1);
+            int arg = args.optint(2, 0);
+            switch (opt) {
+                case "collect", "stop", "restart" -> {
+                    if (opt.equals("collect")) {
+                        System.gc();
+                    }
+                    return ZERO;
+                }
+                case "count" -> {
+                    return valueOf(usedBytes() / 1024.0);
+                }
+                case "step" -> {
+                    System.gc();
+                    return TRUE;
+                }
+                case "setpause" -> {
+                    int old = gcPause;
+                    gcPause = arg;
+                    return valueOf(old);
+                }
+                case "setstepmul" -> {
+                    int old = gcStepMul;
+                    gcStepMul = arg;
+                    return valueOf(old);
+                }
+                default -> throw Arguments.error(1, "collectgarbage", "invalid option '" + opt + "'");
+            }
+        }
+    }
+
+    static long usedBytes() {
+        Runtime rt = Runtime.getRuntime();
+        return rt.totalMemory() - rt.freeMemory();
+    }
+
+    static final class gcinfo extends VarArgFunction {
+        @Override
+        public Varargs invoke(Varargs args) {
+            return valueOf((int) (usedBytes() / 1024));
+        }
+    }
+
+    /** newproxy([true | proxy]): an empty userdata, with a new metatable or another proxy's. */
+    static final class newproxy extends VarArgFunction {
+        @Override
+        public Varargs invoke(Varargs args) {
+            LuaValue a = args.arg1();
+            LuaValue mt = null;
+            if (a.toboolean() && a.type() == TBOOLEAN) {
+                mt = new LuaTable();
+            } else if (a.type() == TUSERDATA && a.touserdata() instanceof Proxy) {
+                mt = a.getmetatable();
+            } else if (a.toboolean()) {
+                throw Arguments.error(1, "newproxy", "boolean or proxy expected");
+            }
+            return new LuaUserdata(new Proxy(), mt);
+        }
+
+        /** What marks a userdata as made by newproxy. */
+        static final class Proxy {}
+    }
+
+    // ---- table
+}
