@@ -46,6 +46,7 @@ public final class Lua51Lib extends TwoArgFunction {
         globals.load(new Lua51StringLib());
         globals.load(new Lua51IoLib());
         WeakTables.install(globals);
+        Lua51Collector.install(globals);
         Lua51Compiler.install(globals);
         new Lua51Coroutines(state, coroutines).install(globals.get("coroutine"));
         return env;

@@ -3,6 +3,7 @@ package kraken.lua51;
 import org.luaj.vm2.LuaTable;
 import org.luaj.vm2.LuaValue;
 import org.luaj.vm2.Varargs;
+import org.luaj.vm2.WeakTableNext;
 import org.luaj.vm2.lib.VarArgFunction;
 
 /**
@@ -19,6 +20,38 @@ final class WeakTables {
 
     static void install(LuaTable globals) {
         globals.set("setmetatable", new setmetatable(globals.get("setmetatable")));
+        LuaValue standardNext = globals.get("next");
+        next next = new next();
+        globals.set("next", next);
+        globals.set("pairs", new pairs(globals.get("pairs"), standardNext, next));
+    }
+
+    /** next(t [, k]) with {@link WeakTableNext}, which ends on weak tables as 5.1's does. */
+    static final class next extends VarArgFunction {
+        @Override
+        public Varargs invoke(Varargs args) {
+            LuaValue t = args.checktable(1);
+            return WeakTableNext.next((LuaTable) t, args.arg(2));
+        }
+    }
+
+    /** pairs(t): the standard one, iterating with the next above. */
+    static final class pairs extends VarArgFunction {
+        private final LuaValue standard;
+        private final LuaValue standardNext;
+        private final LuaValue next;
+
+        pairs(LuaValue standard, LuaValue standardNext, LuaValue next) {
+            this.standard = standard;
+            this.standardNext = standardNext;
+            this.next = next;
+        }
+
+        @Override
+        public Varargs invoke(Varargs args) {
+            Varargs r = standard.invoke(args);
+            return r.arg1() == standardNext ? varargsOf(next, r.arg(2), r.arg(3)) : r;
+        }
     }
 
     /** True when mt makes a table that uses it weak in keys or values. */
