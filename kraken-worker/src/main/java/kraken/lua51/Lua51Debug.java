@@ -37,12 +37,31 @@ final class Lua51Debug {
 
         @Override
         public Varargs invoke(Varargs args) {
-            Varargs r = standard.invoke(args);
+            int a = args.arg1().isthread() ? 2 : 1;
+            String what = args.optjstring(a + 1, "flnSu");
+            Varargs r;
+            if (args.arg(a).isfunction()) {
+                // A function, not a stack level: nothing of a frame is asked for (LuaJ's lookup
+                // of one can pick a stale frame and fail).
+                LuaTable t = new LuaTable();
+                t.rawset("func", args.arg(a));
+                if (what.indexOf('l') >= 0) {
+                    t.rawset("currentline", valueOf(-1));
+                }
+                if (what.indexOf('n') >= 0) {
+                    t.rawset("name", "?");
+                }
+                if (what.indexOf('S') >= 0 && args.arg(a) instanceof LuaClosure c) {
+                    t.rawset("linedefined", valueOf(c.p.linedefined));
+                    t.rawset("lastlinedefined", valueOf(c.p.lastlinedefined));
+                }
+                r = t;
+            } else {
+                r = standard.invoke(args);
+            }
             if (!(r.arg1() instanceof LuaTable info)) {
                 return r;
             }
-            int a = args.arg1().isthread() ? 2 : 1;
-            String what = args.optjstring(a + 1, "flnSu");
             LuaValue f = info.rawget("func");
             if (f.isnil() && args.arg(a).isfunction()) {
                 f = args.arg(a);
