@@ -39,9 +39,7 @@ final class Lua51BaseLib extends TwoArgFunction {
         env.set("xpcall", new xpcall());
         env.set("tostring", new tostring());
         env.set("tonumber", new tonumber());
-        if (state.sandbox) {
-            env.set("load", new textload(env.get("load")));
-        }
+        env.set("load", new Lua51Load(state));
         return env;
     }
 
@@ -72,41 +70,15 @@ final class Lua51BaseLib extends TwoArgFunction {
         }
     }
 
+    /** loadstring(s [, chunkname]): the chunk name defaults to the string, as 5.1's. */
     final class loadstring extends VarArgFunction {
         @Override
         public Varargs invoke(Varargs args) {
             LuaString s = args.checkstring(1);
             String chunkname = args.optjstring(2, s.tojstring());
-            if (state.sandbox && s.length() > 0 && s.luaByte(0) == 27) {
-                return varargsOf(NIL, valueOf("binary chunks are not allowed in the sandbox"));
-            }
-            try {
-                LuaValue f = state.globals.load(s.toInputStream(), chunkname, state.sandbox ? "t" : "bt", state.globals);
-                if (state.globalEnv != state.globals && f instanceof LuaClosure c) {
-                    state.setEnv(c, state.globalEnv);
-                }
-                return f;
-            } catch (LuaError e) {
-                return varargsOf(NIL, valueOf(ErrorMessages.rewordSyntaxError(e.getMessage())));
-            }
+            return new Lua51Load(state).load(s, chunkname, "bt", state.globalEnv);
         }
     }
-
-    /** The sandbox's load: text chunks only (the sandbox has no undumper at all). */
-    static final class textload extends VarArgFunction {
-        private final LuaValue load;
-
-        textload(LuaValue load) {
-            this.load = load;
-        }
-
-        @Override
-        public Varargs invoke(Varargs args) {
-            return load.invoke(varargsOf(new LuaValue[] {args.arg(1), args.arg(2), valueOf("t")}, args.subargs(4)));
-        }
-    }
-
-    // ---- modules
 
     // ---- errors
 

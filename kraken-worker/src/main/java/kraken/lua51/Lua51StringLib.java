@@ -22,7 +22,27 @@ final class Lua51StringLib extends TwoArgFunction {
         string.set("gfind", gmatch);
         string.set("gsub", new gsub());
         string.set("format", new StringFormat());
+        string.set("dump", new dump());
         return string;
+    }
+
+    /** string.dump keeping upvalue names (LuaJ strips them), so that load knows which one is _ENV. */
+    static final class dump extends VarArgFunction {
+        @Override
+        public Varargs invoke(Varargs args) {
+            LuaValue f = args.arg1();
+            if (!(f instanceof org.luaj.vm2.LuaClosure c)) {
+                throw f.isfunction() ? new LuaError("unable to dump given function")
+                        : Arguments.error(1, "dump", "function expected, got " + Arguments.typeName(args, 1));
+            }
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            try {
+                org.luaj.vm2.compiler.DumpState.dump(c.p, out, false);
+            } catch (java.io.IOException e) {
+                throw new LuaError(e.getMessage());
+            }
+            return Lua51Strings.valueOf(out.toByteArray());
+        }
     }
 
     /** 5.1's posrelat: a negative position counts from the end; the result is at least 0. */
