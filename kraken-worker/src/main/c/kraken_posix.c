@@ -1,5 +1,6 @@
 /*
- * The JNI half of kraken.posix.Posix: the only native code in Kraken.
+ * The JNI half of kraken.posix.Posix and kraken.posix.master.MasterNatives: the only native
+ * code in Kraken.
  *
  * Every function returns a non-negative result or -errno; Posix.java turns a
  * negative result into a PosixException, so errno never reaches other code.
@@ -36,6 +37,7 @@
 #include <time.h>
 
 #define FN(name) Java_kraken_posix_Posix_##name
+#define MFN(name) Java_kraken_posix_master_MasterNatives_##name
 #define RET(expr) do { int r_; do { r_ = (expr); } while (r_ < 0 && errno == EINTR); return r_ < 0 ? -errno : r_; } while (0)
 
 /* Fills a sockaddr from 4 or 16 address bytes; returns its length or -EAFNOSUPPORT. */
@@ -211,7 +213,7 @@ JNIEXPORT jint JNICALL FN(isOpen0)(JNIEnv *env, jclass c, jint fd) {
  * a shell's background job): the JVM installs no handler for a signal it finds ignored.
  * Returns 1 when it was ignored, 0 when it was not.
  */
-JNIEXPORT jint JNICALL FN(unignoreSignal0)(JNIEnv *env, jclass c, jint sig) {
+JNIEXPORT jint JNICALL MFN(unignoreSignal0)(JNIEnv *env, jclass c, jint sig) {
     (void) env; (void) c;
     struct sigaction old;
     if (sigaction(sig, NULL, &old) < 0) return -errno;
@@ -420,13 +422,13 @@ JNIEXPORT jint JNICALL FN(poll0)(JNIEnv *env, jclass c, jintArray fds, jshortArr
     return r < 0 ? -err : r;
 }
 
-JNIEXPORT jint JNICALL FN(epollCreate0)(JNIEnv *env, jclass c) {
+JNIEXPORT jint JNICALL MFN(epollCreate0)(JNIEnv *env, jclass c) {
     (void) env; (void) c;
     RET(epoll_create1(EPOLL_CLOEXEC));
 }
 
 /* op is EPOLL_CTL_ADD (0), EPOLL_CTL_MOD (1) or EPOLL_CTL_DEL (2); data comes back with each event. */
-JNIEXPORT jint JNICALL FN(epollCtl0)(JNIEnv *env, jclass c, jint epfd, jint op, jint fd, jint events, jlong data) {
+JNIEXPORT jint JNICALL MFN(epollCtl0)(JNIEnv *env, jclass c, jint epfd, jint op, jint fd, jint events, jlong data) {
     (void) env; (void) c;
     static const int ops[] = {EPOLL_CTL_ADD, EPOLL_CTL_MOD, EPOLL_CTL_DEL};
     if (op < 0 || op > 2) return -EINVAL;
@@ -438,7 +440,7 @@ JNIEXPORT jint JNICALL FN(epollCtl0)(JNIEnv *env, jclass c, jint epfd, jint op, 
 }
 
 /* Waits for up to max events; data[i] and events[i] describe each. An interrupted wait returns 0. */
-JNIEXPORT jint JNICALL FN(epollWait0)(JNIEnv *env, jclass c, jint epfd, jlongArray data, jintArray events, jint max, jint timeoutMs) {
+JNIEXPORT jint JNICALL MFN(epollWait0)(JNIEnv *env, jclass c, jint epfd, jlongArray data, jintArray events, jint max, jint timeoutMs) {
     (void) c;
     struct epoll_event stack[64];
     if (max > 64) max = 64;
@@ -486,7 +488,7 @@ static void free_cstrings(char **v) {
  * gets default signal dispositions, an empty signal mask and a process group of its own,
  * so that a Ctrl-C at the master's terminal reaches the master alone.
  */
-JNIEXPORT jint JNICALL FN(spawn0)(JNIEnv *env, jclass c, jstring path, jobjectArray argv, jobjectArray envp, jintArray fdMap) {
+JNIEXPORT jint JNICALL MFN(spawn0)(JNIEnv *env, jclass c, jstring path, jobjectArray argv, jobjectArray envp, jintArray fdMap) {
     (void) c;
     const char *p = (*env)->GetStringUTFChars(env, path, NULL);
     char **av = to_cstrings(env, argv);
@@ -527,7 +529,7 @@ JNIEXPORT jint JNICALL FN(spawn0)(JNIEnv *env, jclass c, jstring path, jobjectAr
 }
 
 /* status[0] gets the raw wait status. Returns the pid, 0 when nohang and nothing exited. */
-JNIEXPORT jint JNICALL FN(waitpid0)(JNIEnv *env, jclass c, jint pid, jintArray status, jboolean nohang) {
+JNIEXPORT jint JNICALL MFN(waitpid0)(JNIEnv *env, jclass c, jint pid, jintArray status, jboolean nohang) {
     (void) c;
     int st = 0, r;
     do { r = waitpid(pid, &st, nohang ? WNOHANG : 0); } while (r < 0 && errno == EINTR);
@@ -537,12 +539,12 @@ JNIEXPORT jint JNICALL FN(waitpid0)(JNIEnv *env, jclass c, jint pid, jintArray s
     return r;
 }
 
-JNIEXPORT jint JNICALL FN(kill0)(JNIEnv *env, jclass c, jint pid, jint sig) {
+JNIEXPORT jint JNICALL MFN(kill0)(JNIEnv *env, jclass c, jint pid, jint sig) {
     (void) env; (void) c;
     RET(kill(pid, sig));
 }
 
-JNIEXPORT jint JNICALL FN(pidfdOpen0)(JNIEnv *env, jclass c, jint pid) {
+JNIEXPORT jint JNICALL MFN(pidfdOpen0)(JNIEnv *env, jclass c, jint pid) {
     (void) env; (void) c;
     /* pidfd_open(2) descriptors are always close-on-exec. */
     RET((int) syscall(SYS_pidfd_open, pid, 0));
@@ -895,7 +897,7 @@ static int kill_uid_child(void *arg) {
     return 0;
 }
 
-JNIEXPORT jint JNICALL FN(killUid0)(JNIEnv *env, jclass c, jint uid) {
+JNIEXPORT jint JNICALL MFN(killUid0)(JNIEnv *env, jclass c, jint uid) {
     (void) env; (void) c;
     if (uid <= 0) return -EINVAL;
     size_t size = 64 * 1024;
@@ -918,7 +920,7 @@ JNIEXPORT jint JNICALL FN(killUid0)(JNIEnv *env, jclass c, jint uid) {
 }
 
 /* Orphaned descendants (what a worker left running) are reparented to the master, which reaps them. */
-JNIEXPORT jint JNICALL FN(setChildSubreaper0)(JNIEnv *env, jclass c) {
+JNIEXPORT jint JNICALL MFN(setChildSubreaper0)(JNIEnv *env, jclass c) {
     (void) env; (void) c;
     RET(prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0));
 }

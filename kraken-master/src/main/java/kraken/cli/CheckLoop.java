@@ -1,9 +1,9 @@
 package kraken.cli;
 
 import java.io.PrintStream;
-import kraken.lua.LoopHandler;
-import kraken.lua.Registry;
-import kraken.lua.Settings;
+import kraken.lua.module.LoopHandler;
+import kraken.lua.module.Registry;
+import kraken.settings.Settings;
 import java.util.function.IntConsumer;
 import kraken.posix.Posix;
 import kraken.posix.PosixException;

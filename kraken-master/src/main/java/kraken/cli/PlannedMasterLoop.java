@@ -1,8 +1,8 @@
 package kraken.cli;
 
-import kraken.lua.LoopHandler;
-import kraken.lua.Registry;
-import kraken.lua.Settings;
+import kraken.lua.module.LoopHandler;
+import kraken.lua.module.Registry;
+import kraken.settings.Settings;
 import kraken.master.MasterLoop;
 import org.luaj.vm2.Varargs;
 

@@ -4,7 +4,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import kraken.lua.Settings;
+import kraken.settings.Settings;
 import kraken.master.LaunchPlan;
 import kraken.protocol.Protocol.Step;
 

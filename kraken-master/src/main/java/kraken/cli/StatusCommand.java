@@ -13,7 +13,7 @@ import java.nio.charset.StandardCharsets;
 import kraken.config.ConfigException;
 import kraken.config.ConfigLoader;
 import kraken.config.ConfigSource;
-import kraken.lua.Settings;
+import kraken.settings.Settings;
 
 /**
  * `kraken status [--config FILE] [--metrics]`: asks the running master, at the address

@@ -1,6 +1,6 @@
 package kraken.master;
 
-import kraken.lua.Registry;
+import kraken.lua.module.Registry;
 import kraken.posix.SocketAddress;
 
 /**

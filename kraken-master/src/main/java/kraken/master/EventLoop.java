@@ -6,6 +6,7 @@ import java.util.PriorityQueue;
 import kraken.posix.Fd;
 import kraken.posix.Posix;
 import kraken.posix.PosixException;
+import kraken.posix.master.Epoll;
 
 /**
  * The master's event loop, over one epoll(7) instance. A component registers a descriptor with
@@ -107,7 +108,7 @@ final class EventLoop implements AutoCloseable {
     private long timerOrder;
 
     EventLoop() throws PosixException {
-        epoll = new Fd(Posix.epollCreate());
+        epoll = new Fd(Epoll.epollCreate());
     }
 
     /** Watches fd for input (and hang-up) from now on, until {@link #unregister}. */
@@ -120,7 +121,7 @@ final class EventLoop implements AutoCloseable {
         }
         Registration r = new Registration(fd, priority, handler, slot, ++seqs[slot]);
         try {
-            Posix.epollAdd(epoll.get(), fd.get(), IN, r.token());
+            Epoll.epollAdd(epoll.get(), fd.get(), IN, r.token());
         } catch (PosixException e) {
             free[freeCount++] = slot;
             throw e;
@@ -138,7 +139,7 @@ final class EventLoop implements AutoCloseable {
         if (!r.isRegistered() || r.watching == on || !r.fd.isOpen()) {
             return;
         }
-        Posix.epollModify(epoll.get(), r.fd.get(), on ? IN : 0, r.token());
+        Epoll.epollModify(epoll.get(), r.fd.get(), on ? IN : 0, r.token());
         r.watching = on;
     }
 
@@ -149,7 +150,7 @@ final class EventLoop implements AutoCloseable {
         }
         if (r.fd.isOpen()) {
             try {
-                Posix.epollDelete(epoll.get(), r.fd.get());
+                Epoll.epollDelete(epoll.get(), r.fd.get());
             } catch (PosixException e) {
                 // Not watched any more (closed and reopened elsewhere): nothing left to remove.
             }
@@ -180,7 +181,7 @@ final class EventLoop implements AutoCloseable {
         if (first != null) {
             deadline = Math.min(deadline, first.at);
         }
-        int n = Posix.epollWait(epoll.get(), data, events, BATCH, timeoutMs(deadline, System.nanoTime()));
+        int n = Epoll.epollWait(epoll.get(), data, events, BATCH, timeoutMs(deadline, System.nanoTime()));
         int count = 0;
         for (int i = 0; i < n; i++) {
             int slot = (int) data[i];

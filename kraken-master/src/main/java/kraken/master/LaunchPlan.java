@@ -3,7 +3,7 @@ package kraken.master;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
-import kraken.lua.Settings;
+import kraken.settings.Settings;
 import kraken.protocol.Protocol;
 
 /**

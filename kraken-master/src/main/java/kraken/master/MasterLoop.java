@@ -1,9 +1,10 @@
 package kraken.master;
 
 import java.io.IOException;
-import kraken.lua.LoopHandler;
-import kraken.lua.Registry;
-import kraken.lua.Settings;
+import kraken.lua.module.LoopHandler;
+import kraken.lua.module.Registry;
+import kraken.posix.master.Processes;
+import kraken.settings.Settings;
 import kraken.master.status.StatusBoard;
 import kraken.master.status.StatusServer;
 import org.luaj.vm2.LuaValue;
@@ -61,7 +62,7 @@ public final class MasterLoop implements LoopHandler {
             }
             if (user.range() != null) {
                 // What a worker leaves running comes to the master, to be killed by uid and reaped.
-                kraken.posix.Posix.setChildSubreaper();
+                Processes.setChildSubreaper();
             }
             signals.install();
             MasterLog.info("java " + Runtime.version() + " at " + System.getProperty("java.home")

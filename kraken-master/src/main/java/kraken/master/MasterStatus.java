@@ -5,7 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import kraken.lua.Settings;
+import kraken.settings.Settings;
 import kraken.master.status.Metrics;
 import kraken.master.status.StatusBoard;
 import kraken.master.status.StatusSnapshot;

@@ -1,8 +1,8 @@
 package kraken.master;
 
 import java.util.Map;
-import kraken.posix.Posix;
 import kraken.posix.PosixException;
+import kraken.posix.master.Processes;
 
 /**
  * With a uid range the master is the child subreaper of its workers: what a worker leaves
@@ -16,8 +16,8 @@ final class Orphans {
 
     static void reap(Map<Integer, Worker> workers) {
         try {
-            Posix.Exit e;
-            while ((e = Posix.waitpid(-1, true)) != null) {
+            Processes.Exit e;
+            while ((e = Processes.waitpid(-1, true)) != null) {
                 Worker w = workers.get(e.pid());
                 if (w != null) {
                     w.exit = e;

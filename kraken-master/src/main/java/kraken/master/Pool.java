@@ -4,7 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ThreadLocalRandom;
-import kraken.lua.Settings;
+import kraken.settings.Settings;
 
 /**
  * The workers and the rules that size them to the load, as php-fpm's dynamic manager does:

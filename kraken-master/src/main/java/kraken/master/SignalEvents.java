@@ -6,6 +6,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import kraken.posix.Fd;
 import kraken.posix.Posix;
 import kraken.posix.PosixException;
+import kraken.posix.master.Processes;
 import sun.misc.Signal;
 import sun.misc.SignalHandler;
 
@@ -38,7 +39,7 @@ final class SignalEvents {
         for (Posix.Constant sig : new Posix.Constant[] {Posix.Constant.SIGHUP, Posix.Constant.SIGTERM,
                 Posix.Constant.SIGUSR1}) {
             try {
-                if (Posix.unignoreSignal(sig.value)) {
+                if (Processes.unignoreSignal(sig.value)) {
                     MasterLog.info(sig.name() + " was ignored when kraken started (nohup?); the master handles it");
                 }
             } catch (PosixException e) {

@@ -1,7 +1,7 @@
 package kraken.master;
 
 import java.util.concurrent.ThreadLocalRandom;
-import kraken.lua.Settings;
+import kraken.settings.Settings;
 
 /**
  * When the master may try to start a worker. Two failures, two rules (SPEC section 3):

@@ -7,7 +7,10 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import kraken.lua.Settings;
+import kraken.lua.module.Registry;
+import kraken.posix.master.Processes;
+import kraken.settings.ReloadableKeys;
+import kraken.settings.Settings;
 import kraken.posix.Fd;
 import kraken.posix.Posix;
 import kraken.posix.PosixException;
@@ -15,7 +18,7 @@ import kraken.posix.SocketAddress;
 import kraken.protocol.Protocol;
 import kraken.proxy.PendingProxyConnections;
 import kraken.proxy.ProxyHeader;
-import kraken.proxy.TrustedSources;
+import kraken.settings.TrustedSources;
 
 /**
  * The master's one thread of control. It owns the pool: every change to it happens here, in
@@ -285,7 +288,7 @@ final class Supervisor {
             w.killedBecause = because;
         }
         try {
-            Posix.kill(w.pid, Posix.Constant.SIGKILL.value);
+            Processes.kill(w.pid, Posix.Constant.SIGKILL.value);
         } catch (PosixException e) {
             // Already gone: its exit is on its way through the pidfd.
         }
@@ -373,11 +376,11 @@ final class Supervisor {
     }
 
     private void reapWorker(Worker w) {
-        Posix.Exit exit;
+        Processes.Exit exit;
         try {
-            exit = w.exit != null ? w.exit : Posix.waitpid(w.pid, true);
+            exit = w.exit != null ? w.exit : Processes.waitpid(w.pid, true);
         } catch (PosixException e) {
-            exit = new Posix.Exit(w.pid, 0);
+            exit = new Processes.Exit(w.pid, 0);
             MasterLog.info("worker " + w.pid + ": " + e.getMessage());
         }
         if (exit == null) {
@@ -403,7 +406,7 @@ final class Supervisor {
         }
     }
 
-    private void onBootFailure(Worker w, Posix.Exit exit, long now) {
+    private void onBootFailure(Worker w, Processes.Exit exit, long now) {
         status.metrics.bootFailed();
         String why = w.bootError != null ? w.bootError
                 : !w.relay.bootOutput().isEmpty() ? w.relay.bootOutput() : exit.toString();
@@ -421,7 +424,7 @@ final class Supervisor {
 
     /** Accepts while a worker is ready and hands each connection over; the master's copy is always closed. */
     private void dispatch(Fd listener) {
-        kraken.lua.Registry.Address where = listeners.addressOf(listener);
+        kraken.lua.module.Registry.Address where = listeners.addressOf(listener);
         while (!pool.ready.isEmpty() && !pendingProxy.isFull()) {
             // The worker next in line must not be stopped (SIGSTOP from a process of its user),
             // or it would hold the connection until kraken.limits.time. Checked before accept,
@@ -465,7 +468,7 @@ final class Supervisor {
     }
 
     /** Takes over a connection from a trusted proxy; the loop reads its header as it comes. */
-    private void readProxyHeader(Fd conn, SocketAddress peer, kraken.lua.Registry.Address where) {
+    private void readProxyHeader(Fd conn, SocketAddress peer, kraken.lua.module.Registry.Address where) {
         pendingProxy.add(conn, peer, where, System.nanoTime());
         if (!conn.isOpen() || !pendingProxy.descriptors().contains(conn)) {
             return; // complete or refused at once
@@ -502,7 +505,7 @@ final class Supervisor {
         while (!pool.ready.isEmpty() && (c = pendingProxy.nextComplete()) != null) {
             ProxyHeader.Result h = c.header();
             ClientAddress client = h.useReal()
-                    ? ClientAddress.accepted(c.proxy(), (kraken.lua.Registry.Address) c.listener())
+                    ? ClientAddress.accepted(c.proxy(), (kraken.lua.module.Registry.Address) c.listener())
                     : ClientAddress.proxied(h.sourceHost(), h.sourcePort(), c.proxy());
             try {
                 SourceLimits.Slot slot = h.useReal() ? sources.admit(c.proxy(), c.conn())

@@ -6,8 +6,8 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
-import kraken.posix.Posix;
 import kraken.posix.PosixException;
+import kraken.posix.master.Processes;
 
 /**
  * kraken.user = {from, to}: a uid of its own for every live worker, so that concurrent
@@ -121,7 +121,7 @@ final class UidPool {
     private boolean clean(int uid) {
         long t0 = System.nanoTime();
         try {
-            return !Posix.killAllOfUid(uid);
+            return !Processes.killAllOfUid(uid);
         } catch (PosixException e) {
             MasterLog.info("uid " + Integer.toUnsignedString(uid) + ": cannot kill its processes: " + e.reason()
                     + "; not used");

@@ -1,6 +1,7 @@
 package kraken.master;
 
 import kraken.posix.Fd;
+import kraken.posix.master.Processes;
 
 /** The master's record of one worker process. Only the supervisor thread touches it. */
 final class Worker {
@@ -40,7 +41,7 @@ final class Worker {
     /** Its uid from kraken.user = {from, to}; -1 without a range. */
     int uid = -1;
     /** Its exit, when the orphan reaper collected it before its pidfd was handled. */
-    kraken.posix.Posix.Exit exit;
+    Processes.Exit exit;
     /** Why the master killed it, when it did. */
     String killedBecause;
     /** Connections it reported DONE for. */

@@ -1,6 +1,7 @@
 package kraken.master;
 
-import kraken.lua.Settings;
+import kraken.posix.master.Processes;
+import kraken.settings.Settings;
 import kraken.posix.Posix;
 import kraken.protocol.Protocol;
 
@@ -16,7 +17,7 @@ import kraken.protocol.Protocol;
  * cause; it never decides the throttling, since a script can exit with any number.
  */
 record WorkerEnd(String description, boolean bootFailure) {
-    static WorkerEnd of(Worker w, Posix.Exit exit, Settings s) {
+    static WorkerEnd of(Worker w, Processes.Exit exit, Settings s) {
         boolean notReadyInTime = w.bootError != null && w.killedBecause != null
                 && w.killedBecause.startsWith("not ready");
         boolean boot = notReadyInTime
@@ -24,7 +25,7 @@ record WorkerEnd(String description, boolean bootFailure) {
         return new WorkerEnd(describe(exit, s, w.killedBecause), boot);
     }
 
-    static String describe(Posix.Exit exit, Settings s, String killedBecause) {
+    static String describe(Processes.Exit exit, Settings s, String killedBecause) {
         if (killedBecause != null) {
             return exit + " (" + killedBecause + ")";
         }

@@ -3,7 +3,7 @@ package kraken.master;
 import java.io.File;
 import java.util.ArrayList;
 import java.util.List;
-import kraken.lua.Settings;
+import kraken.settings.Settings;
 
 /**
  * JVM flags for workers: small, short-lived processes. A "process" worker serves one connection,

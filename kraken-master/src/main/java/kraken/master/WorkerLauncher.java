@@ -8,7 +8,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import kraken.lua.Settings;
+import kraken.posix.master.Processes;
+import kraken.settings.Settings;
 import kraken.posix.Fd;
 import kraken.posix.Posix;
 import kraken.posix.PosixException;
@@ -109,9 +110,9 @@ final class WorkerLauncher {
             err = Posix.pipe(false);
             errRead = new Fd(err[0]);
             errWrite = new Fd(err[1]);
-            int pid = Posix.spawn(java, preparedArgv, environment,
+            int pid = Processes.spawn(java, preparedArgv, environment,
                     new int[] {0, devNull.get(), 2, errWrite.get(), Protocol.LINK_FD, workerEnd.get()});
-            Fd pidfd = new Fd(Posix.pidfdOpen(pid));
+            Fd pidfd = new Fd(Processes.pidfdOpen(pid));
             Worker w = new Worker(pid, masterEnd, pidfd, errRead, generation, System.nanoTime());
             w.uid = uid;
             try {

@@ -1,7 +1,7 @@
 package kraken.master;
 
-import kraken.lua.Registry;
-import kraken.lua.Settings;
+import kraken.lua.module.Registry;
+import kraken.settings.Settings;
 import kraken.posix.Posix;
 
 /**

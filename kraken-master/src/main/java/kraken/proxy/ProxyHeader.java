@@ -2,6 +2,7 @@ package kraken.proxy;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import kraken.net.IpText;
 import kraken.posix.SocketAddress;
 
 /**

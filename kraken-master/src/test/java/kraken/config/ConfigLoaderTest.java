@@ -10,7 +10,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import kraken.lua.Settings;
+import kraken.lua.module.Registry;
+import kraken.lua.runtime.LuaRuntime;
+import kraken.settings.Settings;
 import kraken.testing.Paths;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -164,7 +166,7 @@ class ConfigLoaderTest {
 
     @Test
     void readingTheFileAgainLeavesALiveStateAlone() throws Exception {
-        org.luaj.vm2.Globals script = kraken.lua.LuaRuntime.create(new Settings(), new kraken.lua.Registry(),
+        org.luaj.vm2.Globals script = kraken.lua.runtime.LuaRuntime.create(new Settings(), new kraken.lua.module.Registry(),
                 r -> org.luaj.vm2.LuaValue.NONE, dir);
         script.load("getmetatable('').__index.shout = function(s) return s:upper() .. '!' end").call();
         ConfigLoader.load(file("kraken.grace = 1\n"));

@@ -26,7 +26,7 @@ class LazyConstantsTest {
         KrakenProcess.Result idle = run("local s = kraken.socket() s:close() print('done')");
         assertEquals(0, idle.exitCode(), idle.toString());
         assertTrue(idle.stdout().contains("done"), idle.toString());
-        assertTrue(idle.stdout().contains("kraken.lua.KrakenLib"), "-verbose:class lists loaded classes");
+        assertTrue(idle.stdout().contains("kraken.lua.module.KrakenLib"), "-verbose:class lists loaded classes");
         assertFalse(idle.stdout().contains("jnr.constants"), "jnr-constants loaded by a script that never read it");
 
         KrakenProcess.Result used = run("print('INET=' .. kraken.AF.INET)");

@@ -57,6 +57,9 @@ public final class Lua51Lib extends TwoArgFunction {
             globals.load(new Lua51IoLib(onOpenFile));
         }
         globals.load(new Lua51OsLib());
+        WeakTables.install(globals);
+        Lua51Collector.install(globals);
+        Lua51Compiler.install(globals);
         new Lua51Coroutines(state, coroutines).install(globals.get("coroutine"));
         return env;
     }

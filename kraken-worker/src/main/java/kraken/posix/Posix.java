@@ -4,7 +4,8 @@ import java.io.File;
 import java.net.URISyntaxException;
 
 /**
- * Every native call Kraken makes goes through this class. The natives live in libkraken.so
+ * Every native call of the worker's module goes through this class (the master's own, epoll and
+ * processes, go through kraken.posix.master.MasterNatives). The natives live in libkraken.so
  * (src/main/c): a JNI library costs a worker JVM about 10 ms to load, where jnr-posix costs
  * about 0.4 s, and a worker starts once per connection.
  *
@@ -242,32 +243,6 @@ public final class Posix {
         return check("poll", poll0(fds, events, revents, count, timeoutMs));
     }
 
-    /** A new close-on-exec epoll instance. */
-    public static int epollCreate() throws PosixException {
-        return check("epoll_create1", epollCreate0());
-    }
-
-    /** Watches fd for events; data comes back with each of its events. */
-    public static void epollAdd(int epfd, int fd, int events, long data) throws PosixException {
-        check("epoll_ctl", epollCtl0(epfd, 0, fd, events, data));
-    }
-
-    public static void epollModify(int epfd, int fd, int events, long data) throws PosixException {
-        check("epoll_ctl", epollCtl0(epfd, 1, fd, events, data));
-    }
-
-    public static void epollDelete(int epfd, int fd) throws PosixException {
-        check("epoll_ctl", epollCtl0(epfd, 2, fd, 0, 0));
-    }
-
-    /**
-     * Waits up to timeoutMs (-1: no limit) for at most min(max, 64) events; returns their count
-     * (0 on timeout or a signal), each event's data in data[i] and its bits in events[i].
-     */
-    public static int epollWait(int epfd, long[] data, int[] events, int max, int timeoutMs) throws PosixException {
-        return check("epoll_wait", epollWait0(epfd, data, events, max, timeoutMs));
-    }
-
     /**
      * Ends the process now with this status, without the JVM's shutdown (no hooks, no
      * finalisation): for a worker whose outcome the master already has. Flush streams first.
@@ -293,61 +268,12 @@ public final class Posix {
 
     // ---- processes ----
 
-    /**
-     * Starts a program. fdMap holds pairs (child fd, parent fd); every descriptor above the
-     * highest child fd is closed in the child. Returns the pid.
-     */
-    public static int spawn(String path, String[] argv, String[] envp, int[] fdMap) throws PosixException {
-        return check("posix_spawn", spawn0(path, argv, envp, fdMap));
-    }
-
-    /** A child's exit as waitpid(2) reported it. */
-    public record Exit(int pid, int status) {
-        public boolean exited() {
-            return (status & 0x7f) == 0;
-        }
-
-        public int exitCode() {
-            return (status >> 8) & 0xff;
-        }
-
-        public int signal() {
-            return status & 0x7f;
-        }
-
-        @Override
-        public String toString() {
-            return exited() ? "exit status " + exitCode() : "killed by signal " + signal();
-        }
-    }
-
-    /** Waits for pid (-1: any child); with nohang, returns null when nothing has exited. */
-    public static Exit waitpid(int pid, boolean nohang) throws PosixException {
-        int[] status = new int[1];
-        int r = check("waitpid", waitpid0(pid, status, nohang));
-        return r == 0 ? null : new Exit(r, status[0]);
-    }
-
-    public static void kill(int pid, int signal) throws PosixException {
-        check("kill", kill0(pid, signal));
-    }
-
-    /** A descriptor that polls readable once the process has exited. */
-    public static int pidfdOpen(int pid) throws PosixException {
-        return check("pidfd_open", pidfdOpen0(pid));
-    }
-
     public static int getpid() {
         return getpid0();
     }
 
     public static boolean isatty(int fd) {
         return isatty0(fd) == 1;
-    }
-
-    /** Restores the default action of a signal inherited as ignored; returns whether it was ignored. */
-    public static boolean unignoreSignal(int signal) throws PosixException {
-        return check("sigaction", unignoreSignal0(signal)) == 1;
     }
 
     public static void setParentDeathSignal(int signal) throws PosixException {
@@ -375,21 +301,6 @@ public final class Posix {
     /** CPU time used so far by the whole process, every thread, in nanoseconds. */
     public static long processCpuNanos() throws PosixException {
         return check("clock_gettime", processCpuNanos0());
-    }
-
-    /**
-     * Sends SIGKILL to every process of uid (from a child that takes that uid, so nothing else
-     * can be hit). Returns true when some process was signalled: it may not be gone yet, so the
-     * caller asks again later; false when the uid has no process at all (zombies count as
-     * processes until they are reaped).
-     */
-    public static boolean killAllOfUid(int uid) throws PosixException {
-        return check("kill", killUid0(uid)) == 1;
-    }
-
-    /** Makes this process the reaper of its orphaned descendants (PR_SET_CHILD_SUBREAPER). */
-    public static void setChildSubreaper() throws PosixException {
-        check("prctl", setChildSubreaper0());
     }
 
     // ---- users and privileges ----
@@ -508,21 +419,13 @@ public final class Posix {
     private static native int sendmsg0(int fd, byte[] data, int len, int passFd);
     private static native int recvmsg0(int fd, byte[] buf, int[] fdOut);
     private static native int poll0(int[] fds, short[] events, short[] revents, int count, int timeoutMs);
-    private static native int epollCreate0();
-    private static native int epollCtl0(int epfd, int op, int fd, int events, long data);
-    private static native int epollWait0(int epfd, long[] data, int[] events, int max, int timeoutMs);
     private static native void exitNow0(int status);
     private static native int pipe0(int[] out, boolean nonBlockingWrite);
     private static native int write0(int fd, byte[] buf, int len);
     private static native int read0(int fd, byte[] buf, int len);
-    private static native int spawn0(String path, String[] argv, String[] envp, int[] fdMap);
-    private static native int waitpid0(int pid, int[] status, boolean nohang);
-    private static native int kill0(int pid, int sig);
-    private static native int pidfdOpen0(int pid);
     private static native int getpid0();
     private static native int isatty0(int fd);
     private static native int setParentDeathSignal0(int sig);
-    private static native int unignoreSignal0(int sig);
     private static native int setrlimit0(int resource, long soft, long hard);
     private static native int getrlimit0(int resource, long[] out);
     private static native int getpgsid0(int[] out);
@@ -537,6 +440,4 @@ public final class Posix {
     private static native int[] getgroups0();
     private static native String[] getpw0(String name, int uid);
     private static native int[] constants0();
-    private static native int killUid0(int uid);
-    private static native int setChildSubreaper0();
 }

@@ -18,6 +18,18 @@ public final class PosixException extends IOException {
         this.errno = errno;
     }
 
+    /**
+     * A native's raw result: itself when non-negative, else the failure of call with errno -r.
+     * For the natives of the master's module (kraken.posix.master), which cannot see this
+     * package's constructor; raw results stay inside their native owner and its facades.
+     */
+    public static int check(String call, int r) throws PosixException {
+        if (r < 0) {
+            throw new PosixException(call, -r);
+        }
+        return r;
+    }
+
     /** The name of the call that failed, e.g. {@code "recv"}. */
     public String call() {
         return call;

@@ -11,7 +11,7 @@ import java.util.Set;
 /**
  * The descriptors a "state" worker holds between connections, from /proc/self/fd (a process may
  * always list its own, dumpable or not). After a connection and
- * {@link kraken.lua.ConnectionResources#closeAll}, a descriptor that was not there before is
+ * {@link kraken.lua.runtime.ConnectionResources#closeAll}, a descriptor that was not there before is
  * one the connection left that Kraken does not know how to close (a child's pipe from
  * io.popen, say): the worker then retires instead of serving another connection with it.
  * Closing an unknown descriptor is never safe in a JVM, which may own it; the JVM's own lazily

@@ -3,7 +3,7 @@ package kraken.worker;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import kraken.lua.Settings;
+import kraken.settings.Settings;
 import kraken.posix.Fd;
 import kraken.posix.Posix;
 import kraken.protocol.Protocol;

@@ -3,9 +3,9 @@ package kraken.lua51;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import kraken.lua.LuaRuntime;
-import kraken.lua.Registry;
-import kraken.lua.Settings;
+import kraken.lua.runtime.LuaRuntime;
+import kraken.lua.module.Registry;
+import kraken.settings.Settings;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

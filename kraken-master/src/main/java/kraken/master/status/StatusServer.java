@@ -20,7 +20,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import kraken.lua.Settings;
+import kraken.settings.Settings;
 
 /**
  * The master's status server (SPEC section 9): HTTP/1.0 and 1.1 GET (and HEAD) of /metrics and

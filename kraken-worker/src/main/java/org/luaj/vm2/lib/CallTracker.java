@@ -121,4 +121,23 @@ public final class CallTracker extends DebugLib {
         NameWhat nw = getobjname(p, f.pc, reg);
         return nw == null ? "" : " " + nw.namewhat + " '" + nw.name + "'";
     }
+
+    /**
+     * Empties the registers a collection must not see as live: in the Lua function at level 1,
+     * those above the function register of the call it is making (its arguments, already taken
+     * by the callee, and the leftovers of finished blocks). 5.1 marks a frame's stack only up to
+     * its top; LuaJ's register array keeps the last value of every dead local, so the object a
+     * loop made last would survive collectgarbage() in a weak table.
+     */
+    public void clearDeadRegisters() {
+        CallFrame f = callstack().getCallFrame(1);
+        if (f == null || f.stack == null || f.f == null || !f.f.isclosure()) {
+            return;
+        }
+        Prototype p = f.f.checkclosure().p;
+        if (f.pc < 0 || f.pc >= p.code.length || Lua.GET_OPCODE(p.code[f.pc]) != Lua.OP_CALL) {
+            return;
+        }
+        java.util.Arrays.fill(f.stack, Math.min(f.stack.length, Lua.GETARG_A(p.code[f.pc]) + 1), f.stack.length, LuaValue.NIL);
+    }
 }

@@ -1,0 +1,160 @@
+package kraken.settings;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The validated configuration (SPEC section 3): what the master loaded from the configuration
+ * file, and what it hands to every worker. Defaults are the SPEC's.
+ * The master's kraken.config fills it; workers rebuild it from {@link #encode()}.
+ */
+public final class Settings {
+    public int mmTries = 5;
+    public int mmTimeoutMin = 50;
+    public int mmTimeoutMax = 500;
+    /** Whether mm.timeout was given as {min, max} rather than one number (the maximum). */
+    public boolean mmTimeoutRange = true;
+    public String isolation = "process";
+    public int workersSpare = 2;
+    public int workersMax = 64;
+    public int workersConnections = 1000;
+    /** Seconds a ready worker above the spare target may stay idle before it retires. */
+    public double workersIdle = 10;
+    /** The configured default user; null means the master's own user (a root master's loader sets "nobody"). */
+    public String user = null;
+    /** Whether user is the root master's default rather than the configuration's (master only, not encoded). */
+    public boolean userDefaulted = false;
+    public boolean allowRoot = false;
+    public double limitTime = 300;
+    public String limitMemory = "64m";
+    /** RLIMIT_CPU seconds; null for no limit. */
+    public Long limitCpu = null;
+    /** RLIMIT_NOFILE; null for no limit. */
+    public Long limitFiles = null;
+    public int limitLine = 65536;
+    /** Coroutines alive at once in one Lua state (each LuaJ coroutine is a Java thread). */
+    public int limitCoroutines = 1000;
+    /** Connections at once from one client address (IPv6: one /64); null for no limit. */
+    public Integer limitPerSource = null;
+    /** Written to a connection refused by limitPerSource before it is closed; null for nothing. */
+    public String limitRefusal = null;
+    /** RLIMIT_NPROC of a worker; null for no limit. */
+    public Long limitProcesses = null;
+    /** kraken.user = {from, to}: each live worker gets a uid of its own from this range; null when unset. */
+    public Integer userFrom = null;
+    public Integer userTo = null;
+    public boolean sandbox = false;
+    /**
+     * The master's LUA_PATH (not a configuration key): workers get a scrubbed environment (SPEC
+     * section 8), so it travels in HELLO, and package.path is the same in the master and its workers.
+     */
+    public String luaPath = System.getenv("LUA_PATH");
+    public double grace = 30;
+    /** kraken.status: where the master serves status and metrics; all null when unset. */
+    public String statusHost = null;
+    public Integer statusPort = null;
+    public String statusPath = null;
+    /** kraken.log.connections: one log line per served connection. */
+    public boolean logConnections = true;
+    /** kraken.proxy.from: addresses and CIDR blocks that must send a PROXY header; empty for none. */
+    public java.util.List<String> proxyFrom = java.util.List.of();
+
+    public boolean stateIsolation() {
+        return "state".equals(isolation);
+    }
+
+    /** A flat key=value form for the master/worker protocol. */
+    public Map<String, String> encode() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("mm.tries", Integer.toString(mmTries));
+        m.put("mm.timeout.min", Integer.toString(mmTimeoutMin));
+        m.put("mm.timeout.max", Integer.toString(mmTimeoutMax));
+        m.put("mm.timeout.range", Boolean.toString(mmTimeoutRange));
+        m.put("isolation", isolation);
+        m.put("workers.spare", Integer.toString(workersSpare));
+        m.put("workers.max", Integer.toString(workersMax));
+        m.put("workers.connections", Integer.toString(workersConnections));
+        m.put("workers.idle", Double.toString(workersIdle));
+        if (user != null) {
+            m.put("user", user);
+        }
+        m.put("allow_root", Boolean.toString(allowRoot));
+        m.put("limits.time", Double.toString(limitTime));
+        m.put("limits.memory", limitMemory);
+        if (limitCpu != null) {
+            m.put("limits.cpu", Long.toString(limitCpu));
+        }
+        if (limitFiles != null) {
+            m.put("limits.files", Long.toString(limitFiles));
+        }
+        m.put("limits.line", Integer.toString(limitLine));
+        m.put("limits.coroutines", Integer.toString(limitCoroutines));
+        if (limitPerSource != null) {
+            m.put("limits.per_source", Integer.toString(limitPerSource));
+        }
+        if (limitRefusal != null) {
+            m.put("limits.refusal", limitRefusal);
+        }
+        if (limitProcesses != null) {
+            m.put("limits.processes", Long.toString(limitProcesses));
+        }
+        if (userFrom != null) {
+            m.put("user.from", Integer.toUnsignedString(userFrom));
+            m.put("user.to", Integer.toUnsignedString(userTo));
+        }
+        m.put("sandbox", Boolean.toString(sandbox));
+        if (luaPath != null) {
+            m.put("lua.path", luaPath);
+        }
+        m.put("grace", Double.toString(grace));
+        if (statusHost != null) {
+            m.put("status.host", statusHost);
+            m.put("status.port", Integer.toString(statusPort));
+        }
+        if (statusPath != null) {
+            m.put("status.path", statusPath);
+        }
+        m.put("log.connections", Boolean.toString(logConnections));
+        if (!proxyFrom.isEmpty()) {
+            m.put("proxy.from", String.join(" ", proxyFrom));
+        }
+        return m;
+    }
+
+    public static Settings decode(Map<String, String> m) {
+        Settings s = new Settings();
+        s.mmTries = Integer.parseInt(m.get("mm.tries"));
+        s.mmTimeoutMin = Integer.parseInt(m.get("mm.timeout.min"));
+        s.mmTimeoutMax = Integer.parseInt(m.get("mm.timeout.max"));
+        s.mmTimeoutRange = Boolean.parseBoolean(m.get("mm.timeout.range"));
+        s.isolation = m.get("isolation");
+        s.workersSpare = Integer.parseInt(m.get("workers.spare"));
+        s.workersMax = Integer.parseInt(m.get("workers.max"));
+        s.workersConnections = Integer.parseInt(m.get("workers.connections"));
+        s.workersIdle = Double.parseDouble(m.get("workers.idle"));
+        s.user = m.get("user");
+        s.allowRoot = Boolean.parseBoolean(m.get("allow_root"));
+        s.limitTime = Double.parseDouble(m.get("limits.time"));
+        s.limitMemory = m.get("limits.memory");
+        s.limitCpu = m.containsKey("limits.cpu") ? Long.valueOf(m.get("limits.cpu")) : null;
+        s.limitFiles = m.containsKey("limits.files") ? Long.valueOf(m.get("limits.files")) : null;
+        s.limitLine = Integer.parseInt(m.get("limits.line"));
+        s.limitCoroutines = Integer.parseInt(m.get("limits.coroutines"));
+        s.limitPerSource = m.containsKey("limits.per_source") ? Integer.valueOf(m.get("limits.per_source")) : null;
+        s.limitRefusal = m.get("limits.refusal");
+        s.limitProcesses = m.containsKey("limits.processes") ? Long.valueOf(m.get("limits.processes")) : null;
+        if (m.containsKey("user.from")) {
+            s.userFrom = Integer.parseUnsignedInt(m.get("user.from"));
+            s.userTo = Integer.parseUnsignedInt(m.get("user.to"));
+        }
+        s.sandbox = Boolean.parseBoolean(m.get("sandbox"));
+        s.luaPath = m.get("lua.path");
+        s.grace = Double.parseDouble(m.get("grace"));
+        s.statusHost = m.get("status.host");
+        s.statusPort = m.containsKey("status.port") ? Integer.valueOf(m.get("status.port")) : null;
+        s.statusPath = m.get("status.path");
+        s.logConnections = !"false".equals(m.get("log.connections"));
+        s.proxyFrom = m.containsKey("proxy.from") ? java.util.List.of(m.get("proxy.from").split(" ")) : java.util.List.of();
+        return s;
+    }
+}
