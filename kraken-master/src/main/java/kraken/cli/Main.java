@@ -20,7 +20,7 @@ import org.luaj.vm2.Globals;
 import org.luaj.vm2.LuaValue;
 
 /**
- * The kraken command (SPEC section 2): `kraken [options] [script [args]]`, which behaves like
+ * The kraken command (docs/command.md): `kraken [options] [script [args]]`, which behaves like
  * lua5.1 with the kraken module loaded, reads the configuration first, and exits 0 on success
  * and 1 on any error.
  */

@@ -197,7 +197,7 @@ public final class WorkerMain {
     /**
      * "state" isolation: whether the next connection may run in this process. What the
      * connection opened through Kraken (sockets, io files) is closed already; anything else it
-     * left open retires the worker (SPEC section 8).
+     * left open retires the worker (docs/hostile-input.md).
      */
     private boolean stateIsClean() {
         List<String> left = census.leftOver();
