@@ -38,6 +38,7 @@ final class Lua51BaseLib extends TwoArgFunction {
         env.set("pcall", new pcall());
         env.set("xpcall", new xpcall());
         env.set("tostring", new tostring());
+        env.set("print", new print());
         env.set("tonumber", new tonumber());
         env.set("load", new Lua51Load(state));
         return env;
@@ -204,6 +205,38 @@ final class Lua51BaseLib extends TwoArgFunction {
                         : "userdata: 0x" + Integer.toHexString(System.identityHashCode(v.touserdata()));
                 default -> v.tojstring();
             };
+        }
+    }
+
+    /**
+     * print as 5.1's luaB_print: each value through the global tostring, written as C's fputs
+     * writes a string (up to its first NUL), the whole line in one write of bytes (LuaJ's print
+     * wrote each piece apart and re-encoded the text as UTF-8).
+     */
+    final class print extends VarArgFunction {
+        @Override
+        public Varargs invoke(Varargs args) {
+            LuaValue tostring = state.globals.get("tostring");
+            java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
+            for (int i = 1; i <= args.narg(); i++) {
+                LuaValue s = tostring.call(args.arg(i));
+                if (s.type() != TSTRING && s.type() != TNUMBER) {
+                    throw new LuaError("'tostring' must return a string to 'print'");
+                }
+                if (i > 1) {
+                    line.write('\t');
+                }
+                byte[] b = Lua51Strings.bytes(s);
+                int n = 0;
+                while (n < b.length && b[n] != 0) {
+                    n++;
+                }
+                line.write(b, 0, n);
+            }
+            line.write('\n');
+            byte[] bytes = line.toByteArray();
+            state.globals.STDOUT.write(bytes, 0, bytes.length);
+            return NONE;
         }
     }
 

@@ -63,6 +63,7 @@ final class Lua51IoLib extends TwoArgFunction {
         methods.set("write", new write(false));
         meta.set(INDEX, methods);
         meta.set(TOSTRING, new tostring());
+        meta.set("__gc", new gc());
         stdin = wrap(LuaFile.ofStreams(globals.STDIN, null, true, null));
         stdout = wrap(LuaFile.ofStreams(null, globals.STDOUT, true, null));
         input = stdin;
@@ -452,6 +453,25 @@ final class Lua51IoLib extends TwoArgFunction {
                 f.setBuffering(b);
                 return TRUE;
             });
+        }
+    }
+
+    /** 5.1's io_gc: closes a file that is not a standard one (LuaJ calls it only when a script does). */
+    static final class gc extends VarArgFunction {
+        @Override
+        public Varargs invoke(Varargs args) {
+            LuaFile f = fileOf(args.arg1());
+            if (f == null) {
+                throw Arguments.error(1, "__gc", "FILE* expected, got " + Arguments.typeName(args, 1));
+            }
+            if (!f.isStandard()) {
+                try {
+                    f.close();
+                } catch (IOException e) {
+                    // As fclose's failure in io_gc: ignored.
+                }
+            }
+            return NONE;
         }
     }
 
