@@ -1,5 +1,5 @@
 /*
- * Load client for the SPEC section 1 protocol, only ever to 127.0.0.1.
+ * Load client for the protocol of the program every user writes (docs/lua-api.md), only ever to 127.0.0.1.
  *
  * Each connection: connect, read ">", send "hi\n", read until the server closes, check the
  * reply is exactly "Ok\n\r\n". Latency is measured from just before connect() to the close.

@@ -1,5 +1,5 @@
 /*
- * The C peer of bench/fork-server.lua: the SPEC section 1 program, one fork() per
+ * The C peer of bench/fork-server.lua: the program every user writes (docs/lua-api.md), one fork() per
  * connection, as a plain C Unix server would serve it. The child sends ">", reads one line,
  * prints the two lines the program prints, sends "Ok\n\r\n" and exits; the parent reaps its
  * children with waitpid (so their CPU is charged to it) and never blocks on one.

@@ -1,4 +1,4 @@
--- The reference server: the SPEC section 1 program served the way the original Kraken did it,
+-- The reference server: the program every user writes (docs/lua-api.md) served the way the original Kraken did it,
 -- one fork per connection, on Debian's lua5.1 + lua-posix + lua-socket.
 -- Usage: BENCH_PORT=8001 lua5.1 bench/fork-server.lua   (or: lua5.1 bench/fork-server.lua 8001)
 local socket = require("socket")
@@ -26,7 +26,7 @@ local function serve(skt)
   skt:send(">")
   local line = skt:receive("*l")
   print("Received: " .. tostring(line))
-  -- send("Ok\n") of the SPEC appends "\r\n".
+  -- send("Ok\n") of the program every user writes (docs/lua-api.md) appends "\r\n".
   skt:send("Ok\n" .. "\r\n")
   skt:close()
 end

@@ -1,4 +1,4 @@
--- The SPEC section 1 program, unchanged but for the port, which bench/run.sh chooses.
+-- The program every user writes (docs/lua-api.md), unchanged but for the port, which bench/run.sh chooses.
 local port = tonumber(os.getenv("BENCH_PORT") or "8001")
 local app = coroutine.create(function (skt, addr)
   print("Connection from " .. addr.host .. ":" .. addr.port)

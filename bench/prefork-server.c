@@ -1,5 +1,5 @@
 /*
- * A ceiling, not a contender: the SPEC section 1 protocol served by P preforked C processes
+ * A ceiling, not a contender: the protocol of the program every user writes (docs/lua-api.md) served by P preforked C processes
  * that accept on one shared listening socket and are reused for every connection. It shows what
  * the load client can measure on this machine (PERFORMANCE.md's "4 preforked C processes").
  *

@@ -1,6 +1,6 @@
 #!/bin/sh
 # make bench: Kraken ("process" and "state" isolation) against the Lua 5.1 forking reference
-# server, on the SPEC section 1 protocol, all from 127.0.0.1. See notes/bench.md.
+# server, on the protocol of the program every user writes (docs/lua-api.md), all from 127.0.0.1. See notes/bench.md.
 #
 # Knobs (environment):           default
 #   BENCH_ROUNDS   rounds, each server in turn (A B C A B C ...)        3

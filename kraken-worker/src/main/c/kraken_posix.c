@@ -645,7 +645,7 @@ JNIEXPORT jint JNICALL FN(setParentDeathSignal0)(JNIEnv *env, jclass c, jint sig
     RET(prctl(PR_SET_PDEATHSIG, sig, 0, 0, 0));
 }
 
-/* ---- worker hardening (SPEC section 8) ---- */
+/* ---- worker hardening (docs/hostile-input.md) ---- */
 
 /* Returns prctl's answer for PR_GET_NO_NEW_PRIVS (0 or 1) or PR_GET_DUMPABLE (0, 1, 2). */
 JNIEXPORT jint JNICALL FN(getPrctl0)(JNIEnv *env, jclass c, jint which) {

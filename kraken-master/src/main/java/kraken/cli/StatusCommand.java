@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import kraken.config.ConfigException;
 import kraken.config.ConfigLoader;
 import kraken.config.ConfigSource;
+import kraken.net.HostPort;
 import kraken.settings.Settings;
 
 /**
@@ -107,7 +108,7 @@ final class StatusCommand {
             return 1;
         }
         String where = s.statusPath != null ? s.statusPath
-                : (s.statusHost.indexOf(':') >= 0 ? "[" + s.statusHost + "]" : s.statusHost) + ":" + s.statusPort;
+                : HostPort.format(s.statusHost, s.statusPort);
         byte[] answer;
         try {
             answer = fetch(s, metrics ? "/metrics" : "/status");

@@ -16,7 +16,7 @@ import org.luaj.vm2.Varargs;
 import org.luaj.vm2.lib.DebugLib;
 
 /**
- * Runs the configuration file (trusted Lua, SPEC section 3) in a Lua state of its own, before the
+ * Runs the configuration file (trusted Lua, docs/configuration.md) in a Lua state of its own, before the
  * script's state exists: the script's state depends on it (the sandbox flag). The file sets fields
  * of the kraken table; what it leaves alone keeps the default.
  */
@@ -28,7 +28,7 @@ public final class ConfigLoader {
     }
 
     /**
-     * SPEC section 3: kraken.user is "nobody" when the master is root and the configuration names
+     * docs/configuration.md: kraken.user is "nobody" when the master is root and the configuration names
      * no one (a uid range names users of its own), and the script reads that default too. It is settled here, in the master, because a
      * worker reads the value after it has dropped root and receives it with the other settings.
      */

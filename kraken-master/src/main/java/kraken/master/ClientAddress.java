@@ -1,6 +1,7 @@
 package kraken.master;
 
 import kraken.lua.module.Registry;
+import kraken.net.HostPort;
 import kraken.posix.SocketAddress;
 
 /**
@@ -23,8 +24,7 @@ record ClientAddress(String host, int port, String path, String log) {
 
     /** The client a PROXY header named, reached through the proxy that connected. */
     static ClientAddress proxied(String host, int port, SocketAddress proxy) {
-        String client = host.indexOf(':') >= 0 ? "[" + host + "]:" + port : host + ":" + port;
-        return new ClientAddress(host, port, null, client + " via proxy " + proxy);
+        return new ClientAddress(host, port, null, HostPort.format(host, port) + " via proxy " + proxy);
     }
 
     @Override

@@ -14,7 +14,7 @@ import kraken.posix.Posix;
 import kraken.posix.PosixException;
 
 /**
- * The supervisor's side of status and metrics (SPEC section 9): the counters it keeps, and the
+ * The supervisor's side of status and metrics (docs/operations.md): the counters it keeps, and the
  * snapshot of the pool it builds, on its own thread, when the status server asked for one.
  */
 final class MasterStatus {

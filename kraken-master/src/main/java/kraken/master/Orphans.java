@@ -9,7 +9,7 @@ import kraken.posix.master.Processes;
  * running is reparented to the master, and once killed by uid it must be reaped here, or its
  * zombie would count as a process of that uid for ever (and against the next worker's
  * kraken.limits.processes). A worker reaped here by accident keeps its exit for
- * {@link Supervisor}'s own reaping through its pidfd.
+ * {@link Lifecycle}'s own reaping through its pidfd.
  */
 final class Orphans {
     private Orphans() {}

@@ -55,7 +55,7 @@ final class SocketActivation {
         unset("LISTEN_FDNAMES");
         // Meant for another process (a parent that exec'd us without clearing them): not ours.
         if (!pid.trim().equals(Integer.toString(Posix.getpid()))) {
-            MasterLog.info("socket activation: LISTEN_PID " + MasterLogText.escape(pid) + " is not this process ("
+            MasterLog.info("socket activation: LISTEN_PID " + pid + " is not this process ("
                     + Posix.getpid() + "); ignoring LISTEN_FDS");
             return a;
         }
@@ -66,7 +66,7 @@ final class SocketActivation {
             n = -1;
         }
         if (n < 0 || n > 4096) {
-            MasterLog.info("socket activation: LISTEN_FDS=" + MasterLogText.escape(fds) + " is not a count; ignored");
+            MasterLog.info("socket activation: LISTEN_FDS=" + fds + " is not a count; ignored");
             return a;
         }
         String[] names = env.getOrDefault("LISTEN_FDNAMES", "").split(":", -1);
@@ -87,7 +87,7 @@ final class SocketActivation {
     }
 
     private void adopt(int number, String name) {
-        String label = "descriptor " + number + (name != null ? " (" + MasterLogText.escape(name) + ")" : "");
+        String label = "descriptor " + number + (name != null ? " (" + name + ")" : "");
         if (!Posix.isOpen(number)) {
             MasterLog.info("socket activation: " + label + " is not open; ignored");
             return;
@@ -140,7 +140,7 @@ final class SocketActivation {
         }
         unclaimed.remove(match);
         MasterLog.info("socket activation: serving " + a + " from the inherited descriptor " + match.fd().get()
-                + (match.name() != null ? " (" + MasterLogText.escape(match.name()) + ")" : ""));
+                + (match.name() != null ? " (" + match.name() + ")" : ""));
         return match.fd();
     }
 
@@ -184,7 +184,7 @@ final class SocketActivation {
     void closeUnclaimed() {
         for (Passed p : unclaimed) {
             MasterLog.info("socket activation: no registered address is " + p.bound() + " (descriptor "
-                    + p.fd().get() + (p.name() != null ? ", " + MasterLogText.escape(p.name()) : "") + "); closed");
+                    + p.fd().get() + (p.name() != null ? ", " + p.name() : "") + "); closed");
             p.fd().close();
         }
         unclaimed.clear();

@@ -4,7 +4,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import kraken.settings.Settings;
 
 /**
- * When the master may try to start a worker. Two failures, two rules (SPEC section 3):
+ * When the master may try to start a worker. Two failures, two rules (docs/configuration.md):
  * the OS refusing the process is retried kraken.mm.tries times with a random wait from
  * kraken.mm.timeout between attempts; a worker that started but died before it was ready
  * throttles spawning with an exponential back-off, so a broken script never makes it spin.

@@ -6,7 +6,7 @@ import kraken.posix.PosixException;
 
 /**
  * Relays one worker's standard error to the master's log, line by line, holding a bounded amount
- * whatever the worker writes (SPEC section 8):
+ * whatever the worker writes (docs/hostile-input.md):
  * <ul>
  * <li>a line is at most {@value #MAX_LINE} bytes: a longer one is logged cut, saying so, and the
  * rest of it is dropped up to its newline;</li>

@@ -48,7 +48,7 @@ final class SystemdNotifier implements AutoCloseable {
             return none();
         }
         if (!(where.startsWith("/") || where.startsWith("@")) || where.getBytes(StandardCharsets.UTF_8).length > 107) {
-            MasterLog.info("systemd: NOTIFY_SOCKET " + MasterLogText.escape(where)
+            MasterLog.info("systemd: NOTIFY_SOCKET " + where
                     + " is neither a path nor an abstract name; not notifying");
             return none();
         }
@@ -57,7 +57,7 @@ final class SystemdNotifier implements AutoCloseable {
             fd = new Fd(Posix.socket(Posix.Constant.AF_UNIX.value, Posix.Constant.SOCK_DGRAM.value, 0));
             Posix.setNonBlocking(fd.get(), true);
         } catch (PosixException e) {
-            MasterLog.info("systemd: cannot notify " + MasterLogText.escape(where) + ": " + e.getMessage());
+            MasterLog.info("systemd: cannot notify " + where + ": " + e.getMessage());
             return none();
         }
         return new SystemdNotifier(fd, SocketAddress.unixPathBytes(where), where, watchdogInterval(env));
@@ -77,7 +77,7 @@ final class SystemdNotifier implements AutoCloseable {
             long us = Long.parseLong(usec.trim());
             return us > 0 ? us * 1000 / 2 : 0;
         } catch (NumberFormatException e) {
-            MasterLog.info("systemd: WATCHDOG_USEC=" + MasterLogText.escape(usec) + " is not a number; no watchdog");
+            MasterLog.info("systemd: WATCHDOG_USEC=" + usec + " is not a number; no watchdog");
             return 0;
         }
     }
@@ -157,7 +157,7 @@ final class SystemdNotifier implements AutoCloseable {
             }
             if (!errorLogged) {
                 errorLogged = true;
-                MasterLog.info("systemd: cannot notify " + MasterLogText.escape(target) + ": " + e.reason()
+                MasterLog.info("systemd: cannot notify " + target + ": " + e.reason()
                         + (failed ? "; no further notifications" : "; this message is lost"));
             }
         }

@@ -15,7 +15,21 @@ final class Worker {
         /** Reported DONE; in "state" isolation it will be READY again, else it is exiting. */
         FINISHING,
         /** Told to stop (link closed or killed); waiting to be reaped. */
-        STOPPING
+        STOPPING;
+
+        /**
+         * The transitions {@link Lifecycle} makes: STARTING -> READY -> BUSY -> FINISHING, then
+         * READY again in "state" isolation; any state but STOPPING -> STOPPING. A message that
+         * asks for another one is a protocol error of the worker's.
+         */
+        boolean mayBecome(State next) {
+            return switch (this) {
+                case STARTING, FINISHING -> next == READY || next == STOPPING;
+                case READY -> next == BUSY || next == STOPPING;
+                case BUSY -> next == FINISHING || next == STOPPING;
+                case STOPPING -> false;
+            };
+        }
     }
 
     final int pid;

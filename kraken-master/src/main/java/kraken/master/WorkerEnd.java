@@ -6,7 +6,7 @@ import kraken.posix.Posix;
 import kraken.protocol.Protocol;
 
 /**
- * What a worker's death means (SPEC section 8, "exit statuses are protocol"): the words the log
+ * What a worker's death means (docs/hostile-input.md, "exit statuses are protocol"): the words the log
  * gives it, and whether it is a failure to start, which throttles spawning.
  *
  * <p>Only a worker that failed before a READY is a failure to start: it died while starting

@@ -23,26 +23,28 @@ import org.luaj.vm2.LuaValue;
  * jnr-constants), and its descriptors are exactly: standard input from /dev/null, standard
  * output shared with the master, standard error on a pipe the master relays, and the link.
  */
-final class WorkerLauncher {
+final class WorkerLauncher implements Launcher {
     private final String java = System.getProperty("java.home") + "/bin/java";
     private final String classpath = workerClasspath();
     private final String[] environment;
     private final WorkerUser user;
     private final Fd devNull;
+    private final WorkerWalls walls;
     // Spawning is the master's main work in "process" isolation: what does not change between
     // two workers (until a HUP brings new settings) is computed once.
     private Settings preparedFor;
     private String[] preparedArgv;
     private byte[] preparedHello;
 
-    WorkerLauncher(WorkerUser user) throws IOException {
+    WorkerLauncher(WorkerUser user, WorkerWalls walls) throws IOException {
         this.user = user;
+        this.walls = walls;
         this.environment = workerEnvironment(System.getenv());
         this.devNull = new Fd(openDevNull());
     }
 
     /**
-     * SPEC section 8: PATH, and LANG, LC_* and TZ when the master has them; nothing else of the
+     * docs/hostile-input.md: PATH, and LANG, LC_* and TZ when the master has them; nothing else of the
      * master's (no HOME, no secrets, no JAVA_TOOL_OPTIONS or LD_PRELOAD for the worker's JVM).
      * The JVM needs none of it: it is started by absolute path with every option on its command
      * line. A master without PATH gives its workers the system's default one.
@@ -82,15 +84,16 @@ final class WorkerLauncher {
     }
 
     /**
-     * Spawns one worker and sends it its HELLO. Throws PosixException when the OS refuses the
-     * process (posix_spawn failed); nothing is left open in that case.
+     * Spawns one worker inside its walls and sends it its HELLO. Throws PosixException when the OS
+     * refuses the process or a wall; nothing is left open in that case.
      */
     Worker spawn(Settings s, LaunchPlan plan, int generation) throws PosixException {
         return spawn(s, plan, generation, -1);
     }
 
     /** As above; uid >= 0 runs the worker as that uid, gid the same number, no supplementary groups. */
-    Worker spawn(Settings s, LaunchPlan plan, int generation, int uid) throws PosixException {
+    @Override
+    public Worker spawn(Settings s, LaunchPlan plan, int generation, int uid) throws PosixException {
         if (preparedFor != s) {
             preparedArgv = command(s).toArray(new String[0]);
             try {
@@ -110,7 +113,7 @@ final class WorkerLauncher {
             err = Posix.pipe(false);
             errRead = new Fd(err[0]);
             errWrite = new Fd(err[1]);
-            int pid = Processes.spawn(java, preparedArgv, environment,
+            int pid = walls.spawn(java, preparedArgv, environment,
                     new int[] {0, devNull.get(), 2, errWrite.get(), Protocol.LINK_FD, workerEnd.get()});
             Fd pidfd = new Fd(Processes.pidfdOpen(pid));
             Worker w = new Worker(pid, masterEnd, pidfd, errRead, generation, System.nanoTime());

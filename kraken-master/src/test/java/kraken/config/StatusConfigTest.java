@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** kraken.status and kraken.log.connections (SPEC section 3) in the configuration file. */
+/** kraken.status and kraken.log.connections (docs/configuration.md) in the configuration file. */
 @Tag("unit")
 @Timeout(60)
 class StatusConfigTest {

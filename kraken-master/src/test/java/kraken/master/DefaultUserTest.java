@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * SPEC section 3: under a root master whose configuration names no user, kraken.user reads
+ * docs/configuration.md: under a root master whose configuration names no user, kraken.user reads
  * "nobody", in the master's run of the script and in the worker's, which has dropped root by then.
  */
 @Tag("integration")

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A worker's output and error messages against the master (SPEC section 8): a flood on stderr,
+ * A worker's output and error messages against the master (docs/hostile-input.md): a flood on stderr,
  * with or without newlines, never grows the master or stalls dispatch, and nothing a script
  * writes can forge a line of the master's log.
  */

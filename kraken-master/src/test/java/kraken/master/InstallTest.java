@@ -24,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * `make install DESTDIR=... PREFIX=/usr` (its install-files half, on what `make build` left):
  * the launcher, the jars and the worker archive, /etc/kraken.lua (never overwritten), the units
  * that exist, the init script, the man page and the documentation; then the installed kraken
- * serves the SPEC section 1 program and the man page renders without a warning.
+ * serves the program every user writes (docs/lua-api.md) and the man page renders without a warning.
  */
 @Tag("integration")
 @Timeout(240)
@@ -103,7 +103,7 @@ class InstallTest {
         run(Duration.ofMinutes(3), root, java.util.Map.of(), make);
         assertEquals("kraken.grace = 5\n", Files.readString(conf));
 
-        // The installed kraken serves the SPEC program, with the installed configuration file.
+        // The installed kraken serves the program every user writes, with the installed configuration file.
         int port = Paths.freePort();
         Path script = dir.resolve("hello.lua");
         Files.writeString(script, Files.readString(root.toPath().resolve("examples/hello.lua"))

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * native-scripts/kraken as `make` leaves it (build/lib: jars, libkraken.so, the worker archive),
- * serving examples/hello.lua, the SPEC section 1 program, unchanged but for its port.
+ * serving examples/hello.lua, the program every user writes (docs/lua-api.md), unchanged but for its port.
  */
 @Tag("integration")
 @Timeout(120)

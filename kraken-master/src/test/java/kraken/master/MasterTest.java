@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The preforking master with real workers, real clients and the SPEC section 1 program. */
+/** The preforking master with real workers, real clients and the program every user writes (docs/lua-api.md). */
 @Tag("integration")
 @Timeout(120)
 class MasterTest {

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** SPEC section 9, behind a load balancer: raw PROXY headers from a trusted 127.0.0.1. */
+/** docs/operations.md, behind a load balancer: raw PROXY headers from a trusted 127.0.0.1. */
 @Tag("integration")
 @Timeout(180)
 class ProxyProtocolTest {

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * SPEC section 8, the sandbox: require loads only Lua files from the script's own folder,
+ * docs/hostile-input.md, the sandbox: require loads only Lua files from the script's own folder,
  * whatever a connection does to package, its searchers, loaded and preload, metatables or
  * setfenv. A Lua-syntax file outside the folder, readable by the worker, is the prize.
  */

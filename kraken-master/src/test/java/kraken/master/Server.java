@@ -76,7 +76,7 @@ final class Server implements AutoCloseable {
         return new Server(port, dir, s, p);
     }
 
-    /** The SPEC section 1 program, as shipped in examples/hello.lua, with PORT for its port. */
+    /** The program every user writes (docs/lua-api.md), as shipped in examples/hello.lua, with PORT for its port. */
     static String helloProgram() {
         try {
             String hello = Files.readString(Paths.root().toPath().resolve("examples/hello.lua"));
@@ -116,7 +116,7 @@ final class Server implements AutoCloseable {
         return new Client(s);
     }
 
-    /** Speaks the SPEC section 1 protocol once and returns every byte the server sent. */
+    /** Speaks the protocol of the program every user writes (docs/lua-api.md) once and returns every byte the server sent. */
     String exchange(String line) throws IOException {
         try (Client c = connect()) {
             c.send(line);

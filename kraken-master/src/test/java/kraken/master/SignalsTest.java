@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** SPEC section 7 and SIGNALS.md, with real signals to a real master. */
+/** docs/signals.md and SIGNALS.md, with real signals to a real master. */
 @Tag("integration")
 @Timeout(120)
 class SignalsTest {

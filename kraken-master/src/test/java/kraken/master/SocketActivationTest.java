@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * SPEC section 9, systemd: the real kraken started by systemd's own systemd-socket-activate,
+ * docs/operations.md, systemd: the real kraken started by systemd's own systemd-socket-activate,
  * which binds the sockets, puts them at descriptors 3.., sets LISTEN_PID/LISTEN_FDS and execs
  * the command on the first connection, as a .socket unit does.
  */
@@ -103,6 +103,22 @@ class SocketActivationTest {
     }
 
     /** No descriptor of any worker is a socket the master holds (a listener, or another's connection). */
+    /** What the environment says reaches the log escaped once, by the log itself: "\\" and "\n", never "\\x0a". */
+    @Test
+    void anEnvironmentValueIsEscapedOnceInTheLog() throws Exception {
+        int port = Paths.freePort();
+        Path script = dir.resolve("server.lua");
+        Files.writeString(script, ECHO_ADDRESS + "assert(kraken.registerAddress { host = \"127.0.0.1\", port = " + port
+                + " })\nassert(kraken.loop())\n");
+        KrakenProcess k = KrakenProcess.builder().env("LISTEN_PID", "1\\2\n3").env("LISTEN_FDS", "1")
+                .args("--config", "", script.toString()).start();
+        try (k) {
+            k.await("the LISTEN_PID line", Duration.ofSeconds(60), () -> k.stderr().contains("is not this process"));
+            assertTrue(k.stderr().contains("kraken: socket activation: LISTEN_PID 1\\\\2\\n3 is not this process ("),
+                    k.stderr());
+        }
+    }
+
     static void assertNoWorkerHoldsAMasterSocket(KrakenProcess k) throws IOException {
         Set<String> master = ProcFiles.sockets(k.pid());
         assertFalse(master.isEmpty());

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * SPEC section 8, "state" isolation: descriptors, files and sockets a connection opened are
+ * docs/hostile-input.md, "state" isolation: descriptors, files and sockets a connection opened are
  * closed before the next connection; what Kraken cannot close retires the worker.
  */
 @Tag("integration")

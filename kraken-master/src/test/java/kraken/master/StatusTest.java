@@ -33,7 +33,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * kraken.status (SPEC section 9): the real kraken serves connections while its /metrics is
+ * kraken.status (docs/operations.md): the real kraken serves connections while its /metrics is
  * scraped and parsed by the Prometheus client library's own parser (Debian's
  * python3-prometheus-client, installed by `make test`), /status and `kraken status` print the
  * pool, the Unix-domain variant works and its file goes at the stop, and hostile status clients
@@ -43,7 +43,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(180)
 class StatusTest {
     private static final String PYTHON = "/usr/bin/python3";
-    /** Serves like the SPEC program, but a line "boom" raises an error in the application. */
+    /** Serves like the program every user writes, but a line "boom" raises an error in the application. */
     private static final String SCRIPT = String.join("\n",
             "local app = coroutine.create(function (skt, addr)",
             "  skt:rawsend('>')",

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** SPEC section 9, sd_notify: the real kraken reporting to a real AF_UNIX datagram socket. */
+/** docs/operations.md, sd_notify: the real kraken reporting to a real AF_UNIX datagram socket. */
 @Tag("integration")
 @Timeout(180)
 class SystemdNotifyTest {

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** SPEC section 9, listeners: registerAddress{path = ...} through the real kraken command. */
+/** docs/operations.md, listeners: registerAddress{path = ...} through the real kraken command. */
 @Tag("integration")
 @Timeout(120)
 class UnixListenerTest {

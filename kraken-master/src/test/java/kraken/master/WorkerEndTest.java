@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * SPEC section 8, exit statuses are protocol: out of memory, kraken.limits.cpu and kills end one
+ * docs/hostile-input.md, exit statuses are protocol: out of memory, kraken.limits.cpu and kills end one
  * connection, are logged as such and never throttle spawning; limits.cpu is per connection in
  * "state" isolation; kraken.loop() inside a connection is an ordinary failure.
  */

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * SPEC section 8, workers: no_new_privs, empty capability sets, no core dumps, not dumpable, a
+ * docs/hostile-input.md, workers: no_new_privs, empty capability sets, no core dumps, not dumpable, a
  * session and process group of their own, the scrubbed environment. Read from /proc of real
  * workers of the real command, and attacked from a script running in one.
  */

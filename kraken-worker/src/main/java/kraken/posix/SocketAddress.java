@@ -2,6 +2,7 @@ package kraken.posix;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import kraken.net.HostPort;
 
 /**
  * An IPv4 or IPv6 address and port, or an AF_UNIX path, as the native calls read and write it.
@@ -147,6 +148,6 @@ public final class SocketAddress {
         if (isUnix()) {
             return "unix:" + path();
         }
-        return isIpv6() ? "[" + host() + "]:" + port() : host() + ":" + port();
+        return HostPort.format(host(), port());
     }
 }

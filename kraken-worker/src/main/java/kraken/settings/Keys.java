@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
 import kraken.posix.Posix;
 import org.luaj.vm2.LuaValue;
 
-/** Every configuration key of SPEC section 3, with its rule. The ranges are written down in notes/cli.md. */
+/** Every configuration key of docs/configuration.md, with its rule. The ranges are written down in notes/cli.md. */
 public final class Keys {
     private Keys() {}
 
@@ -71,7 +71,11 @@ public final class Keys {
             new Key("log.connections", "true or false", LuaValue::isboolean,
                     (s, v) -> s.logConnections = v.toboolean()),
             new Key("proxy.from", "a list of IPv4 or IPv6 addresses or CIDR blocks, like {\"127.0.0.1\","
-                    + " \"10.0.0.0/8\", \"::1\"}", Keys::proxySources, Keys::applyProxySources));
+                    + " \"10.0.0.0/8\", \"::1\"}", Keys::proxySources, Keys::applyProxySources),
+            new Key("confine.network", "\"none\" or \"host\"", oneOf("none", "host"),
+                    (s, v) -> s.confineNetwork = v.tojstring()),
+            new Key("confine.files", "\"read-only\" or \"host\"", oneOf("read-only", "host"),
+                    (s, v) -> s.confineFiles = v.tojstring()));
 
     private static final Map<String, Key> BY_NAME = byName();
 
@@ -94,6 +98,10 @@ public final class Keys {
     // A string that reads as a number is still a string here: a configuration says what it means.
     private static boolean number(LuaValue v) {
         return v.type() == LuaValue.TNUMBER && !Double.isNaN(v.todouble());
+    }
+
+    private static Predicate<LuaValue> oneOf(String a, String b) {
+        return v -> v.type() == LuaValue.TSTRING && (v.tojstring().equals(a) || v.tojstring().equals(b));
     }
 
     static Predicate<LuaValue> integer(long min, long max) {

@@ -4,8 +4,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The validated configuration (SPEC section 3): what the master loaded from the configuration
- * file, and what it hands to every worker. Defaults are the SPEC's.
+ * The validated configuration (docs/configuration.md): what the master loaded from the configuration
+ * file, and what it hands to every worker. Defaults are those of docs/configuration.md.
  * The master's kraken.config fills it; workers rebuild it from {@link #encode()}.
  */
 public final class Settings {
@@ -45,8 +45,8 @@ public final class Settings {
     public Integer userTo = null;
     public boolean sandbox = false;
     /**
-     * The master's LUA_PATH (not a configuration key): workers get a scrubbed environment (SPEC
-     * section 8), so it travels in HELLO, and package.path is the same in the master and its workers.
+     * The master's LUA_PATH (not a configuration key): workers get a scrubbed environment
+     * (docs/hostile-input.md), so it travels in HELLO, and package.path is the same in the master and its workers.
      */
     public String luaPath = System.getenv("LUA_PATH");
     public double grace = 30;
@@ -58,6 +58,9 @@ public final class Settings {
     public boolean logConnections = true;
     /** kraken.proxy.from: addresses and CIDR blocks that must send a PROXY header; empty for none. */
     public java.util.List<String> proxyFrom = java.util.List.of();
+    /** kraken.confine (docs/walls.md): "none" or "host" networking, "read-only" or "host" files for workers. */
+    public String confineNetwork = "host";
+    public String confineFiles = "host";
 
     public boolean stateIsolation() {
         return "state".equals(isolation);
@@ -118,6 +121,8 @@ public final class Settings {
         if (!proxyFrom.isEmpty()) {
             m.put("proxy.from", String.join(" ", proxyFrom));
         }
+        m.put("confine.network", confineNetwork);
+        m.put("confine.files", confineFiles);
         return m;
     }
 
@@ -155,6 +160,8 @@ public final class Settings {
         s.statusPath = m.get("status.path");
         s.logConnections = !"false".equals(m.get("log.connections"));
         s.proxyFrom = m.containsKey("proxy.from") ? java.util.List.of(m.get("proxy.from").split(" ")) : java.util.List.of();
+        s.confineNetwork = m.getOrDefault("confine.network", "host");
+        s.confineFiles = m.getOrDefault("confine.files", "host");
         return s;
     }
 }

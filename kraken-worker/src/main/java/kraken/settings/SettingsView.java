@@ -9,7 +9,7 @@ import org.luaj.vm2.LuaValue;
 import org.luaj.vm2.lib.ThreeArgFunction;
 
 /**
- * The configuration keys on the kraken table (SPEC section 3): a script reads every one of them,
+ * The configuration keys on the kraken table (docs/configuration.md): a script reads every one of them,
  * but an assignment to one, or to a field inside one, raises "kraken.mm can only be set in the
  * configuration file". The values live behind the table's metatable, never as raw fields, so
  * every assignment reaches __newindex; the kraken library's own functions stay raw fields.
@@ -17,11 +17,12 @@ import org.luaj.vm2.lib.ThreeArgFunction;
 public final class SettingsView {
     private SettingsView() {}
 
-    /** Every configuration key, dotted below the kraken table, in the order of SPEC section 3. */
+    /** Every configuration key, dotted below the kraken table, in the order of docs/configuration.md. */
     public static final List<String> KEYS = List.of("mm.tries", "mm.timeout", "isolation", "workers.spare",
             "workers.max", "workers.connections", "workers.idle", "user", "allow_root", "limits.time", "limits.memory",
             "limits.cpu", "limits.files", "limits.line", "limits.coroutines", "limits.per_source", "limits.refusal",
-            "limits.processes", "sandbox", "grace", "status", "log.connections", "proxy.from");
+            "limits.processes", "sandbox", "grace", "status", "log.connections", "proxy.from",
+            "confine.network", "confine.files");
 
     /** The top-level names of the keys: a name with dotted keys below it (mm, workers, limits) is a table. */
     public static final Set<String> TOP_LEVEL = topLevel();
@@ -117,6 +118,10 @@ public final class SettingsView {
                     from[i] = LuaValue.valueOf(s.proxyFrom.get(i));
                 }
                 return LuaValue.listOf(from);
+            case "confine.network":
+                return LuaValue.valueOf(s.confineNetwork);
+            case "confine.files":
+                return LuaValue.valueOf(s.confineFiles);
             default:
                 throw new IllegalArgumentException("not a configuration key: " + key);
         }

@@ -5,7 +5,7 @@ import org.luaj.vm2.LuaValue;
 import org.luaj.vm2.Varargs;
 
 /**
- * kraken.status (SPEC section 3): where the master serves its status and metrics, either a TCP
+ * kraken.status (docs/configuration.md): where the master serves its status and metrics, either a TCP
  * address {host = h, port = p} or a Unix-domain socket {path = "/run/kraken.status"}. The host is
  * resolved when the master binds it, as registered addresses are.
  */

@@ -4,7 +4,7 @@ import kraken.posix.Posix;
 import kraken.protocol.Protocol;
 
 /**
- * kraken.limits.cpu in "state" isolation, counted per connection (SPEC section 3): RLIMIT_CPU
+ * kraken.limits.cpu in "state" isolation, counted per connection (docs/configuration.md): RLIMIT_CPU
  * counts a process's whole life, so it would sum a worker's connections and kill an innocent
  * later one for an earlier one's CPU. This thread instead reads the process's CPU clock (every
  * thread: coroutines run on threads of their own) from the start of each connection, and ends

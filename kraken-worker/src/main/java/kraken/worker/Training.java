@@ -11,7 +11,7 @@ import kraken.protocol.Protocol;
 /**
  * One worker's life in one JVM, for `make` to record the classes a worker loads into a
  * class-data-sharing archive (or a JDK 24+ AOT cache): a thread plays the master and a client,
- * the real WorkerMain code boots, serves the SPEC section 1 program once and exits.
+ * the real WorkerMain code boots, serves the program every user writes (docs/lua-api.md) once and exits.
  */
 public final class Training {
     private Training() {}

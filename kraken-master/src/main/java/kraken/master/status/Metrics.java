@@ -7,7 +7,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
- * The master's counters (SPEC section 9): what has happened since the master started. The
+ * The master's counters (docs/operations.md): what has happened since the master started. The
  * supervisor thread counts connections, spawns and failures; any other component may count a
  * refusal with {@link #refused(String)} from any thread. Every counter is a lock-free atomic, so
  * counting never waits for a reader; the supervisor copies them into each {@link StatusSnapshot}.

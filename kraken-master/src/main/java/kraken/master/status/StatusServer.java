@@ -20,10 +20,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import kraken.net.HostPort;
 import kraken.settings.Settings;
 
 /**
- * The master's status server (SPEC section 9): HTTP/1.0 and 1.1 GET (and HEAD) of /metrics and
+ * The master's status server (docs/operations.md): HTTP/1.0 and 1.1 GET (and HEAD) of /metrics and
  * /status on the address kraken.status names, TCP or a Unix-domain socket.
  *
  * It runs on a thread of its own with non-blocking sockets and one selector, and shares nothing
@@ -66,7 +67,7 @@ public final class StatusServer implements AutoCloseable {
 
     /** Binds kraken.status (the caller checked it is set); throws with the address on failure. */
     public static StatusServer bind(Settings s, StatusBoard board) throws IOException {
-        String where = s.statusPath != null ? s.statusPath : hostPort(s.statusHost, s.statusPort);
+        String where = s.statusPath != null ? s.statusPath : HostPort.format(s.statusHost, s.statusPort);
         ServerSocketChannel ch = null;
         Path path = null;
         try {
@@ -95,10 +96,6 @@ public final class StatusServer implements AutoCloseable {
             close(ch);
             throw new IOException("status: bind " + where + ": " + e.getMessage());
         }
-    }
-
-    static String hostPort(String host, int port) {
-        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
     }
 
     /** A socket file left by a master that is gone is replaced; anything else at the path is not touched. */

@@ -8,7 +8,7 @@ import org.luaj.vm2.Varargs;
 import org.luaj.vm2.lib.VarArgFunction;
 
 /**
- * Runs the registered application for one connection. SPEC: the worker resumes the coroutine
+ * Runs the registered application for one connection. docs/lua-api.md: the worker resumes the coroutine
  * with (socket, peer) and "resumes it again after every yield until it finishes", with no values.
  *
  * <p>LuaJ runs every coroutine on a Java thread of its own, created at its first resume, with two

@@ -14,7 +14,7 @@ import org.luaj.vm2.lib.TwoArgFunction;
 import org.luaj.vm2.lib.VarArgFunction;
 
 /**
- * The kraken module (SPEC section 4). Failures return nil and a message; only a wrong argument
+ * The kraken module (docs/lua-api.md). Failures return nil and a message; only a wrong argument
  * type raises, with Lua 5.1's "bad argument #n to 'name' (...)".
  */
 public final class KrakenLib extends TwoArgFunction {

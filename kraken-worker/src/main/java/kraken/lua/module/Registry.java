@@ -3,6 +3,7 @@ package kraken.lua.module;
 import kraken.lua51.CoroutineLimit;
 import java.util.ArrayList;
 import java.util.List;
+import kraken.net.HostPort;
 import org.luaj.vm2.LuaThread;
 
 /** What a script registered through the kraken module before calling kraken.loop(). */
@@ -29,7 +30,7 @@ public final class Registry {
             if (path != null) {
                 return "unix:" + path;
             }
-            return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
+            return HostPort.format(host, port);
         }
     }
 

@@ -5,7 +5,7 @@ import java.util.List;
 
 /**
  * What the connection being served opened: sockets (kraken.socket, accept) and files (io.open,
- * io.lines, io.popen, io.tmpfile). SPEC section 8: in "state" isolation each of them is closed
+ * io.lines, io.popen, io.tmpfile). docs/hostile-input.md: in "state" isolation each of them is closed
  * before the next connection, so that nothing one connection opened reaches the next, and a
  * connection that fills the descriptor table does not break the one after it.
  *

@@ -15,7 +15,7 @@ import org.luaj.vm2.lib.OneArgFunction;
 import org.luaj.vm2.lib.VarArgFunction;
 
 /**
- * The sandbox's require (SPEC section 8): Lua files from the script's own folder and nothing
+ * The sandbox's require (docs/hostile-input.md): Lua files from the script's own folder and nothing
  * else, whatever the script does to package (path, searchers, loaders, loaded, preload), to _G,
  * to metatables or with setfenv.
  *

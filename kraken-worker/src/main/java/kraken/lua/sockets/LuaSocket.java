@@ -15,7 +15,7 @@ import org.luaj.vm2.LuaValue;
 import org.luaj.vm2.Varargs;
 
 /**
- * A socket object (SPEC section 5): a descriptor, its read buffer and the operations behind
+ * A socket object (docs/lua-api.md): a descriptor, its read buffer and the operations behind
  * the Lua methods of {@link SocketMethods}. Every operation returns its Lua results, failures
  * included ({@code nil, "timeout"}, {@code nil, "closed"}, {@code nil, <OS text>}); only
  * argument checking, done by the methods, raises.
@@ -142,7 +142,7 @@ public final class LuaSocket extends LuaUserdata {
         return toAddress(host, port, false);
     }
 
-    /** Not in the SPEC: lets a script be its own client. */
+    /** Not in the contract (docs/lua-api.md): lets a script be its own client. */
     Varargs connect(String host, int port) {
         return toAddress(host, port, true);
     }

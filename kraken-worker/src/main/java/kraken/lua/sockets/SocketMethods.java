@@ -84,7 +84,7 @@ final class SocketMethods {
         }
     }
 
-    /** Not in the SPEC: connect(host, port), so that a script can be its own client. */
+    /** Not in the contract (docs/lua-api.md): connect(host, port), so that a script can be its own client. */
     static final class connect extends Method {
         @Override
         Varargs run(LuaSocket s, Varargs args) {
