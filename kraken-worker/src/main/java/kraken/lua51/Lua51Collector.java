@@ -43,6 +43,11 @@ final class Lua51Collector {
     private long lastUsed = -1;
     private long created;
     private boolean stopped;
+    /**
+     * Proxies made while the collector is stopped: 5.1 frees nothing then, so a weak table keeps
+     * them; the JVM's collector cannot be stopped, so they are held until it restarts or collects.
+     */
+    private final List<Proxy> heldWhileStopped = new ArrayList<>();
     private int pause = 200;
     private int stepMul = 200;
 
@@ -87,6 +92,7 @@ final class Lua51Collector {
      */
     void collect() {
         double before = countKb();
+        heldWhileStopped.clear();  // a full collection frees them, stopped or not
         if (tracker != null) {
             tracker.clearDeadRegisters();
         }
@@ -232,6 +238,9 @@ final class Lua51Collector {
                 case "stop", "restart" -> {
                     account();
                     stopped = opt.equals("stop");
+                    if (!stopped) {
+                        heldWhileStopped.clear();
+                    }
                     return ZERO;
                 }
                 case "count" -> {
@@ -262,17 +271,24 @@ final class Lua51Collector {
         }
     }
 
+    private Proxy held(Proxy p) {
+        if (stopped) {
+            heldWhileStopped.add(p);
+        }
+        return p;
+    }
+
     /** newproxy([true | proxy]): an empty userdata, with a new metatable or another proxy's. */
     final class newproxy extends VarArgFunction {
         @Override
         public Varargs invoke(Varargs args) {
             LuaValue a = args.arg1();
             if (a.type() == TBOOLEAN && a.toboolean()) {
-                return new Proxy(Lua51Collector.this, new LuaTable());
+                return held(new Proxy(Lua51Collector.this, new LuaTable()));
             }
             if (a.type() == TUSERDATA && a.touserdata() instanceof Marker) {
                 LuaValue mt = a.getmetatable();
-                return mt == null ? new LuaUserdata(new Marker()) : new Proxy(Lua51Collector.this, mt);
+                return mt == null ? new LuaUserdata(new Marker()) : held(new Proxy(Lua51Collector.this, mt));
             }
             if (a.toboolean()) {
                 throw Arguments.error(1, "newproxy", "boolean or proxy expected");
