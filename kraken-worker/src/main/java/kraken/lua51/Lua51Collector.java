@@ -81,7 +81,7 @@ final class Lua51Collector {
             // A cycle would have run by now: the garbage made since the last one is gone.
             debtKb = 0;
             cycleWorkLeftKb = -1;
-            runFinalizers();
+            runFinalizers(true);
         }
     }
 
@@ -109,7 +109,7 @@ final class Lua51Collector {
         debtKb = 0;
         cycleWorkLeftKb = -1;
         seen()[0] = Allocation.currentThread();
-        runFinalizers();
+        runFinalizers(false);
     }
 
     private long[] seen() {
@@ -171,7 +171,7 @@ final class Lua51Collector {
     }
 
     /** Calls the __gc of each proxy the JVM finalized, newest first; an error propagates. */
-    private void runFinalizers() {
+    private void runFinalizers(boolean automatic) {
         if (finalized.isEmpty()) {
             return;
         }
@@ -180,6 +180,11 @@ final class Lua51Collector {
             due.add(p);
         }
         due.sort((a, b) -> Long.compare(b.serial, a.serial));
+        if (!automatic) {
+            // The JVM keeps alive for one more collection what a weak reference reachable only from
+            // a finalized object points to; 5.1 clears such weak entries before __gc runs.
+            System.gc();
+        }
         LuaError failure = null;
         for (Proxy p : due) {
             LuaValue mt = p.getmetatable();
