@@ -21,7 +21,7 @@ import org.luaj.vm2.lib.VarArgFunction;
  * The JVM decides when memory is freed, so the state keeps 5.1's accounting as a model:
  * "count" is the live estimate left by the last cycle plus what this state's thread allocated
  * since (the JVM's per-thread allocation counter), so it grows with allocation. A cycle ends
- * automatically when the count passes the pause (200 %: twice the estimate) or after enough
+ * automatically when the count passes the pause (200 %: twice the estimate, and 1 MB at least) or after enough
  * "step" work (stepmul % of the step size per step, 5.1's units); "collect" and the step that
  * ends a cycle run a real full collection, which clears weak entries, then measure what is
  * still live. A userdata made by newproxy with a metatable is finalized by the JVM once
@@ -32,6 +32,12 @@ final class Lua51Collector {
     /** What 5.1 reports for a fresh state with its libraries, in KB. */
     private static final double BASE_KB = 24;
     private static final LuaValue GC = LuaValue.valueOf("__gc");
+    /**
+     * Allocation between automatic cycles, at least: 5.1's pause alone would run one every few
+     * dozen KB in a small state, and here a cycle is a full collection of the JVM's heap.
+     */
+    private static final double AUTO_CYCLE_MIN_KB = 1024;
+    private boolean collecting;
 
     /** Per thread, its allocation counter when last looked at (made on first use: most states never ask). */
     private Map<Thread, long[]> allocatedSeen;
@@ -78,11 +84,9 @@ final class Lua51Collector {
             debtKb += (now - seen[0]) / 1024.0;
         }
         seen[0] = now;
-        if (!stopped && debtKb > 0 && estimateKb + debtKb >= estimateKb * pause / 100.0) {
-            // A cycle would have run by now: the garbage made since the last one is gone.
-            debtKb = 0;
-            cycleWorkLeftKb = -1;
-            runFinalizers(true);
+        if (!stopped && !collecting && debtKb >= Math.max(estimateKb * (pause - 100) / 100.0, AUTO_CYCLE_MIN_KB)) {
+            // A cycle would have run by now: collect for real, so the count keeps what is live.
+            collect();
         }
     }
 
@@ -92,6 +96,15 @@ final class Lua51Collector {
      * more than the count before (a collection frees, it does not allocate).
      */
     void collect() {
+        collecting = true;
+        try {
+            collectNow();
+        } finally {
+            collecting = false;
+        }
+    }
+
+    private void collectNow() {
         // The allocation counter is read only once the script asked for the count.
         double before = allocatedSeen == null ? Double.MAX_VALUE : countKb();
         heldWhileStopped.clear();  // a full collection frees them, stopped or not
@@ -120,7 +133,7 @@ final class Lua51Collector {
         }
         debtKb = 0;
         cycleWorkLeftKb = -1;
-        runFinalizers(false);
+        runFinalizers();
     }
 
     private long[] seen() {
@@ -199,7 +212,7 @@ final class Lua51Collector {
     }
 
     /** Calls the __gc of each proxy the JVM finalized, newest first; an error propagates. */
-    private void runFinalizers(boolean automatic) {
+    private void runFinalizers() {
         if (finalized.isEmpty()) {
             return;
         }
@@ -208,11 +221,9 @@ final class Lua51Collector {
             due.add(p);
         }
         due.sort((a, b) -> Long.compare(b.serial, a.serial));
-        if (!automatic) {
-            // The JVM keeps alive for one more collection what a weak reference reachable only from
-            // a finalized object points to; 5.1 clears such weak entries before __gc runs.
-            System.gc();
-        }
+        // The JVM keeps alive for one more collection what a weak reference reachable only from
+        // a finalized object points to; 5.1 clears such weak entries before __gc runs.
+        System.gc();
         LuaError failure = null;
         for (Proxy p : due) {
             LuaValue mt = p.getmetatable();
