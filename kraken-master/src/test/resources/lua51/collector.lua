@@ -16,7 +16,8 @@ collectgarbage("restart")
 t = nil
 collectgarbage()
 print("count falls after a collection:", collectgarbage("count") < grown)
-print("gcinfo is whole KB:", math.floor(gcinfo()) == gcinfo())
+local kb = gcinfo()
+print("gcinfo is whole KB:", math.floor(kb) == kb)
 
 local function steps(size)
   collectgarbage()
