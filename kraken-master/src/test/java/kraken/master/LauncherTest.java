@@ -34,6 +34,9 @@ class LauncherTest {
         int port = Paths.freePort();
         String hello = Files.readString(Paths.root().toPath().resolve("examples/hello.lua"));
         assertTrue(hello.contains("port = 8001"));
+        // A root kraken runs the script as nobody (docs/processes.md): it must reach the file.
+        dir.toFile().setReadable(true, false);
+        dir.toFile().setExecutable(true, false);
         Path script = dir.resolve("hello.lua");
         Files.writeString(script, hello.replace("port = 8001", "port = " + port));
         try (KrakenProcess p = KrakenProcess.builder().viaLauncher().args(script.toString()).start()) {
@@ -45,7 +48,7 @@ class LauncherTest {
                 assertEquals("Ok\n\r\n", new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1));
             }
             // The launcher's JVM is a child of the shell script's exec: the master is p itself.
-            // A child caught between posix_spawn's fork and its exec still shows the master's
+            // A child caught between the spawn's clone and its exec still shows the master's
             // command line: wait for one that runs the worker's main class.
             String[] found = new String[1];
             p.await("a worker's command line", Duration.ofSeconds(30), () -> {

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * kraken.mm for real: the master runs as nobody (a process limit does not bind root), and
- * prlimit lowers its RLIMIT_NPROC below what the user already runs, so posix_spawn really fails
+ * prlimit lowers its RLIMIT_NPROC below what the user already runs, so the spawn's clone really fails
  * with EAGAIN. Then the limit is lifted and the master recovers on its own.
  */
 @Tag("integration")
@@ -112,7 +112,7 @@ class SpawnRefusalTest {
     }
 
     // The build's jars live under root's home, which nobody cannot read: copy the classpath.
-    private static String readableClasspath(Path into) throws IOException {
+    static String readableClasspath(Path into) throws IOException {
         Files.createDirectories(into);
         List<String> out = new ArrayList<>();
         int i = 0;

@@ -23,6 +23,8 @@ public final class Keys {
     /** RLIMIT_NPROC counts threads: a worker JVM alone runs about 15 to 25. */
     static final int MIN_PROCESSES = 32;
     static final long MAX_HEAP = 1024L << 30;
+    /** A worker JVM alone takes about 40 MB beyond its heap: less could not start one. */
+    static final long MIN_MEMORY_TOTAL = 64L << 20;
     private static final Pattern SIZE = Pattern.compile("([1-9][0-9]{0,12})([kmg]?)");
 
     public static final List<Key> ALL = List.of(
@@ -44,6 +46,7 @@ public final class Keys {
             new Key("user", "the name or the uid of an existing user, or a uid range {from = UID, to = UID} with"
                     + " 1 <= from <= to <= 4294967294, at most " + MAX_WORKERS + " uids, without 65534 (nobody)",
                     v -> v.istable() ? UidRangeKey.valid(v) : existingUser(v), Keys::applyUser),
+            new Key("users", UsersKey.REQUIREMENT, UsersKey::accepts, UsersKey::apply),
             new Key("allow_root", "true or false", LuaValue::isboolean, (s, v) -> s.allowRoot = v.toboolean()),
             new Key("limits.time", "a number of seconds greater than 0 and at most " + (long) MAX_SECONDS,
                     v -> number(v) && v.todouble() > 0 && v.todouble() <= MAX_SECONDS, (s, v) -> s.limitTime = v.todouble()),
@@ -64,6 +67,8 @@ public final class Keys {
                     (s, v) -> s.limitRefusal = latin1(v)),
             new Key("limits.processes", "an integer from " + MIN_PROCESSES + " to 4194304, or nil",
                     integer(MIN_PROCESSES, 4_194_304), (s, v) -> s.limitProcesses = v.tolong()),
+            new Key("limits.memory_total", "a size from \"64m\" to \"1024g\", like \"512m\" or \"2g\"",
+                    v -> size(v, MIN_MEMORY_TOTAL), (s, v) -> s.limitMemoryTotal = v.tojstring().toLowerCase(Locale.ROOT)),
             new Key("sandbox", "true or false", LuaValue::isboolean, (s, v) -> s.sandbox = v.toboolean()),
             new Key("grace", "a number of seconds from 0 to " + (long) MAX_SECONDS,
                     v -> number(v) && v.todouble() >= 0 && v.todouble() <= MAX_SECONDS, (s, v) -> s.grace = v.todouble()),
@@ -219,12 +224,25 @@ public final class Keys {
     }
 
     private static boolean heapSize(LuaValue v) {
+        return size(v, MIN_HEAP);
+    }
+
+    private static boolean size(LuaValue v, long min) {
         if (v.type() != LuaValue.TSTRING) {
             return false;
         }
-        Matcher m = SIZE.matcher(v.tojstring().toLowerCase(Locale.ROOT));
+        long bytes = bytes(v.tojstring());
+        return bytes >= min && bytes <= MAX_HEAP;
+    }
+
+    /**
+     * A size as limits.memory and limits.memory_total write it ("512m", "2g", "65536k", "1048576")
+     * in bytes; -1 when it is not one or is over 1024g.
+     */
+    public static long bytes(String size) {
+        Matcher m = SIZE.matcher(size.toLowerCase(Locale.ROOT));
         if (!m.matches()) {
-            return false;
+            return -1;
         }
         int shift = switch (m.group(2)) {
             case "k" -> 10;
@@ -233,10 +251,6 @@ public final class Keys {
             default -> 0;
         };
         long n = Long.parseLong(m.group(1));
-        if (n > (MAX_HEAP >> shift)) {
-            return false;
-        }
-        long bytes = n << shift;
-        return bytes >= MIN_HEAP && bytes <= MAX_HEAP;
+        return n > (MAX_HEAP >> shift) ? -1 : n << shift;
     }
 }
