@@ -1,13 +1,9 @@
 package kraken.lua51;
 
 import java.io.File;
-import java.io.FileInputStream;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.RandomAccessFile;
-import java.nio.channels.FileChannel;
-import java.nio.channels.NonReadableChannelException;
-import java.nio.channels.NonWritableChannelException;
 import java.util.function.Consumer;
 import org.luaj.vm2.Globals;
 import org.luaj.vm2.LuaError;
@@ -42,6 +38,9 @@ final class Lua51IoLib extends TwoArgFunction {
     @Override
     public LuaValue call(LuaValue modname, LuaValue env) {
         globals = env.checkglobals();
+        // Loaded now, not at the first failure: a script that runs out of descriptors must still
+        // get "Too many open files", and loading a class may need a descriptor of its own.
+        Errno.number(Errno.text(new IOException("Too many open files")));
         LuaTable io = new LuaTable();
         io.set("close", new close());
         io.set("flush", new flush(true));
@@ -83,6 +82,11 @@ final class Lua51IoLib extends TwoArgFunction {
     private LuaValue tracked(LuaFile f) {
         if (onOpen != null) {
             onOpen.accept(() -> {
+                if (f.hasRunningChild()) {
+                    // pclose would wait for the child; its pipe is left open instead, so that the
+                    // worker, which a running child outlives a connection in, is seen as unclean.
+                    return;
+                }
                 try {
                     f.close();
                 } catch (IOException e) {
@@ -121,28 +125,30 @@ final class Lua51IoLib extends TwoArgFunction {
     static LuaFile openFile(String name, String mode) throws IOException {
         char kind = mode.isEmpty() ? ' ' : mode.charAt(0);
         boolean update = mode.indexOf('+') > 0;
-        try {
-            if (kind == 'r' && !update) {
-                return LuaFile.ofChannel(new FileInputStream(name).getChannel(), true, false, false);
-            }
-            if ((kind == 'w' || kind == 'a') && !update) {
-                return LuaFile.ofChannel(new FileOutputStream(name, kind == 'a').getChannel(), false, true, kind == 'a');
-            }
-            if (kind == 'r' || kind == 'w' || kind == 'a') {
-                File file = new File(name);
-                if (kind == 'r' && !file.exists()) {
-                    throw new IOException("No such file or directory");
-                }
-                FileChannel ch = new RandomAccessFile(file, "rw").getChannel();
-                if (kind == 'w' && file.isFile()) {
-                    ch.truncate(0);
-                }
-                return LuaFile.ofChannel(ch, true, true, kind == 'a');
-            }
-        } catch (SecurityException e) {
-            throw new IOException("Permission denied");
+        if (kind != 'r' && kind != 'w' && kind != 'a') {
+            throw new IOException("Invalid argument");
         }
-        throw new IOException("Invalid argument");
+        File file = new File(name);
+        if (kind == 'r' && !update) {
+            return LuaFile.ofFile(new RandomAccessFile(file, "r"), true, false, false);
+        }
+        if (kind == 'r' && !file.exists()) {
+            throw new IOException("No such file or directory");
+        }
+        RandomAccessFile raf;
+        try {
+            raf = new RandomAccessFile(file, "rw");
+        } catch (IOException e) {
+            if (update) {
+                throw e;
+            }
+            // A file we may write but not read: as C's fopen "w"/"a", without seeking.
+            return LuaFile.ofStreams(null, new FileOutputStream(file, kind == 'a'), false, null);
+        }
+        if (kind == 'w' && file.isFile()) {
+            raf.setLength(0);
+        }
+        return LuaFile.ofFile(raf, update || kind == 'r', true, kind == 'a');
     }
 
     /** Runs a read or write, turning channel misuse into C's EBADF. */
@@ -153,8 +159,6 @@ final class Lua51IoLib extends TwoArgFunction {
     private static Varargs attempt(FileOp op) {
         try {
             return op.run();
-        } catch (NonReadableChannelException | NonWritableChannelException e) {
-            return Errno.result(null, "Bad file descriptor");
         } catch (IOException e) {
             return Errno.result(null, e);
         }
@@ -193,8 +197,8 @@ final class Lua51IoLib extends TwoArgFunction {
             try {
                 Process p = pb.start();
                 LuaFile f = mode.equals("r")
-                        ? LuaFile.ofStreams(p.getInputStream(), null, false, () -> Shell.await(p))
-                        : LuaFile.ofStreams(null, p.getOutputStream(), false, () -> Shell.await(p));
+                        ? LuaFile.ofStreams(p.getInputStream(), null, false, Shell.closer(p))
+                        : LuaFile.ofStreams(null, p.getOutputStream(), false, Shell.closer(p));
                 return tracked(f);
             } catch (IOException e) {
                 return Errno.result(command, e);
@@ -207,9 +211,9 @@ final class Lua51IoLib extends TwoArgFunction {
         public Varargs invoke(Varargs args) {
             try {
                 File f = File.createTempFile("lua_", null);
-                FileChannel ch = new RandomAccessFile(f, "rw").getChannel();
+                RandomAccessFile raf = new RandomAccessFile(f, "rw");
                 f.delete();
-                return tracked(LuaFile.ofChannel(ch, true, true, false));
+                return tracked(LuaFile.ofFile(raf, true, true, false));
             } catch (IOException e) {
                 return Errno.result(null, e);
             }
