@@ -117,6 +117,15 @@ final class Lua51IoLib extends TwoArgFunction {
         return f;
     }
 
+    /** liolib's getiofile: the default input or output, which must be open. */
+    private static LuaFile standard(LuaValue file, String which) {
+        LuaFile f = fileOf(file);
+        if (f.isClosed()) {
+            throw new LuaError("standard " + which + " file is closed");
+        }
+        return f;
+    }
+
     private static String fileName(LuaValue v) {
         return new String(Lua51Strings.bytes(v), java.nio.charset.StandardCharsets.UTF_8);
     }
@@ -306,7 +315,7 @@ final class Lua51IoLib extends TwoArgFunction {
                 return lineIterator(checkFile(args, "lines"), false);
             }
             if (args.isnil(1)) {
-                return lineIterator(open(fileOf(input)), false);
+                return lineIterator(standard(input, "input"), false);
             }
             String filename = new String(Lua51Strings.check(args, 1, "lines"), java.nio.charset.StandardCharsets.UTF_8);
             try {
@@ -352,7 +361,7 @@ final class Lua51IoLib extends TwoArgFunction {
 
         @Override
         public Varargs invoke(Varargs args) {
-            LuaFile f = io ? open(fileOf(input)) : checkFile(args, "read");
+            LuaFile f = io ? standard(input, "input") : checkFile(args, "read");
             Varargs formats = io ? args : args.subargs(2);
             if (f == fileOf(stdin)) {
                 // As C's stdio does for a terminal: what was written so far is out before we wait.
@@ -414,7 +423,7 @@ final class Lua51IoLib extends TwoArgFunction {
 
         @Override
         public Varargs invoke(Varargs args) {
-            LuaFile f = io ? open(fileOf(output)) : checkFile(args, "write");
+            LuaFile f = io ? standard(output, "output") : checkFile(args, "write");
             Varargs values = io ? args : args.subargs(2);
             byte[][] parts = new byte[values.narg()][];
             for (int i = 0; i < parts.length; i++) {

@@ -155,6 +155,10 @@ final class LuaFile {
         if (c == '+' || c == '-') {
             sb.append((char) read());
         }
+        int first = peek();
+        if (first == 'n' || first == 'N' || first == 'i' || first == 'I') {
+            return readWord(sb, first == 'n' || first == 'N' ? "nan" : "infinity");
+        }
         boolean hex = false;
         if (peek() == '0') {
             sb.append((char) read());
@@ -182,6 +186,23 @@ final class LuaFile {
             if (d != null) {
                 return d;
             }
+        }
+        return null;
+    }
+
+    /** glibc's scanf on "nan" and "inf[inity]": the first byte that does not fit is consumed too. */
+    private Double readWord(StringBuilder sb, String word) throws IOException {
+        int matched = 0;
+        while (matched < word.length()) {
+            int c = read();
+            if (c < 0 || Character.toLowerCase(c) != word.charAt(matched)) {
+                break;
+            }
+            sb.append((char) c);
+            matched++;
+        }
+        if (matched == word.length() || word.equals("infinity") && matched == 3) {
+            return Lua51Numbers.parse(sb.toString());
         }
         return null;
     }
