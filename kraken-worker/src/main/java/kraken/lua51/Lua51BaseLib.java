@@ -203,6 +203,9 @@ final class Lua51BaseLib extends TwoArgFunction {
                 // (sockets) name themselves.
                 case TUSERDATA -> v.getClass() != org.luaj.vm2.LuaUserdata.class ? v.tojstring()
                         : "userdata: 0x" + Integer.toHexString(System.identityHashCode(v.touserdata()));
+                // 5.1 shows an address; LuaJ a name for library functions ("function: print") and
+                // no "0x" for tables, which scripts matching "0x%x+" miss.
+                case TTABLE, TFUNCTION, TTHREAD -> v.typename() + ": 0x" + String.format("%08x", System.identityHashCode(v));
                 default -> v.tojstring();
             };
         }
