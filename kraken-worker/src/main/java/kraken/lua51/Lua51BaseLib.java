@@ -168,7 +168,7 @@ final class Lua51BaseLib extends TwoArgFunction {
         public Varargs invoke(Varargs args) {
             LuaTable t = Arguments.checkTable(args, 1, "unpack");
             int i = args.isnil(2) ? 1 : args.checkint(2);
-            int e = args.isnil(3) ? t.rawlen() : args.checkint(3);
+            int e = args.isnil(3) ? Lua51Length.of(t) : args.checkint(3);
             if (i > e) {
                 return NONE;
             }
