@@ -43,6 +43,11 @@ final class Lua51Collector {
     private long lastUsed = -1;
     private long created;
     private boolean stopped;
+    /**
+     * Proxies made while the collector is stopped: 5.1 frees nothing then, so a weak table keeps
+     * them; the JVM's collector cannot be stopped, so they are held until it restarts or collects.
+     */
+    private final List<Proxy> heldWhileStopped = new ArrayList<>();
     private int pause = 200;
     private int stepMul = 200;
 
@@ -76,7 +81,7 @@ final class Lua51Collector {
             // A cycle would have run by now: the garbage made since the last one is gone.
             debtKb = 0;
             cycleWorkLeftKb = -1;
-            runFinalizers();
+            runFinalizers(true);
         }
     }
 
@@ -87,6 +92,7 @@ final class Lua51Collector {
      */
     void collect() {
         double before = countKb();
+        heldWhileStopped.clear();  // a full collection frees them, stopped or not
         if (tracker != null) {
             tracker.clearDeadRegisters();
         }
@@ -103,7 +109,7 @@ final class Lua51Collector {
         debtKb = 0;
         cycleWorkLeftKb = -1;
         seen()[0] = Allocation.currentThread();
-        runFinalizers();
+        runFinalizers(false);
     }
 
     private long[] seen() {
@@ -165,7 +171,7 @@ final class Lua51Collector {
     }
 
     /** Calls the __gc of each proxy the JVM finalized, newest first; an error propagates. */
-    private void runFinalizers() {
+    private void runFinalizers(boolean automatic) {
         if (finalized.isEmpty()) {
             return;
         }
@@ -174,6 +180,11 @@ final class Lua51Collector {
             due.add(p);
         }
         due.sort((a, b) -> Long.compare(b.serial, a.serial));
+        if (!automatic) {
+            // The JVM keeps alive for one more collection what a weak reference reachable only from
+            // a finalized object points to; 5.1 clears such weak entries before __gc runs.
+            System.gc();
+        }
         LuaError failure = null;
         for (Proxy p : due) {
             LuaValue mt = p.getmetatable();
@@ -232,6 +243,9 @@ final class Lua51Collector {
                 case "stop", "restart" -> {
                     account();
                     stopped = opt.equals("stop");
+                    if (!stopped) {
+                        heldWhileStopped.clear();
+                    }
                     return ZERO;
                 }
                 case "count" -> {
@@ -262,17 +276,24 @@ final class Lua51Collector {
         }
     }
 
+    private Proxy held(Proxy p) {
+        if (stopped) {
+            heldWhileStopped.add(p);
+        }
+        return p;
+    }
+
     /** newproxy([true | proxy]): an empty userdata, with a new metatable or another proxy's. */
     final class newproxy extends VarArgFunction {
         @Override
         public Varargs invoke(Varargs args) {
             LuaValue a = args.arg1();
             if (a.type() == TBOOLEAN && a.toboolean()) {
-                return new Proxy(Lua51Collector.this, new LuaTable());
+                return held(new Proxy(Lua51Collector.this, new LuaTable()));
             }
             if (a.type() == TUSERDATA && a.touserdata() instanceof Marker) {
                 LuaValue mt = a.getmetatable();
-                return mt == null ? new LuaUserdata(new Marker()) : new Proxy(Lua51Collector.this, mt);
+                return mt == null ? new LuaUserdata(new Marker()) : held(new Proxy(Lua51Collector.this, mt));
             }
             if (a.toboolean()) {
                 throw Arguments.error(1, "newproxy", "boolean or proxy expected");

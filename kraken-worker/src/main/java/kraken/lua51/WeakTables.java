@@ -3,6 +3,7 @@ package kraken.lua51;
 import org.luaj.vm2.LuaTable;
 import org.luaj.vm2.LuaValue;
 import org.luaj.vm2.Varargs;
+import org.luaj.vm2.WeakTableMode;
 import org.luaj.vm2.WeakTableNext;
 import org.luaj.vm2.lib.VarArgFunction;
 
@@ -99,8 +100,11 @@ final class WeakTables {
             LuaValue before = t.istable() ? t.getmetatable() : null;
             Varargs r = standard.invoke(args);
             LuaValue mt = args.arg(2);
-            if (t instanceof LuaTable table && isWeakMode(mt) && !isWeakMode(before == null ? NIL : before)) {
-                restoreEntries(table);
+            if (t instanceof LuaTable table && isWeakMode(mt)) {
+                WeakTableMode.install(table);
+                if (!isWeakMode(before == null ? NIL : before)) {
+                    restoreEntries(table);
+                }
             }
             return r;
         }

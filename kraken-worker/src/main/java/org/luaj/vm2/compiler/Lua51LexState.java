@@ -121,7 +121,8 @@ public final class Lua51LexState extends LexState {
             // 5.2's expression statement that is no call; 5.1 parses it as an assignment.
             msg = "'=' expected";
         }
-        throw new Failure(linenumber, msg, token != 0 ? tokenText(token) : null);
+        // LuaJ names the end of input "<eos>" in its token table, 5.1 "<eof>".
+        throw new Failure(linenumber, msg.replace("'<eos>'", "'<eof>'"), token != 0 ? tokenText(token) : null);
     }
 
     /** The token as 5.1 names it: the lexer's text up to its terminating NUL, "<eof>" at the end. */
