@@ -2,6 +2,7 @@ package kraken.master;
 
 import java.io.IOException;
 import java.util.Map;
+import kraken.master.cgroup.ControlGroups;
 import kraken.settings.Settings;
 
 /**
@@ -39,9 +40,21 @@ final class Supervisor {
         loop.register(signals.wakeFd(), EventLoop.Priority.SIGNALS, events -> control.handleSignals());
     }
 
+    /** On HUP, runs the script's top level again for a new image (docs/signals.md); null: keep the image. */
+    Supervisor reloadingTopLevel(ScriptProcess.Reloads reloads) {
+        control.reloadingTopLevel(reloads == null ? null : new TopLevelReload(reloads, loop));
+        return this;
+    }
+
     /** Tells systemd (NOTIFY_SOCKET) of readiness, reloads and the stop. */
     Supervisor notifying(SystemdNotifier n) {
         state.notifier = n;
+        return this;
+    }
+
+    /** Puts each worker in a control group of its own from g. */
+    Supervisor grouping(ControlGroups g) {
+        state.groups = g;
         return this;
     }
 
@@ -56,11 +69,13 @@ final class Supervisor {
         try {
             while (!(state.stopping && pool.all.isEmpty())) {
                 long now = System.nanoTime();
+                state.groups.removeDeadGroups(now);
                 spawner.maintain(now);
                 state.status.watchCap(pool.all.size(), pool.ready.isEmpty(), pool.preparing.isEmpty(),
                         state.settings.workersMax, state.stopping);
                 admission.watchListeners();
-                long next = Math.min(lifecycle.nextDeadline(), spawner.nextDeadline(now));
+                long next = Math.min(Math.min(lifecycle.nextDeadline(), spawner.nextDeadline(now)),
+                        state.groups.nextRemovalAt());
                 loop.runOnce(Math.min(next, Math.min(state.notifier.nextDeadline(now), admission.nextDeadline())));
                 now = System.nanoTime();
                 state.notifier.tick(now);
@@ -72,6 +87,7 @@ final class Supervisor {
                 }
             }
         } finally {
+            control.abandonReload();
             admission.closeListeners();
             loop.close();
         }

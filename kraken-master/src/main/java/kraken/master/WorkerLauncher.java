@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import kraken.posix.master.Processes;
+import kraken.master.cgroup.ControlGroups;
+import kraken.master.cgroup.WorkerGroup;
 import kraken.settings.Settings;
 import kraken.posix.Fd;
 import kraken.posix.Posix;
@@ -35,8 +37,15 @@ final class WorkerLauncher implements Launcher {
     private Settings preparedFor;
     private String[] preparedArgv;
     private byte[] preparedHello;
+    /** The image's sealed memfd, made once per plan and passed with every HELLO. */
+    private LaunchPlan imagePlan;
+    private Fd imageFile;
 
-    WorkerLauncher(WorkerUser user, WorkerWalls walls) throws IOException {
+    /** Where each worker gets its control group before it runs anything. */
+    private final ControlGroups groups;
+
+    WorkerLauncher(WorkerUser user, WorkerWalls walls, ControlGroups groups) throws IOException {
+        this.groups = groups;
         this.user = user;
         this.walls = walls;
         this.environment = workerEnvironment(System.getenv());
@@ -87,13 +96,22 @@ final class WorkerLauncher implements Launcher {
      * Spawns one worker inside its walls and sends it its HELLO. Throws PosixException when the OS
      * refuses the process or a wall; nothing is left open in that case.
      */
-    Worker spawn(Settings s, LaunchPlan plan, int generation) throws PosixException {
+    Worker spawn(Settings s, LaunchPlan plan, int generation) throws IOException {
         return spawn(s, plan, generation, -1);
     }
 
     /** As above; uid >= 0 runs the worker as that uid, gid the same number, no supplementary groups. */
     @Override
-    public Worker spawn(Settings s, LaunchPlan plan, int generation, int uid) throws PosixException {
+    public Worker spawn(Settings s, LaunchPlan plan, int generation, int uid) throws IOException {
+        if (imagePlan != plan) {
+            Fd file = new Fd(Posix.sealedMemfd(Protocol.IMAGE_NAME, plan.image()));
+            if (imageFile != null) {
+                imageFile.close();
+            }
+            imageFile = file;
+            imagePlan = plan;
+            preparedFor = null;
+        }
         if (preparedFor != s) {
             preparedArgv = command(s).toArray(new String[0]);
             try {
@@ -118,8 +136,11 @@ final class WorkerLauncher implements Launcher {
             Fd pidfd = new Fd(Processes.pidfdOpen(pid));
             Worker w = new Worker(pid, masterEnd, pidfd, errRead, generation, System.nanoTime());
             w.uid = uid;
+            // Before HELLO: the worker runs nothing before it, so nothing escapes the group.
+            w.group = placeInGroup(w, s);
             try {
-                Protocol.sendEncoded(masterEnd, uid < 0 ? preparedHello : Protocol.encodeHello(hello(s, plan, uid)));
+                Protocol.sendHello(masterEnd, uid < 0 ? preparedHello : Protocol.encodeHello(hello(s, plan, uid)),
+                        imageFile);
             } catch (IOException e) {
                 // The worker will see end-of-stream and exit; the exit is reaped as usual.
                 MasterLog.info("worker " + pid + ": could not send its orders: " + e.getMessage());
@@ -141,14 +162,39 @@ final class WorkerLauncher implements Launcher {
         }
     }
 
+    /**
+     * The worker's own control group, or null without groups. A worker that cannot have its group
+     * never runs: it is killed and waited for (it is still waiting for HELLO), and the failure
+     * counts as the OS refusing the worker (kraken.mm).
+     */
+    private WorkerGroup placeInGroup(Worker w, Settings s) throws IOException {
+        if (!groups.enabled()) {
+            return null;
+        }
+        try {
+            return groups.place(w.pid, s);
+        } catch (IOException e) {
+            try {
+                Processes.kill(w.pid, Posix.Constant.SIGKILL.value);
+                Processes.waitpid(w.pid, false);
+            } catch (PosixException gone) {
+                // reaped already
+            }
+            w.pidfd.close();
+            throw e;
+        }
+    }
+
     private Hello hello(Settings s, LaunchPlan plan, int uid) {
-        return new Hello(Protocol.VERSION, s.encode(), uid, uid, new int[0], plan.program(), plan.scriptName(),
-                plan.argTable(), plan.argBase());
+        return new Hello(Protocol.VERSION, s.encode(), uid, uid, new int[0], folder(plan), imageFile);
     }
 
     private Hello hello(Settings s, LaunchPlan plan) {
-        return new Hello(Protocol.VERSION, s.encode(), user.uid(), user.gid(), user.groups(), plan.program(),
-                plan.scriptName(), plan.argTable(), plan.argBase());
+        return new Hello(Protocol.VERSION, s.encode(), user.uid(), user.gid(), user.groups(), folder(plan), imageFile);
+    }
+
+    private static String folder(LaunchPlan plan) {
+        return plan.scriptDir() == null ? null : plan.scriptDir().toString();
     }
 
     // Where the worker's classes come from, whether from jars (installed) or target/classes (tests).
@@ -177,5 +223,8 @@ final class WorkerLauncher implements Launcher {
 
     void close() {
         devNull.close();
+        if (imageFile != null) {
+            imageFile.close();
+        }
     }
 }

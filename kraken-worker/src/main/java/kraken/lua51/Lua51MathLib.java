@@ -5,8 +5,9 @@ import org.luaj.vm2.lib.OneArgFunction;
 import org.luaj.vm2.lib.TwoArgFunction;
 
 /**
- * The math library's 5.1 functions: mod (5.1's old name of fmod), an exact fmod, log10, pow; and
- * every function checks its numbers with 5.1's "bad argument #n to 'name' (number expected, got x)".
+ * The math library's 5.1 functions: mod (5.1's old name of fmod), an exact fmod, log10, pow,
+ * random/randomseed over a generator an image of the state can carry (Lua51Random); and every
+ * function checks its numbers with 5.1's "bad argument #n to 'name' (number expected, got x)".
  */
 final class Lua51MathLib extends TwoArgFunction {
     @Override
@@ -18,6 +19,7 @@ final class Lua51MathLib extends TwoArgFunction {
         if (math.get("pow").isnil()) {
             math.set("pow", new pow());
         }
+        Lua51Random.install(math);
         for (String name : new String[] {"abs", "acos", "asin", "atan", "ceil", "cos", "cosh", "deg", "exp", "floor",
             "frexp", "log", "log10", "modf", "rad", "sin", "sinh", "sqrt", "tan", "tanh", "randomseed"}) {
             checked(math, name, 1);

@@ -22,7 +22,7 @@ public final class Settings {
     public double workersIdle = 10;
     /** The configured default user; null means the master's own user (a root master's loader sets "nobody"). */
     public String user = null;
-    /** Whether user is the root master's default rather than the configuration's (master only, not encoded). */
+    /** Whether user is the root master's default rather than the configuration's (--check says which). */
     public boolean userDefaulted = false;
     public boolean allowRoot = false;
     public double limitTime = 300;
@@ -38,12 +38,36 @@ public final class Settings {
     public Integer limitPerSource = null;
     /** Written to a connection refused by limitPerSource before it is closed; null for nothing. */
     public String limitRefusal = null;
-    /** RLIMIT_NPROC of a worker; null for no limit. */
-    public Long limitProcesses = null;
+    /**
+     * Processes and threads of one worker and everything it starts (a control group's pids.max;
+     * RLIMIT_NPROC where no group can be made). A worker JVM runs 15 to 30 threads, and each LuaJ
+     * coroutine is one more: the default fits limits.coroutines' default with room to spare.
+     */
+    public Long limitProcesses = 2048L;
+    /** Memory of one worker and everything it starts, together (a control group's memory limit). */
+    public String limitMemoryTotal = "512m";
+    /**
+     * Set by the master, not the configuration: the worker's control group enforces
+     * limitProcesses, so the worker sets no RLIMIT_NPROC (which, under a uid shared by every
+     * worker, would cap them all together rather than each).
+     */
+    public boolean processesByGroup = false;
     /** kraken.user = {from, to}: each live worker gets a uid of its own from this range; null when unset. */
     public Integer userFrom = null;
     public Integer userTo = null;
     public boolean sandbox = false;
+    /**
+     * kraken.users: the names and decimal uids the script may pass to kraken.registerUser; null
+     * means any user (root still only with allowRoot). usersFrom..usersTo is a uid range instead.
+     */
+    public java.util.List<String> users = null;
+    public Integer usersFrom = null;
+    public Integer usersTo = null;
+    /**
+     * The master's effective uid (not a key): the script runs in a process of its own, as another
+     * user, but what registerUser may name depends on who the master is. Null: this process's own.
+     */
+    public Integer masterUid = null;
     /**
      * The master's LUA_PATH (not a configuration key): workers get a scrubbed environment
      * (docs/hostile-input.md), so it travels in HELLO, and package.path is the same in the master and its workers.
@@ -61,6 +85,17 @@ public final class Settings {
     /** kraken.confine (docs/walls.md): "none" or "host" networking, "read-only" or "host" files for workers. */
     public String confineNetwork = "host";
     public String confineFiles = "host";
+
+    /**
+     * Whether kraken.users lets the script register this user (its name from the password
+     * database, or its uid in decimal when it has none, and its uid).
+     */
+    public boolean userAllowed(String name, long uid) {
+        if (usersFrom != null) {
+            return uid >= Integer.toUnsignedLong(usersFrom) && uid <= Integer.toUnsignedLong(usersTo);
+        }
+        return users == null || users.contains(name) || users.contains(Long.toString(uid));
+    }
 
     public boolean stateIsolation() {
         return "state".equals(isolation);
@@ -80,6 +115,9 @@ public final class Settings {
         m.put("workers.idle", Double.toString(workersIdle));
         if (user != null) {
             m.put("user", user);
+        }
+        if (userDefaulted) {
+            m.put("user.defaulted", "true");
         }
         m.put("allow_root", Boolean.toString(allowRoot));
         m.put("limits.time", Double.toString(limitTime));
@@ -101,11 +139,23 @@ public final class Settings {
         if (limitProcesses != null) {
             m.put("limits.processes", Long.toString(limitProcesses));
         }
+        m.put("limits.memory_total", limitMemoryTotal);
+        m.put("limits.processes.group", Boolean.toString(processesByGroup));
         if (userFrom != null) {
             m.put("user.from", Integer.toUnsignedString(userFrom));
             m.put("user.to", Integer.toUnsignedString(userTo));
         }
         m.put("sandbox", Boolean.toString(sandbox));
+        if (users != null) {
+            m.put("users", String.join(" ", users));
+        }
+        if (usersFrom != null) {
+            m.put("users.from", Integer.toUnsignedString(usersFrom));
+            m.put("users.to", Integer.toUnsignedString(usersTo));
+        }
+        if (masterUid != null) {
+            m.put("master.uid", Integer.toUnsignedString(masterUid));
+        }
         if (luaPath != null) {
             m.put("lua.path", luaPath);
         }
@@ -138,6 +188,7 @@ public final class Settings {
         s.workersConnections = Integer.parseInt(m.get("workers.connections"));
         s.workersIdle = Double.parseDouble(m.get("workers.idle"));
         s.user = m.get("user");
+        s.userDefaulted = "true".equals(m.get("user.defaulted"));
         s.allowRoot = Boolean.parseBoolean(m.get("allow_root"));
         s.limitTime = Double.parseDouble(m.get("limits.time"));
         s.limitMemory = m.get("limits.memory");
@@ -148,11 +199,22 @@ public final class Settings {
         s.limitPerSource = m.containsKey("limits.per_source") ? Integer.valueOf(m.get("limits.per_source")) : null;
         s.limitRefusal = m.get("limits.refusal");
         s.limitProcesses = m.containsKey("limits.processes") ? Long.valueOf(m.get("limits.processes")) : null;
+        s.limitMemoryTotal = m.get("limits.memory_total");
+        s.processesByGroup = Boolean.parseBoolean(m.get("limits.processes.group"));
         if (m.containsKey("user.from")) {
             s.userFrom = Integer.parseUnsignedInt(m.get("user.from"));
             s.userTo = Integer.parseUnsignedInt(m.get("user.to"));
         }
         s.sandbox = Boolean.parseBoolean(m.get("sandbox"));
+        if (m.containsKey("users")) {
+            String u = m.get("users");
+            s.users = u.isEmpty() ? java.util.List.of() : java.util.List.of(u.split(" "));
+        }
+        if (m.containsKey("users.from")) {
+            s.usersFrom = Integer.parseUnsignedInt(m.get("users.from"));
+            s.usersTo = Integer.parseUnsignedInt(m.get("users.to"));
+        }
+        s.masterUid = m.containsKey("master.uid") ? Integer.parseUnsignedInt(m.get("master.uid")) : null;
         s.luaPath = m.get("lua.path");
         s.grace = Double.parseDouble(m.get("grace"));
         s.statusHost = m.get("status.host");

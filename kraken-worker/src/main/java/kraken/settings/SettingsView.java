@@ -19,9 +19,9 @@ public final class SettingsView {
 
     /** Every configuration key, dotted below the kraken table, in the order of docs/configuration.md. */
     public static final List<String> KEYS = List.of("mm.tries", "mm.timeout", "isolation", "workers.spare",
-            "workers.max", "workers.connections", "workers.idle", "user", "allow_root", "limits.time", "limits.memory",
+            "workers.max", "workers.connections", "workers.idle", "user", "users", "allow_root", "limits.time", "limits.memory",
             "limits.cpu", "limits.files", "limits.line", "limits.coroutines", "limits.per_source", "limits.refusal",
-            "limits.processes", "sandbox", "grace", "status", "log.connections", "proxy.from",
+            "limits.processes", "limits.memory_total", "sandbox", "grace", "status", "log.connections", "proxy.from",
             "confine.network", "confine.files");
 
     /** The top-level names of the keys: a name with dotted keys below it (mm, workers, limits) is a table. */
@@ -80,6 +80,21 @@ public final class SettingsView {
                     return range;
                 }
                 return s.user == null ? LuaValue.NIL : userValue(s.user);
+            case "users":
+                if (s.usersFrom != null) {
+                    LuaTable range = new LuaTable();
+                    range.rawset("from", LuaValue.valueOf(Integer.toUnsignedLong(s.usersFrom)));
+                    range.rawset("to", LuaValue.valueOf(Integer.toUnsignedLong(s.usersTo)));
+                    return range;
+                }
+                if (s.users == null) {
+                    return LuaValue.NIL;
+                }
+                LuaValue[] names = new LuaValue[s.users.size()];
+                for (int i = 0; i < names.length; i++) {
+                    names[i] = userValue(s.users.get(i));
+                }
+                return LuaValue.listOf(names);
             case "allow_root":
                 return LuaValue.valueOf(s.allowRoot);
             case "limits.time":
@@ -101,6 +116,8 @@ public final class SettingsView {
                         : LuaValue.valueOf(s.limitRefusal.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
             case "limits.processes":
                 return s.limitProcesses == null ? LuaValue.NIL : LuaValue.valueOf(s.limitProcesses.doubleValue());
+            case "limits.memory_total":
+                return LuaValue.valueOf(s.limitMemoryTotal);
             case "sandbox":
                 return LuaValue.valueOf(s.sandbox);
             case "grace":

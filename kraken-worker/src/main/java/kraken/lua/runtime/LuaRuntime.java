@@ -40,6 +40,17 @@ public final class LuaRuntime {
      * @param scriptDir the script's directory: in the sandbox, the only place require looks
      */
     public static Globals create(Settings settings, Registry registry, LoopHandler loop, Path scriptDir) {
+        Globals g = createForImage(settings, registry, loop, scriptDir);
+        // Before any script runs: what an image at kraken.loop() refers to by path (kraken.image).
+        registry.setLibraries(Libraries.index(g));
+        return g;
+    }
+
+    /**
+     * A fresh state that an image will fill (kraken.image): as create, without recording its
+     * library objects, which only a state that runs a script needs.
+     */
+    public static Globals createForImage(Settings settings, Registry registry, LoopHandler loop, Path scriptDir) {
         SharedMetatables.reset();
         Globals g = new Globals();
         if (settings.sandbox) {
