@@ -63,16 +63,69 @@ final class Lua51IoLib extends TwoArgFunction {
         meta.set(INDEX, methods);
         meta.set(TOSTRING, new tostring());
         meta.set("__gc", new gc());
-        stdin = wrap(LuaFile.ofStreams(globals.STDIN, null, true, null));
-        stdout = wrap(LuaFile.ofStreams(null, globals.STDOUT, true, null));
+        stdin = wrap(LuaFile.ofStreams(new StandardInput(), null, true, null));
+        stdout = wrap(LuaFile.ofStreams(null, new StandardOutput(false), true, null));
         input = stdin;
         output = stdout;
         io.set("stdin", stdin);
         io.set("stdout", stdout);
-        io.set("stderr", wrap(LuaFile.ofStreams(null, globals.STDERR, true, null)));
+        io.set("stderr", wrap(LuaFile.ofStreams(null, new StandardOutput(true), true, null)));
         env.set("io", io);
         env.get("package").get("loaded").set("io", io);
         return io;
+    }
+
+    /**
+     * The state's standard input as it is when read: the command connects globals.STDIN after the
+     * state is made (the REPL and the script share one buffered stream).
+     */
+    private final class StandardInput extends java.io.InputStream {
+        private java.io.InputStream in() {
+            return globals.STDIN != null ? globals.STDIN : System.in;
+        }
+
+        @Override
+        public int read() throws IOException {
+            return in().read();
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            return in().read(b, off, len);
+        }
+    }
+
+    /** The state's standard output or error as it is when written to. */
+    private final class StandardOutput extends java.io.OutputStream {
+        private final boolean error;
+
+        StandardOutput(boolean error) {
+            this.error = error;
+        }
+
+        private java.io.PrintStream out() {
+            return error ? globals.STDERR : globals.STDOUT;
+        }
+
+        @Override
+        public void write(int b) {
+            out().write(b);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            out().write(b, off, len);
+        }
+
+        @Override
+        public void flush() {
+            out().flush();
+        }
+    }
+
+    /** Whether a value is a file of this library (what an image of the state cannot copy). */
+    static boolean isFile(LuaValue v) {
+        return fileOf(v) != null;
     }
 
     private LuaValue wrap(LuaFile f) {
