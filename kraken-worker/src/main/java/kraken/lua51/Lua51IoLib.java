@@ -1,7 +1,6 @@
 package kraken.lua51;
 
 import java.io.File;
-import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.util.function.Consumer;
@@ -63,64 +62,16 @@ final class Lua51IoLib extends TwoArgFunction {
         meta.set(INDEX, methods);
         meta.set(TOSTRING, new tostring());
         meta.set("__gc", new gc());
-        stdin = wrap(LuaFile.ofStreams(new StandardInput(), null, true, null));
-        stdout = wrap(LuaFile.ofStreams(null, new StandardOutput(false), true, null));
+        stdin = wrap(LuaFile.ofStreams(new LuaFiles.StandardInput(globals), null, true, null));
+        stdout = wrap(LuaFile.ofStreams(null, new LuaFiles.StandardOutput(globals, false), true, null));
         input = stdin;
         output = stdout;
         io.set("stdin", stdin);
         io.set("stdout", stdout);
-        io.set("stderr", wrap(LuaFile.ofStreams(null, new StandardOutput(true), true, null)));
+        io.set("stderr", wrap(LuaFile.ofStreams(null, new LuaFiles.StandardOutput(globals, true), true, null)));
         env.set("io", io);
         env.get("package").get("loaded").set("io", io);
         return io;
-    }
-
-    /**
-     * The state's standard input as it is when read: the command connects globals.STDIN after the
-     * state is made (the REPL and the script share one buffered stream).
-     */
-    private final class StandardInput extends java.io.InputStream {
-        private java.io.InputStream in() {
-            return globals.STDIN != null ? globals.STDIN : System.in;
-        }
-
-        @Override
-        public int read() throws IOException {
-            return in().read();
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            return in().read(b, off, len);
-        }
-    }
-
-    /** The state's standard output or error as it is when written to. */
-    private final class StandardOutput extends java.io.OutputStream {
-        private final boolean error;
-
-        StandardOutput(boolean error) {
-            this.error = error;
-        }
-
-        private java.io.PrintStream out() {
-            return error ? globals.STDERR : globals.STDOUT;
-        }
-
-        @Override
-        public void write(int b) {
-            out().write(b);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) {
-            out().write(b, off, len);
-        }
-
-        @Override
-        public void flush() {
-            out().flush();
-        }
     }
 
     /** Whether a value is a file of this library (what an image of the state cannot copy). */
@@ -183,36 +134,6 @@ final class Lua51IoLib extends TwoArgFunction {
         return new String(Lua51Strings.bytes(v), java.nio.charset.StandardCharsets.UTF_8);
     }
 
-    /** fopen with a C mode string; the file or an IOException with C's text. */
-    static LuaFile openFile(String name, String mode) throws IOException {
-        char kind = mode.isEmpty() ? ' ' : mode.charAt(0);
-        boolean update = mode.indexOf('+') > 0;
-        if (kind != 'r' && kind != 'w' && kind != 'a') {
-            throw new IOException("Invalid argument");
-        }
-        File file = new File(name);
-        if (kind == 'r' && !update) {
-            return LuaFile.ofFile(new RandomAccessFile(file, "r"), true, false, false);
-        }
-        if (kind == 'r' && !file.exists()) {
-            throw new IOException("No such file or directory");
-        }
-        RandomAccessFile raf;
-        try {
-            raf = new RandomAccessFile(file, "rw");
-        } catch (IOException e) {
-            if (update) {
-                throw e;
-            }
-            // A file we may write but not read: as C's fopen "w"/"a", without seeking.
-            return LuaFile.ofStreams(null, new FileOutputStream(file, kind == 'a'), false, null);
-        }
-        if (kind == 'w' && file.isFile()) {
-            raf.setLength(0);
-        }
-        return LuaFile.ofFile(raf, update || kind == 'r', true, kind == 'a');
-    }
-
     /** Runs a read or write, turning channel misuse into C's EBADF. */
     private interface FileOp {
         Varargs run() throws IOException;
@@ -234,7 +155,7 @@ final class Lua51IoLib extends TwoArgFunction {
             String filename = new String(Lua51Strings.check(args, 1, "open"), java.nio.charset.StandardCharsets.UTF_8);
             String mode = args.isnil(2) ? "r" : new String(Lua51Strings.check(args, 2, "open"), java.nio.charset.StandardCharsets.ISO_8859_1);
             try {
-                return tracked(openFile(filename, mode));
+                return tracked(LuaFiles.open(filename, mode));
             } catch (IOException e) {
                 return Errno.result(filename, e);
             }
@@ -306,7 +227,7 @@ final class Lua51IoLib extends TwoArgFunction {
                 if (v.type() == TSTRING || v.type() == TNUMBER) {
                     String filename = fileName(v);
                     try {
-                        chosen = tracked(openFile(filename, isInput ? "r" : "w"));
+                        chosen = tracked(LuaFiles.open(filename, isInput ? "r" : "w"));
                     } catch (IOException e) {
                         throw Arguments.error(1, isInput ? "input" : "output", filename + ": " + Errno.text(e));
                     }
@@ -365,43 +286,20 @@ final class Lua51IoLib extends TwoArgFunction {
         @Override
         public Varargs invoke(Varargs args) {
             if (!io) {
-                return lineIterator(checkFile(args, "lines"), false);
+                return ReadFormats.lines(checkFile(args, "lines"), false);
             }
             if (args.isnil(1)) {
-                return lineIterator(standard(input, "input"), false);
+                return ReadFormats.lines(standard(input, "input"), false);
             }
             String filename = new String(Lua51Strings.check(args, 1, "lines"), java.nio.charset.StandardCharsets.UTF_8);
             try {
-                LuaFile f = openFile(filename, "r");
+                LuaFile f = LuaFiles.open(filename, "r");
                 tracked(f);
-                return lineIterator(f, true);
+                return ReadFormats.lines(f, true);
             } catch (IOException e) {
                 throw Arguments.error(1, "lines", filename + ": " + Errno.text(e));
             }
         }
-    }
-
-    private static LuaValue lineIterator(LuaFile f, boolean closeAtEnd) {
-        return new VarArgFunction() {
-            @Override
-            public Varargs invoke(Varargs args) {
-                if (f.isClosed()) {
-                    throw new LuaError("file is already closed");
-                }
-                try {
-                    byte[] line = f.readLine();
-                    if (line != null) {
-                        return Lua51Strings.valueOf(line);
-                    }
-                    if (closeAtEnd) {
-                        f.close();
-                    }
-                    return NIL;
-                } catch (IOException e) {
-                    throw new LuaError(Errno.text(e));
-                }
-            }
-        };
     }
 
     /** io.read and file:read (g_read): formats "*n", "*l", "*a" and counts; stops at the first that fails. */
@@ -420,50 +318,8 @@ final class Lua51IoLib extends TwoArgFunction {
                 // As C's stdio does for a terminal: what was written so far is out before we wait.
                 globals.STDOUT.flush();
             }
-            return attempt(() -> readFormats(f, formats));
+            return attempt(() -> ReadFormats.read(f, formats));
         }
-    }
-
-    private static Varargs readFormats(LuaFile f, Varargs formats) throws IOException {
-        int n = formats.narg();
-        if (n == 0) {
-            byte[] line = f.readLine();
-            return line == null ? NIL : Lua51Strings.valueOf(line);
-        }
-        LuaValue[] results = new LuaValue[n];
-        int i = 0;
-        for (; i < n; i++) {
-            LuaValue fmt = formats.arg(i + 1);
-            LuaValue r;
-            if (fmt.type() == TNUMBER) {
-                long count = (long) fmt.todouble();
-                byte[] b = count <= 0 ? (f.atEnd() ? null : new byte[0]) : f.readChars(count);
-                r = b == null ? NIL : Lua51Strings.valueOf(b);
-            } else {
-                byte[] p = fmt.type() == TSTRING ? Lua51Strings.bytes(fmt) : null;
-                if (p == null || p.length == 0 || p[0] != '*') {
-                    throw Arguments.error(i + 1, "read", "invalid option");
-                }
-                int kind = p.length > 1 ? p[1] : 0;
-                if (kind == 'n') {
-                    Double d = f.readNumber();
-                    r = d == null ? NIL : valueOf(d);
-                } else if (kind == 'l') {
-                    byte[] line = f.readLine();
-                    r = line == null ? NIL : Lua51Strings.valueOf(line);
-                } else if (kind == 'a') {
-                    r = Lua51Strings.valueOf(f.readAll());
-                } else {
-                    throw Arguments.error(i + 1, "read", "invalid format");
-                }
-            }
-            results[i] = r;
-            if (r.isnil()) {
-                i++;
-                break;
-            }
-        }
-        return varargsOf(results, 0, i);
     }
 
     /** io.write and file:write: strings, and numbers as 5.1's "%.14g"; true on success. */
