@@ -108,8 +108,7 @@ class ImageTest {
         assertEquals(run(a, "return drawn").toint(), run(b, "return drawn").toint());
         assertEquals(run(a, "return math.random(1000000)").toint(), run(b, "return math.random(1000000)").toint());
         // The draw after loop() in a copy is the one the original would have made next.
-        Globals c = new Globals();
-        c = LuaRuntime.create(new Settings(), new Registry(), r -> LuaValue.NONE, null);
+        Globals c = LuaRuntime.create(new Settings(), new Registry(), r -> LuaValue.NONE, null);
         run(c, "math.randomseed(42) math.random(1000000)");
         assertEquals(run(c, "return math.random(1000000)").toint(), run(copy(image), "return math.random(1000000)").toint());
     }
