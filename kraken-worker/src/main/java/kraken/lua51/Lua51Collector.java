@@ -33,7 +33,8 @@ final class Lua51Collector {
     private static final double BASE_KB = 24;
     private static final LuaValue GC = LuaValue.valueOf("__gc");
 
-    private final Map<Thread, long[]> allocatedSeen = new WeakHashMap<>();
+    /** Per thread, its allocation counter when last looked at (made on first use: most states never ask). */
+    private Map<Thread, long[]> allocatedSeen;
     /** Proxies the JVM found unreachable, waiting for their __gc on the state's thread. */
     private final ConcurrentLinkedQueue<Proxy> finalized = new ConcurrentLinkedQueue<>();
     private double estimateKb = BASE_KB;
@@ -47,7 +48,7 @@ final class Lua51Collector {
      * Proxies made while the collector is stopped: 5.1 frees nothing then, so a weak table keeps
      * them; the JVM's collector cannot be stopped, so they are held until it restarts or collects.
      */
-    private final List<Proxy> heldWhileStopped = new ArrayList<>();
+    private final List<Proxy> heldWhileStopped = new ArrayList<>(0);
     private int pause = 200;
     private int stepMul = 200;
 
@@ -91,29 +92,42 @@ final class Lua51Collector {
      * more than the count before (a collection frees, it does not allocate).
      */
     void collect() {
-        double before = countKb();
+        // The allocation counter is read only once the script asked for the count.
+        double before = allocatedSeen == null ? Double.MAX_VALUE : countKb();
         heldWhileStopped.clear();  // a full collection frees them, stopped or not
         if (tracker != null) {
             tracker.clearDeadRegisters();
         }
-        java.util.concurrent.atomic.AtomicBoolean reached = new java.util.concurrent.atomic.AtomicBoolean();
+        Reached reached = new Reached();
         new Sentinel(reached);  // unreachable at once: finalized with what this collection finds
         System.gc();
         // Measured before finalization, which starts a thread of its own whose objects are not the script's.
         Runtime rt = Runtime.getRuntime();
         long used = rt.totalMemory() - rt.freeMemory();
         waitForFinalization(reached);
+        if (created > 0) {
+            // Proxies may still be on their way from the reference handler: settle until none come.
+            for (int i = 0, n = -1; i < 10 && finalized.size() != n; i++) {
+                n = finalized.size();
+                waitForFinalization(new Reached(), 2);
+            }
+        }
         double grown = lastUsed < 0 ? 0 : (used - lastUsed) / 1024.0;
         lastUsed = used;
         estimateKb = Math.max(BASE_KB, Math.min(before, estimateKb + grown));
+        if (allocatedSeen != null) {
+            seen()[0] = Allocation.currentThread();
+        }
         debtKb = 0;
         cycleWorkLeftKb = -1;
-        seen()[0] = Allocation.currentThread();
         runFinalizers(false);
     }
 
     private long[] seen() {
         Thread t = Thread.currentThread();
+        if (allocatedSeen == null) {
+            allocatedSeen = new WeakHashMap<>();
+        }
         long[] s = allocatedSeen.get(t);
         if (s == null) {
             s = new long[] {Allocation.currentThread()};
@@ -123,37 +137,51 @@ final class Lua51Collector {
     }
 
     /**
-     * Waits until the JVM has finalized what the last collection found: the reference handler
-     * hands finalizable objects over one by one, so runFinalization alone may return before a
-     * proxy's turn. A sentinel made before the collection tells when that hand-over reached it.
+     * Waits (at most 200 ms) until the JVM's finalizer thread reached the sentinel made before the
+     * last collection, then runs what is still queued: the reference handler hands finalizable
+     * objects over one by one, so runFinalization alone may return before a proxy's turn.
      */
     @SuppressWarnings("removal")
-    private static void waitForFinalization(java.util.concurrent.atomic.AtomicBoolean reached) {
-        long deadline = System.nanoTime() + 200_000_000L;
-        do {
-            System.runFinalization();
-        } while (!reached.get() && System.nanoTime() < deadline && pause());
+    private static void waitForFinalization(Reached lock) {
+        waitForFinalization(lock, 200);
+    }
+
+    private static void waitForFinalization(Reached lock, long millis) {
+        long deadline = System.nanoTime() + millis * 1_000_000L;
+        synchronized (lock) {
+            long left;
+            while (!lock.reached && (left = deadline - System.nanoTime()) > 0) {
+                try {
+                    lock.wait(Math.max(1, left / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
         System.runFinalization();
     }
 
-    private static boolean pause() {
-        Thread.onSpinWait();
-        return true;
-    }
-
-    /** Finalized with the collection it was made before. */
+    /** Finalized with the collection it was made before; only its lock stays reachable. */
     private static final class Sentinel {
-        private final java.util.concurrent.atomic.AtomicBoolean reached;
+        final Reached lock;
 
-        Sentinel(java.util.concurrent.atomic.AtomicBoolean reached) {
-            this.reached = reached;
+        Sentinel(Reached lock) {
+            this.lock = lock;
         }
 
         @Override
         @SuppressWarnings({"deprecation", "removal"})
         protected void finalize() {
-            reached.set(true);
+            synchronized (lock) {
+                lock.reached = true;
+                lock.notifyAll();
+            }
         }
+    }
+
+    private static final class Reached {
+        boolean reached;
     }
 
     /** 5.1's step: size KB of work (0: one basic step) times stepmul; true when the cycle ends. */
