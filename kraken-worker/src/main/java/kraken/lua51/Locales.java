@@ -37,6 +37,9 @@ final class Locales {
                 if (!available(names[i])) {
                     return null;
                 }
+                if (names[i].equals("POSIX")) {
+                    names[i] = "C"; // glibc's name for it
+                }
             }
             for (int i = 0; i < targets.length; i++) {
                 current[targets[i]] = names[i];

@@ -168,7 +168,7 @@ final class Lua51BaseLib extends TwoArgFunction {
         public Varargs invoke(Varargs args) {
             LuaTable t = Arguments.checkTable(args, 1, "unpack");
             int i = args.isnil(2) ? 1 : args.checkint(2);
-            int e = args.isnil(3) ? t.rawlen() : args.checkint(3);
+            int e = args.isnil(3) ? Lua51Length.of(t) : args.checkint(3);
             if (i > e) {
                 return NONE;
             }
@@ -203,6 +203,9 @@ final class Lua51BaseLib extends TwoArgFunction {
                 // (sockets) name themselves.
                 case TUSERDATA -> v.getClass() != org.luaj.vm2.LuaUserdata.class ? v.tojstring()
                         : "userdata: 0x" + Integer.toHexString(System.identityHashCode(v.touserdata()));
+                // 5.1 shows an address; LuaJ a name for library functions ("function: print") and
+                // no "0x" for tables, which scripts matching "0x%x+" miss.
+                case TTABLE, TFUNCTION, TTHREAD -> v.typename() + ": 0x" + String.format("%08x", System.identityHashCode(v));
                 default -> v.tojstring();
             };
         }

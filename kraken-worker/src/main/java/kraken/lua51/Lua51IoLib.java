@@ -1,13 +1,8 @@
 package kraken.lua51;
 
 import java.io.File;
-import java.io.FileInputStream;
-import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.RandomAccessFile;
-import java.nio.channels.FileChannel;
-import java.nio.channels.NonReadableChannelException;
-import java.nio.channels.NonWritableChannelException;
 import java.util.function.Consumer;
 import org.luaj.vm2.Globals;
 import org.luaj.vm2.LuaError;
@@ -42,6 +37,9 @@ final class Lua51IoLib extends TwoArgFunction {
     @Override
     public LuaValue call(LuaValue modname, LuaValue env) {
         globals = env.checkglobals();
+        // Loaded now, not at the first failure: a script that runs out of descriptors must still
+        // get "Too many open files", and loading a class may need a descriptor of its own.
+        Errno.number(Errno.text(new IOException("Too many open files")));
         LuaTable io = new LuaTable();
         io.set("close", new close());
         io.set("flush", new flush(true));
@@ -64,16 +62,21 @@ final class Lua51IoLib extends TwoArgFunction {
         meta.set(INDEX, methods);
         meta.set(TOSTRING, new tostring());
         meta.set("__gc", new gc());
-        stdin = wrap(LuaFile.ofStreams(globals.STDIN, null, true, null));
-        stdout = wrap(LuaFile.ofStreams(null, globals.STDOUT, true, null));
+        stdin = wrap(LuaFile.ofStreams(new LuaFiles.StandardInput(globals), null, true, null));
+        stdout = wrap(LuaFile.ofStreams(null, new LuaFiles.StandardOutput(globals, false), true, null));
         input = stdin;
         output = stdout;
         io.set("stdin", stdin);
         io.set("stdout", stdout);
-        io.set("stderr", wrap(LuaFile.ofStreams(null, globals.STDERR, true, null)));
+        io.set("stderr", wrap(LuaFile.ofStreams(null, new LuaFiles.StandardOutput(globals, true), true, null)));
         env.set("io", io);
         env.get("package").get("loaded").set("io", io);
         return io;
+    }
+
+    /** Whether a value is a file of this library (what an image of the state cannot copy). */
+    static boolean isFile(LuaValue v) {
+        return fileOf(v) != null;
     }
 
     private LuaValue wrap(LuaFile f) {
@@ -83,6 +86,11 @@ final class Lua51IoLib extends TwoArgFunction {
     private LuaValue tracked(LuaFile f) {
         if (onOpen != null) {
             onOpen.accept(() -> {
+                if (f.hasRunningChild()) {
+                    // pclose would wait for the child; its pipe is left open instead, so that the
+                    // worker, which a running child outlives a connection in, is seen as unclean.
+                    return;
+                }
                 try {
                     f.close();
                 } catch (IOException e) {
@@ -113,36 +121,17 @@ final class Lua51IoLib extends TwoArgFunction {
         return f;
     }
 
-    private static String fileName(LuaValue v) {
-        return new String(Lua51Strings.bytes(v), java.nio.charset.StandardCharsets.UTF_8);
+    /** liolib's getiofile: the default input or output, which must be open. */
+    private static LuaFile standard(LuaValue file, String which) {
+        LuaFile f = fileOf(file);
+        if (f.isClosed()) {
+            throw new LuaError("standard " + which + " file is closed");
+        }
+        return f;
     }
 
-    /** fopen with a C mode string; the file or an IOException with C's text. */
-    static LuaFile openFile(String name, String mode) throws IOException {
-        char kind = mode.isEmpty() ? ' ' : mode.charAt(0);
-        boolean update = mode.indexOf('+') > 0;
-        try {
-            if (kind == 'r' && !update) {
-                return LuaFile.ofChannel(new FileInputStream(name).getChannel(), true, false, false);
-            }
-            if ((kind == 'w' || kind == 'a') && !update) {
-                return LuaFile.ofChannel(new FileOutputStream(name, kind == 'a').getChannel(), false, true, kind == 'a');
-            }
-            if (kind == 'r' || kind == 'w' || kind == 'a') {
-                File file = new File(name);
-                if (kind == 'r' && !file.exists()) {
-                    throw new IOException("No such file or directory");
-                }
-                FileChannel ch = new RandomAccessFile(file, "rw").getChannel();
-                if (kind == 'w' && file.isFile()) {
-                    ch.truncate(0);
-                }
-                return LuaFile.ofChannel(ch, true, true, kind == 'a');
-            }
-        } catch (SecurityException e) {
-            throw new IOException("Permission denied");
-        }
-        throw new IOException("Invalid argument");
+    private static String fileName(LuaValue v) {
+        return new String(Lua51Strings.bytes(v), java.nio.charset.StandardCharsets.UTF_8);
     }
 
     /** Runs a read or write, turning channel misuse into C's EBADF. */
@@ -153,8 +142,6 @@ final class Lua51IoLib extends TwoArgFunction {
     private static Varargs attempt(FileOp op) {
         try {
             return op.run();
-        } catch (NonReadableChannelException | NonWritableChannelException e) {
-            return Errno.result(null, "Bad file descriptor");
         } catch (IOException e) {
             return Errno.result(null, e);
         }
@@ -168,7 +155,7 @@ final class Lua51IoLib extends TwoArgFunction {
             String filename = new String(Lua51Strings.check(args, 1, "open"), java.nio.charset.StandardCharsets.UTF_8);
             String mode = args.isnil(2) ? "r" : new String(Lua51Strings.check(args, 2, "open"), java.nio.charset.StandardCharsets.ISO_8859_1);
             try {
-                return tracked(openFile(filename, mode));
+                return tracked(LuaFiles.open(filename, mode));
             } catch (IOException e) {
                 return Errno.result(filename, e);
             }
@@ -193,8 +180,8 @@ final class Lua51IoLib extends TwoArgFunction {
             try {
                 Process p = pb.start();
                 LuaFile f = mode.equals("r")
-                        ? LuaFile.ofStreams(p.getInputStream(), null, false, () -> Shell.await(p))
-                        : LuaFile.ofStreams(null, p.getOutputStream(), false, () -> Shell.await(p));
+                        ? LuaFile.ofStreams(p.getInputStream(), null, false, Shell.closer(p))
+                        : LuaFile.ofStreams(null, p.getOutputStream(), false, Shell.closer(p));
                 return tracked(f);
             } catch (IOException e) {
                 return Errno.result(command, e);
@@ -207,9 +194,9 @@ final class Lua51IoLib extends TwoArgFunction {
         public Varargs invoke(Varargs args) {
             try {
                 File f = File.createTempFile("lua_", null);
-                FileChannel ch = new RandomAccessFile(f, "rw").getChannel();
+                RandomAccessFile raf = new RandomAccessFile(f, "rw");
                 f.delete();
-                return tracked(LuaFile.ofChannel(ch, true, true, false));
+                return tracked(LuaFile.ofFile(raf, true, true, false));
             } catch (IOException e) {
                 return Errno.result(null, e);
             }
@@ -240,7 +227,7 @@ final class Lua51IoLib extends TwoArgFunction {
                 if (v.type() == TSTRING || v.type() == TNUMBER) {
                     String filename = fileName(v);
                     try {
-                        chosen = tracked(openFile(filename, isInput ? "r" : "w"));
+                        chosen = tracked(LuaFiles.open(filename, isInput ? "r" : "w"));
                     } catch (IOException e) {
                         throw Arguments.error(1, isInput ? "input" : "output", filename + ": " + Errno.text(e));
                     }
@@ -299,43 +286,20 @@ final class Lua51IoLib extends TwoArgFunction {
         @Override
         public Varargs invoke(Varargs args) {
             if (!io) {
-                return lineIterator(checkFile(args, "lines"), false);
+                return ReadFormats.lines(checkFile(args, "lines"), false);
             }
             if (args.isnil(1)) {
-                return lineIterator(open(fileOf(input)), false);
+                return ReadFormats.lines(standard(input, "input"), false);
             }
             String filename = new String(Lua51Strings.check(args, 1, "lines"), java.nio.charset.StandardCharsets.UTF_8);
             try {
-                LuaFile f = openFile(filename, "r");
+                LuaFile f = LuaFiles.open(filename, "r");
                 tracked(f);
-                return lineIterator(f, true);
+                return ReadFormats.lines(f, true);
             } catch (IOException e) {
                 throw Arguments.error(1, "lines", filename + ": " + Errno.text(e));
             }
         }
-    }
-
-    private static LuaValue lineIterator(LuaFile f, boolean closeAtEnd) {
-        return new VarArgFunction() {
-            @Override
-            public Varargs invoke(Varargs args) {
-                if (f.isClosed()) {
-                    throw new LuaError("file is already closed");
-                }
-                try {
-                    byte[] line = f.readLine();
-                    if (line != null) {
-                        return Lua51Strings.valueOf(line);
-                    }
-                    if (closeAtEnd) {
-                        f.close();
-                    }
-                    return NIL;
-                } catch (IOException e) {
-                    throw new LuaError(Errno.text(e));
-                }
-            }
-        };
     }
 
     /** io.read and file:read (g_read): formats "*n", "*l", "*a" and counts; stops at the first that fails. */
@@ -348,56 +312,14 @@ final class Lua51IoLib extends TwoArgFunction {
 
         @Override
         public Varargs invoke(Varargs args) {
-            LuaFile f = io ? open(fileOf(input)) : checkFile(args, "read");
+            LuaFile f = io ? standard(input, "input") : checkFile(args, "read");
             Varargs formats = io ? args : args.subargs(2);
             if (f == fileOf(stdin)) {
                 // As C's stdio does for a terminal: what was written so far is out before we wait.
                 globals.STDOUT.flush();
             }
-            return attempt(() -> readFormats(f, formats));
+            return attempt(() -> ReadFormats.read(f, formats));
         }
-    }
-
-    private static Varargs readFormats(LuaFile f, Varargs formats) throws IOException {
-        int n = formats.narg();
-        if (n == 0) {
-            byte[] line = f.readLine();
-            return line == null ? NIL : Lua51Strings.valueOf(line);
-        }
-        LuaValue[] results = new LuaValue[n];
-        int i = 0;
-        for (; i < n; i++) {
-            LuaValue fmt = formats.arg(i + 1);
-            LuaValue r;
-            if (fmt.type() == TNUMBER) {
-                long count = (long) fmt.todouble();
-                byte[] b = count <= 0 ? (f.atEnd() ? null : new byte[0]) : f.readChars(count);
-                r = b == null ? NIL : Lua51Strings.valueOf(b);
-            } else {
-                byte[] p = fmt.type() == TSTRING ? Lua51Strings.bytes(fmt) : null;
-                if (p == null || p.length == 0 || p[0] != '*') {
-                    throw Arguments.error(i + 1, "read", "invalid option");
-                }
-                int kind = p.length > 1 ? p[1] : 0;
-                if (kind == 'n') {
-                    Double d = f.readNumber();
-                    r = d == null ? NIL : valueOf(d);
-                } else if (kind == 'l') {
-                    byte[] line = f.readLine();
-                    r = line == null ? NIL : Lua51Strings.valueOf(line);
-                } else if (kind == 'a') {
-                    r = Lua51Strings.valueOf(f.readAll());
-                } else {
-                    throw Arguments.error(i + 1, "read", "invalid format");
-                }
-            }
-            results[i] = r;
-            if (r.isnil()) {
-                i++;
-                break;
-            }
-        }
-        return varargsOf(results, 0, i);
     }
 
     /** io.write and file:write: strings, and numbers as 5.1's "%.14g"; true on success. */
@@ -410,7 +332,7 @@ final class Lua51IoLib extends TwoArgFunction {
 
         @Override
         public Varargs invoke(Varargs args) {
-            LuaFile f = io ? open(fileOf(output)) : checkFile(args, "write");
+            LuaFile f = io ? standard(output, "output") : checkFile(args, "write");
             Varargs values = io ? args : args.subargs(2);
             byte[][] parts = new byte[values.narg()][];
             for (int i = 0; i < parts.length; i++) {

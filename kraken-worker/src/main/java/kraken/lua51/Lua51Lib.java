@@ -33,6 +33,11 @@ public final class Lua51Lib extends TwoArgFunction {
         return this;
     }
 
+    /** Whether a value is a file of the 5.1 io library (io.open's, io.popen's, io.stdout...). */
+    public static boolean isFile(LuaValue v) {
+        return Lua51IoLib.isFile(v);
+    }
+
     @Override
     public LuaValue call(LuaValue modname, LuaValue env) {
         Globals globals = env.checkglobals();

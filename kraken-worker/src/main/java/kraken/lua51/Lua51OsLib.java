@@ -142,11 +142,22 @@ final class Lua51OsLib extends TwoArgFunction {
     static final class tmpname extends VarArgFunction {
         @Override
         public Varargs invoke(Varargs args) {
-            try {
-                return valueOf(File.createTempFile("lua_", "", new File("/tmp")).getPath());
-            } catch (IOException e) {
-                throw new org.luaj.vm2.LuaError("unable to generate a unique filename");
+            String chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+            java.util.Random random = new java.security.SecureRandom();
+            for (int attempt = 0; attempt < 100; attempt++) {
+                StringBuilder name = new StringBuilder("/tmp/lua_");
+                for (int i = 0; i < 6; i++) {
+                    name.append(chars.charAt(random.nextInt(chars.length())));
+                }
+                try {
+                    if (new File(name.toString()).createNewFile()) {
+                        return valueOf(name.toString());
+                    }
+                } catch (IOException e) {
+                    break;
+                }
             }
+            throw new org.luaj.vm2.LuaError("unable to generate a unique filename");
         }
     }
 

@@ -4,26 +4,29 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
+import java.io.RandomAccessFile;
 
 /**
  * One open file of the io library, with C stdio's behaviour: reads are buffered (writes as setvbuf says), a read
  * runs to the real end of the data (never to a length the file claims, which /proc files and pipes
  * do not have), and a file opened for update may switch between reading and writing.
  *
- * The source is a FileChannel (regular files, /proc, devices: seekable) or a plain stream (pipes,
- * the standard streams: "Illegal seek").
+ * The source is a RandomAccessFile (regular files, /proc, devices: seekable) or a plain stream
+ * (pipes, the standard streams, files opened for writing only: "Illegal seek"). Never a
+ * FileChannel: the JDK's NIO keeps a socket open for the life of the JVM once loaded, which a
+ * "state" worker's descriptor census would take for a connection's leak.
  */
 final class LuaFile {
     /** What closing the file does beyond closing its streams: waiting for a popen'ed process. */
     interface Closer {
         void close() throws IOException;
+
+        boolean running();
     }
 
     private static final int BUFFER = 8192;
 
-    private final FileChannel channel;
+    private final RandomAccessFile channel;
     private final InputStream in;
     private final OutputStream out;
     private final boolean append;
@@ -43,7 +46,7 @@ final class LuaFile {
     private final boolean readable;
     private final boolean writable;
 
-    private LuaFile(FileChannel channel, boolean readable, boolean writable, InputStream in, OutputStream out,
+    private LuaFile(RandomAccessFile channel, boolean readable, boolean writable, InputStream in, OutputStream out,
             boolean append, boolean standard, Closer closer) {
         this.channel = channel;
         this.readable = readable;
@@ -55,7 +58,7 @@ final class LuaFile {
         this.closer = closer;
     }
 
-    static LuaFile ofChannel(FileChannel channel, boolean readable, boolean writable, boolean append) {
+    static LuaFile ofFile(RandomAccessFile channel, boolean readable, boolean writable, boolean append) {
         return new LuaFile(channel, readable, writable, null, null, append, false, null);
     }
 
@@ -87,7 +90,7 @@ final class LuaFile {
         rlim = 0;
         int n;
         if (channel != null) {
-            n = channel.read(ByteBuffer.wrap(rbuf));
+            n = channel.read(rbuf, 0, rbuf.length);
         } else if (in != null) {
             n = in.read(rbuf, 0, rbuf.length);
         } else {
@@ -152,6 +155,10 @@ final class LuaFile {
         if (c == '+' || c == '-') {
             sb.append((char) read());
         }
+        int first = peek();
+        if (first == 'n' || first == 'N' || first == 'i' || first == 'I') {
+            return readWord(sb, first == 'n' || first == 'N' ? "nan" : "infinity");
+        }
         boolean hex = false;
         if (peek() == '0') {
             sb.append((char) read());
@@ -183,6 +190,23 @@ final class LuaFile {
         return null;
     }
 
+    /** glibc's scanf on "nan" and "inf[inity]": the first byte that does not fit is consumed too. */
+    private Double readWord(StringBuilder sb, String word) throws IOException {
+        int matched = 0;
+        while (matched < word.length()) {
+            int c = read();
+            if (c < 0 || Character.toLowerCase(c) != word.charAt(matched)) {
+                break;
+            }
+            sb.append((char) c);
+            matched++;
+        }
+        if (matched == word.length() || word.equals("infinity") && matched == 3) {
+            return Lua51Numbers.parse(sb.toString());
+        }
+        return null;
+    }
+
     private void takeDigits(StringBuilder sb, boolean hex) throws IOException {
         int c;
         while ((c = peek()) >= '0' && c <= '9' || hex && (c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F')) {
@@ -209,7 +233,7 @@ final class LuaFile {
         }
         if (rpos < rlim && channel != null) {
             // Update mode switching from reading: the next write goes where reading stopped.
-            channel.position(position());
+            channel.seek(position());
             rpos = rlim = 0;
         }
         wbuf.write(b, 0, b.length);
@@ -242,12 +266,9 @@ final class LuaFile {
         wbuf.reset();
         if (channel != null) {
             if (append) {
-                channel.position(channel.size());
+                channel.seek(channel.length());
             }
-            ByteBuffer bb = ByteBuffer.wrap(b);
-            while (bb.hasRemaining()) {
-                channel.write(bb);
-            }
+            channel.write(b);
         } else if (out != null) {
             out.write(b);
         } else {
@@ -265,7 +286,7 @@ final class LuaFile {
     // ---- position
 
     private long position() throws IOException {
-        return channel.position() - (rlim - rpos);
+        return channel.getFilePointer() - (rlim - rpos);
     }
 
     /** fseek and ftell: the new position. */
@@ -276,16 +297,21 @@ final class LuaFile {
         flushWrites();
         long base = switch (whence) {
             case "set" -> 0;
-            case "end" -> channel.size();
+            case "end" -> channel.length();
             default -> position();
         };
         long to = base + offset;
         if (to < 0) {
             throw new IOException("Invalid argument");
         }
-        channel.position(to);
+        channel.seek(to);
         rpos = rlim = 0;
         return to;
+    }
+
+    /** Whether closing would have to wait for a child process that is still running. */
+    boolean hasRunningChild() {
+        return closer != null && closer.running();
     }
 
     void close() throws IOException {

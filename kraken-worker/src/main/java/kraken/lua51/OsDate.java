@@ -76,10 +76,10 @@ final class OsDate {
     static void strftime(StringBuilder out, char conv, ZonedDateTime d, boolean utc) {
         int hour12 = d.getHour() % 12 == 0 ? 12 : d.getHour() % 12;
         switch (conv) {
-            case 'a' -> out.append(d.getDayOfWeek().getDisplayName(TextStyle.SHORT, Locale.ROOT));
-            case 'A' -> out.append(d.getDayOfWeek().getDisplayName(TextStyle.FULL, Locale.ROOT));
-            case 'b', 'h' -> out.append(d.getMonth().getDisplayName(TextStyle.SHORT, Locale.ROOT));
-            case 'B' -> out.append(d.getMonth().getDisplayName(TextStyle.FULL, Locale.ROOT));
+            case 'a' -> out.append(d.getDayOfWeek().getDisplayName(TextStyle.SHORT, Locale.US));
+            case 'A' -> out.append(d.getDayOfWeek().getDisplayName(TextStyle.FULL, Locale.US));
+            case 'b', 'h' -> out.append(d.getMonth().getDisplayName(TextStyle.SHORT, Locale.US));
+            case 'B' -> out.append(d.getMonth().getDisplayName(TextStyle.FULL, Locale.US));
             case 'c' -> {
                 strftime(out, 'a', d, utc);
                 out.append(' ');

@@ -10,6 +10,21 @@ final class Shell {
         return new ProcessBuilder("/bin/sh", "-c", command).inheritIO();
     }
 
+    /** What closing a popen file does besides closing its pipe: waiting for the child, as pclose. */
+    static LuaFile.Closer closer(Process p) {
+        return new LuaFile.Closer() {
+            @Override
+            public void close() throws IOException {
+                await(p);
+            }
+
+            @Override
+            public boolean running() {
+                return p.isAlive();
+            }
+        };
+    }
+
     /** Waits for the process; its exit status (a signal as the JVM reports it, 128 + the signal). */
     static int await(Process p) throws IOException {
         // pclose and system wait whatever happens: an interrupt must not leave a zombie behind.
