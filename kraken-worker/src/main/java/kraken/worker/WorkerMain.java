@@ -1,6 +1,9 @@
 package kraken.worker;
 
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
 import kraken.lua.module.ApplicationRunner;
@@ -9,6 +12,7 @@ import kraken.lua.module.LoopHandler;
 import kraken.lua.runtime.LuaRuntime;
 import kraken.lua.sockets.LuaSocket;
 import kraken.lua.module.Registry;
+import kraken.lua51.LineAtomicStream;
 import kraken.settings.Settings;
 import kraken.image.Image;
 import kraken.image.ImageException;
@@ -59,6 +63,9 @@ public final class WorkerMain {
     }
 
     public static void main(String[] args) {
+        // Before any Lua state exists (Globals.STDOUT is System.out when it is made): each line the
+        // script prints leaves in one write, never interleaved with another worker's.
+        System.setOut(new PrintStream(new LineAtomicStream(new FileOutputStream(FileDescriptor.out)), false));
         int status = serve(new Fd(Protocol.LINK_FD), true);
         // The master has the outcome (DONE, FAILED, or the link's end) and the connection is
         // closed: the JVM's orderly shutdown (hooks, thread and VM teardown, ~10 ms of CPU on a
