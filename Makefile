@@ -31,12 +31,16 @@ testdeps:
 	@/usr/bin/python3 -c 'import prometheus_client' >/dev/null 2>&1 && command -v groff >/dev/null 2>&1 && command -v man >/dev/null 2>&1 || \
 	  { apt-get update -qq && apt-get install -y -qq python3 python3-prometheus-client groff-base man-db >/dev/null; }
 # What the systemd and load-balancer tests run for real: systemd-socket-activate and
-# systemd-analyze (Debian's systemd), setpriv (util-linux), haproxy.
+# systemd-analyze (Debian's systemd), setpriv (util-linux), haproxy; keyutils, debootstrap and
+# systemd-container for the walls' tests.
 test-tools:
 	@command -v systemd-socket-activate >/dev/null 2>&1 && command -v systemd-analyze >/dev/null 2>&1 \
 		|| { apt-get update -qq && apt-get install -y -qq systemd >/dev/null; }
 	@command -v haproxy >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq haproxy >/dev/null; }
 	@command -v setpriv >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq util-linux >/dev/null; }
+	@# The walls' tests: keyctl attacks the keyring; debootstrap and systemd-nspawn boot a real systemd.
+	@command -v keyctl >/dev/null 2>&1 && command -v debootstrap >/dev/null 2>&1 && command -v systemd-nspawn >/dev/null 2>&1 \
+		|| { apt-get update -qq && apt-get install -y -qq keyutils debootstrap systemd-container >/dev/null; }
 
 # Serves the program every user writes (docs/lua-api.md) on $(PORT) with the built-in default configuration.
 run: build
@@ -44,6 +48,7 @@ run: build
 
 bench: build
 	sh bench/run.sh
+	sh bench/walls.sh
 
 # Where `make install` puts things. DESTDIR stages the whole tree (packaging, tests).
 # The units go where systemd looks for installed packages' units, whatever PREFIX is.

@@ -536,3 +536,6 @@ targets() {
 }
 report >"$out/results.md"
 cat "$out/results.md"
+
+# The image (docs/ section 6): its size, and a fresh state per connection by copy against rerun.
+sh "$here/image.sh" "$out/image.md" || log "the image measurement failed"

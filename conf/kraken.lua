@@ -47,6 +47,12 @@ kraken.limits = {
 -- true: workers and the script get the sandboxed libraries (no io, os.execute, debug, ...).
 kraken.sandbox = false
 
+-- Walls around every worker (docs/walls.md), read at start: network = "none" gives each worker
+-- a network namespace of its own (it serves its connection and reaches nothing else), files =
+-- "read-only" a read-only file system with a private, empty /tmp. "host": as the user may.
+-- A system-call filter walls in every worker whatever this says.
+kraken.confine = {network = "host", files = "host"}
+
 -- Seconds a graceful stop (TERM, INT) waits for busy workers before killing them.
 kraken.grace = 30
 

@@ -924,3 +924,81 @@ JNIEXPORT jint JNICALL MFN(setChildSubreaper0)(JNIEnv *env, jclass c) {
     (void) env; (void) c;
     RET(prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0));
 }
+
+/* ---- Sealed memory files: the state image (kraken.image) travels to a worker beside HELLO ----
+ * A HELLO message is at most 64 KiB; the image can be megabytes. The master writes it once into a
+ * memfd, seals it (no write, grow or shrink, no more seals), and passes the descriptor with every
+ * HELLO; a worker checks the seals before it trusts the size and the bytes not to change under it.
+ * The three natives below are this concern alone, kept together.
+ */
+#ifndef MFD_CLOEXEC
+#include <sys/mman.h>
+#endif
+#include <linux/memfd.h>
+#include <sys/stat.h>
+#ifndef F_ADD_SEALS
+#define F_ADD_SEALS 1033
+#define F_GET_SEALS 1034
+#define F_SEAL_SEAL 0x0001
+#define F_SEAL_SHRINK 0x0002
+#define F_SEAL_GROW 0x0004
+#define F_SEAL_WRITE 0x0008
+#endif
+#define KRAKEN_SEALS (F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE)
+
+/* A close-on-exec memfd holding data[0..len), sealed; the descriptor or -errno. */
+JNIEXPORT jint JNICALL FN(sealedMemfd0)(JNIEnv *env, jclass c, jbyteArray name, jbyteArray data, jint len) {
+    (void) c;
+    char cname[64];
+    jsize nlen = (*env)->GetArrayLength(env, name);
+    if (nlen > (jsize) sizeof cname - 1) nlen = sizeof cname - 1;
+    (*env)->GetByteArrayRegion(env, name, 0, nlen, (jbyte *) cname);
+    cname[nlen] = 0;
+    int fd = (int) syscall(SYS_memfd_create, cname, MFD_CLOEXEC | MFD_ALLOW_SEALING);
+    if (fd < 0) return -errno;
+    jbyte *bytes = (*env)->GetByteArrayElements(env, data, NULL);
+    if (bytes == NULL) { close(fd); return -ENOMEM; }
+    jint done = 0;
+    while (done < len) {
+        ssize_t w = write(fd, bytes + done, (size_t) (len - done));
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) {
+            int err = w < 0 ? errno : EIO;
+            (*env)->ReleaseByteArrayElements(env, data, bytes, JNI_ABORT);
+            close(fd);
+            return -err;
+        }
+        done += (jint) w;
+    }
+    (*env)->ReleaseByteArrayElements(env, data, bytes, JNI_ABORT);
+    if (fcntl(fd, F_ADD_SEALS, KRAKEN_SEALS) < 0) { int err = errno; close(fd); return -err; }
+    return fd;
+}
+
+/* The size of fd when it carries every seal above; -EPERM when a seal is missing, else -errno. */
+JNIEXPORT jlong JNICALL FN(sealedSize0)(JNIEnv *env, jclass c, jint fd) {
+    (void) env; (void) c;
+    int seals = fcntl(fd, F_GET_SEALS);
+    if (seals < 0) return -errno;
+    if ((seals & KRAKEN_SEALS) != KRAKEN_SEALS) return -EPERM;
+    struct stat st;
+    if (fstat(fd, &st) < 0) return -errno;
+    return (jlong) st.st_size;
+}
+
+/* Reads len bytes at offset 0 of fd into buf (pread: the offset is nobody's state); bytes read or -errno. */
+JNIEXPORT jint JNICALL FN(preadAll0)(JNIEnv *env, jclass c, jint fd, jbyteArray buf, jint len) {
+    (void) c;
+    jbyte *bytes = (*env)->GetByteArrayElements(env, buf, NULL);
+    if (bytes == NULL) return -ENOMEM;
+    jint done = 0;
+    while (done < len) {
+        ssize_t r = pread(fd, bytes + done, (size_t) (len - done), done);
+        if (r < 0 && errno == EINTR) continue;
+        if (r < 0) { int err = errno; (*env)->ReleaseByteArrayElements(env, buf, bytes, JNI_ABORT); return -err; }
+        if (r == 0) break;
+        done += (jint) r;
+    }
+    (*env)->ReleaseByteArrayElements(env, buf, bytes, 0);
+    return done;
+}

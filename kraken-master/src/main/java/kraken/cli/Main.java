@@ -83,10 +83,13 @@ public final class Main {
             return 1;
         }
         ProgramRecord record = new ProgramRecord(() -> ConfigLoader.load(source));
-        LoopHandler loop = inv.check() ? new CheckLoop(settings, out, err, Main::exit)
-                : new PlannedMasterLoop(settings, record);
+        PlannedMasterLoop planned = inv.check() ? null : new PlannedMasterLoop(settings, record);
+        LoopHandler loop = inv.check() ? new CheckLoop(settings, out, err, Main::exit) : planned;
         Path scriptDir = inv.hasScript() && !inv.scriptFromStdin() ? ProgramRunner.folderOf(inv.scriptName()) : null;
         Globals globals = LuaRuntime.create(settings, new Registry(), loop, scriptDir);
+        if (planned != null) {
+            planned.attach(globals);
+        }
         // LuaJ leaves io.stdin unconnected; the REPL and the script must share one buffered stream.
         globals.STDIN = stdin;
         ProgramRunner runner = new ProgramRunner(globals, record, report, stdin);

@@ -3,24 +3,45 @@ package kraken.cli;
 import kraken.lua.module.LoopHandler;
 import kraken.lua.module.Registry;
 import kraken.settings.Settings;
+import kraken.image.ImageException;
+import kraken.image.ImageLimits;
+import kraken.image.ImageWriter;
 import kraken.master.MasterLoop;
+import org.luaj.vm2.Globals;
+import org.luaj.vm2.LuaValue;
 import org.luaj.vm2.Varargs;
 
 /**
- * kraken.loop() in a normal run: the master's loop, given the plan as it stands when loop() is
- * called (in interactive mode, the lines typed so far are part of it).
+ * kraken.loop() in a normal run: captures the state as the image every connection will copy
+ * (docs/ section 6), then runs the master's loop with it.
  */
 final class PlannedMasterLoop implements LoopHandler {
     private final Settings settings;
     private final ProgramRecord record;
+    private Globals globals;
 
     PlannedMasterLoop(Settings settings, ProgramRecord record) {
         this.settings = settings;
         this.record = record;
     }
 
+    /** The state whose kraken.loop() this is (made after this handler, which it holds). */
+    void attach(Globals g) {
+        this.globals = g;
+    }
+
     @Override
     public Varargs loop(Registry registry) {
-        return new MasterLoop(settings, record.plan()).loop(registry);
+        if (registry.application() == null) {
+            return LuaValue.varargsOf(LuaValue.NIL,
+                    LuaValue.valueOf("no application registered (call kraken.registerApplication first)"));
+        }
+        byte[] image;
+        try {
+            image = ImageWriter.capture(globals, registry, ImageLimits.forHeap(settings));
+        } catch (ImageException e) {
+            return LuaValue.varargsOf(LuaValue.NIL, LuaValue.valueOf(e.getMessage()));
+        }
+        return new MasterLoop(settings, record.plan(image)).loop(registry);
     }
 }

@@ -9,9 +9,9 @@ import kraken.master.LaunchPlan;
 import kraken.protocol.Protocol.Step;
 
 /**
- * What the program has run so far, kept so that kraken.loop() can hand workers the plan to
- * rebuild the same state: the steps (-e, -l, the script, interactive lines), the arg table,
- * and how to re-read the configuration.
+ * What the program has run so far (the steps: -e, -l, the script, interactive lines; the arg
+ * table), the script's folder, and how to re-read the configuration: what kraken.loop() hands
+ * the master's loop beside the image.
  */
 final class ProgramRecord {
     private final List<Step> steps = new ArrayList<>();
@@ -44,7 +44,25 @@ final class ProgramRecord {
         this.scriptDir = scriptDir;
     }
 
-    LaunchPlan plan() {
-        return new LaunchPlan(steps, scriptName, argTable, argBase, scriptDir, reloadSettings);
+    /** The steps run so far (-e, -l, the script, interactive lines). */
+    List<Step> steps() {
+        return List.copyOf(steps);
+    }
+
+    String scriptName() {
+        return scriptName;
+    }
+
+    List<String> argTable() {
+        return argTable;
+    }
+
+    int argBase() {
+        return argBase;
+    }
+
+    /** What workers start from: the image of the state at kraken.loop(). */
+    LaunchPlan plan(byte[] image) {
+        return new LaunchPlan(image, scriptDir, reloadSettings);
     }
 }

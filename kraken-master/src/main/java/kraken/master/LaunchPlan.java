@@ -1,23 +1,17 @@
 package kraken.master;
 
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.Callable;
 import kraken.settings.Settings;
 import kraken.protocol.Protocol;
 
 /**
- * How to rebuild, in a worker, the state the master reached at kraken.loop(): the steps the
- * command ran (-e, -l, the script), the arg table, and how to re-read the configuration on HUP.
+ * What a worker starts from: the image of the script's state at kraken.loop() (kraken.image;
+ * the master never parses it, it passes it to every worker in a sealed memfd), the script's
+ * folder, and how to re-read the configuration on HUP.
  *
- * @param argTable arg[argBase], arg[argBase + 1], ... : interpreter and options, script, arguments
+ * @param image the bytes ImageWriter.capture made
  * @param scriptDir the script's folder (the sandbox's require path); null for -e or stdin programs
  * @param reloadSettings re-reads the configuration file (SIGHUP); throws with a clear message when it is bad
  */
-public record LaunchPlan(List<Protocol.Step> program, String scriptName, List<String> argTable, int argBase,
-                         Path scriptDir, Callable<Settings> reloadSettings) {
-    public LaunchPlan {
-        program = List.copyOf(program);
-        argTable = List.copyOf(argTable);
-    }
-}
+public record LaunchPlan(byte[] image, Path scriptDir, Callable<Settings> reloadSettings) {}

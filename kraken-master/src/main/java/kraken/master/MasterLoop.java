@@ -56,7 +56,8 @@ public final class MasterLoop implements LoopHandler {
                 board = new StatusBoard(() -> events.post(SignalEvents.Event.SNAPSHOT));
                 statusServer = StatusServer.bind(settings, board);
             }
-            launcher = new WorkerLauncher(user);
+            WorkerWalls walls = WorkerWalls.build(settings, plan);
+            launcher = new WorkerLauncher(user, walls);
             if (MasterLog.debug()) {
                 MasterLog.info("worker command: " + String.join(" ", launcher.command(settings)));
             }
@@ -68,7 +69,7 @@ public final class MasterLoop implements LoopHandler {
             MasterLog.info("java " + Runtime.version() + " at " + System.getProperty("java.home")
                     + "; workers start with " + WorkerFlags.sharingDescription());
             MasterLog.info("serving " + listeners.addresses() + " as " + user + ", " + settings.isolation
-                    + " isolation");
+                    + " isolation; workers walled in by " + walls);
             if (statusServer != null) {
                 statusServer.start();
                 MasterLog.info("status and metrics on " + statusServer.where());

@@ -29,14 +29,19 @@ final class WorkerLauncher implements Launcher {
     private final String[] environment;
     private final WorkerUser user;
     private final Fd devNull;
+    private final WorkerWalls walls;
     // Spawning is the master's main work in "process" isolation: what does not change between
     // two workers (until a HUP brings new settings) is computed once.
     private Settings preparedFor;
     private String[] preparedArgv;
     private byte[] preparedHello;
+    /** The image's sealed memfd, made once per plan and passed with every HELLO. */
+    private LaunchPlan imagePlan;
+    private Fd imageFile;
 
-    WorkerLauncher(WorkerUser user) throws IOException {
+    WorkerLauncher(WorkerUser user, WorkerWalls walls) throws IOException {
         this.user = user;
+        this.walls = walls;
         this.environment = workerEnvironment(System.getenv());
         this.devNull = new Fd(openDevNull());
     }
@@ -82,8 +87,8 @@ final class WorkerLauncher implements Launcher {
     }
 
     /**
-     * Spawns one worker and sends it its HELLO. Throws PosixException when the OS refuses the
-     * process (posix_spawn failed); nothing is left open in that case.
+     * Spawns one worker inside its walls and sends it its HELLO. Throws PosixException when the OS
+     * refuses the process or a wall; nothing is left open in that case.
      */
     Worker spawn(Settings s, LaunchPlan plan, int generation) throws PosixException {
         return spawn(s, plan, generation, -1);
@@ -92,6 +97,15 @@ final class WorkerLauncher implements Launcher {
     /** As above; uid >= 0 runs the worker as that uid, gid the same number, no supplementary groups. */
     @Override
     public Worker spawn(Settings s, LaunchPlan plan, int generation, int uid) throws PosixException {
+        if (imagePlan != plan) {
+            Fd file = new Fd(Posix.sealedMemfd(Protocol.IMAGE_NAME, plan.image()));
+            if (imageFile != null) {
+                imageFile.close();
+            }
+            imageFile = file;
+            imagePlan = plan;
+            preparedFor = null;
+        }
         if (preparedFor != s) {
             preparedArgv = command(s).toArray(new String[0]);
             try {
@@ -111,13 +125,14 @@ final class WorkerLauncher implements Launcher {
             err = Posix.pipe(false);
             errRead = new Fd(err[0]);
             errWrite = new Fd(err[1]);
-            int pid = Processes.spawn(java, preparedArgv, environment,
+            int pid = walls.spawn(java, preparedArgv, environment,
                     new int[] {0, devNull.get(), 2, errWrite.get(), Protocol.LINK_FD, workerEnd.get()});
             Fd pidfd = new Fd(Processes.pidfdOpen(pid));
             Worker w = new Worker(pid, masterEnd, pidfd, errRead, generation, System.nanoTime());
             w.uid = uid;
             try {
-                Protocol.sendEncoded(masterEnd, uid < 0 ? preparedHello : Protocol.encodeHello(hello(s, plan, uid)));
+                Protocol.sendHello(masterEnd, uid < 0 ? preparedHello : Protocol.encodeHello(hello(s, plan, uid)),
+                        imageFile);
             } catch (IOException e) {
                 // The worker will see end-of-stream and exit; the exit is reaped as usual.
                 MasterLog.info("worker " + pid + ": could not send its orders: " + e.getMessage());
@@ -140,13 +155,15 @@ final class WorkerLauncher implements Launcher {
     }
 
     private Hello hello(Settings s, LaunchPlan plan, int uid) {
-        return new Hello(Protocol.VERSION, s.encode(), uid, uid, new int[0], plan.program(), plan.scriptName(),
-                plan.argTable(), plan.argBase());
+        return new Hello(Protocol.VERSION, s.encode(), uid, uid, new int[0], folder(plan), imageFile);
     }
 
     private Hello hello(Settings s, LaunchPlan plan) {
-        return new Hello(Protocol.VERSION, s.encode(), user.uid(), user.gid(), user.groups(), plan.program(),
-                plan.scriptName(), plan.argTable(), plan.argBase());
+        return new Hello(Protocol.VERSION, s.encode(), user.uid(), user.gid(), user.groups(), folder(plan), imageFile);
+    }
+
+    private static String folder(LaunchPlan plan) {
+        return plan.scriptDir() == null ? null : plan.scriptDir().toString();
     }
 
     // Where the worker's classes come from, whether from jars (installed) or target/classes (tests).
@@ -175,5 +192,8 @@ final class WorkerLauncher implements Launcher {
 
     void close() {
         devNull.close();
+        if (imageFile != null) {
+            imageFile.close();
+        }
     }
 }

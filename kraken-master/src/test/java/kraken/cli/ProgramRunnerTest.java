@@ -33,13 +33,25 @@ class ProgramRunnerTest {
     @TempDir
     Path dir;
 
-    private final List<LaunchPlan> plans = new ArrayList<>();
+    /** What the record held at kraken.loop(), and the plan it made. */
+    private record Seen(List<Step> program, List<String> argTable, int argBase, String scriptName, LaunchPlan plan) {
+        java.nio.file.Path scriptDir() {
+            return plan.scriptDir();
+        }
+
+        java.util.concurrent.Callable<Settings> reloadSettings() {
+            return plan.reloadSettings();
+        }
+    }
+
+    private final List<Seen> plans = new ArrayList<>();
     private final ByteArrayOutputStream err = new ByteArrayOutputStream();
     private final ProgramRecord record = new ProgramRecord(Settings::new);
 
     private ProgramRunner runner(String stdin) {
         Globals g = LuaRuntime.create(new Settings(), new Registry(), r -> {
-            plans.add(record.plan());
+            plans.add(new Seen(record.steps(), record.argTable(), record.argBase(), record.scriptName(),
+                    record.plan(new byte[0])));
             return LuaValue.TRUE;
         }, dir);
         g.STDIN = new ByteArrayInputStream(stdin.getBytes(StandardCharsets.ISO_8859_1));
@@ -57,7 +69,7 @@ class ProgramRunnerTest {
         assertTrue(run.statement(inv.actions().get(0).text()));
         assertTrue(run.library(inv.actions().get(1).text()));
         assertTrue(run.script(inv));
-        LaunchPlan plan = plans.get(0);
+        Seen plan = plans.get(0);
         assertEquals(List.of(new Step(Step.Kind.STATEMENT, "x = 1"), new Step(Step.Kind.LIBRARY, "m"),
                 new Step(Step.Kind.SCRIPT_FILE, script.toString())), plan.program());
         assertEquals(List.of("kraken", "-e", "x = 1", "-l", "m", script.toString(), "a", "b"), plan.argTable());
@@ -72,7 +84,7 @@ class ProgramRunnerTest {
         String source = "s = '\u00e9\u00ff' kraken.loop()\n"; // two bytes above 127, one char each
         ProgramRunner run = runner(source);
         assertTrue(run.script(Invocation.parse("-", "z")));
-        LaunchPlan plan = plans.get(0);
+        Seen plan = plans.get(0);
         assertEquals(List.of(new Step(Step.Kind.SCRIPT_SOURCE, source)), plan.program());
         assertEquals(List.of("kraken", "-", "z"), plan.argTable());
         assertEquals(-1, plan.argBase());

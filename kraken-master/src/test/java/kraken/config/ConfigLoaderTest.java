@@ -89,6 +89,17 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void confineDefaultsToTheHostAndTakesBothWalls() throws Exception {
+        Settings none = ConfigLoader.load(file(""));
+        assertEquals("host", none.confineNetwork);
+        assertEquals("host", none.confineFiles);
+        Settings s = ConfigLoader.load(file("kraken.confine = {network = \"none\", files = \"read-only\"}\n"));
+        assertEquals("none", s.confineNetwork);
+        assertEquals("read-only", s.confineFiles);
+        assertEquals(s.encode(), Settings.decode(s.encode()).encode());
+    }
+
+    @Test
     void workersIdleDefaultsToTenSecondsAndTakesFractions() throws Exception {
         assertEquals(10.0, ConfigLoader.load(file("")).workersIdle);
         assertEquals(0.5, ConfigLoader.load(file("kraken.workers.idle = 0.5\n")).workersIdle);
@@ -140,6 +151,10 @@ class ConfigLoaderTest {
         "kraken.limits.coroutines = 1.5|kraken.limits.coroutines must be an integer from 1 to 100000 (got 1.5)",
         "kraken.limits = {coroutines = 'many'}|kraken.limits.coroutines must be an integer from 1 to 100000 (got \"many\")",
         "kraken.sandbox = 1|kraken.sandbox must be true or false (got 1)",
+        "kraken.confine.network = 'off'|kraken.confine.network must be \"none\" or \"host\" (got \"off\")",
+        "kraken.confine = {files = 'ro'}|kraken.confine.files must be \"read-only\" or \"host\" (got \"ro\")",
+        "kraken.confine = {net = 'none'}|kraken.confine.net is not a configuration key",
+        "kraken.confine = 'none'|kraken.confine must be a table (got \"none\")",
         "kraken.limits.per_source = 0|kraken.limits.per_source must be an integer from 1 to 1000000, or nil (got 0)",
         "kraken.limits.per_source = 2.5|kraken.limits.per_source must be an integer",
         "kraken.limits.per_source = '3'|kraken.limits.per_source must be an integer",

@@ -149,35 +149,46 @@ class FailuresTest {
 
     @Test
     void noWorkerThatCanStartMakesLoopReturnNilAndAMessage() throws Exception {
-        // Readable by the master (root) only: workers, as nobody, fail before they are ready.
-        Path secret = dir.resolve("secret");
-        Files.writeString(secret, "x");
-        secret.toFile().setReadable(false, false);
-        secret.toFile().setReadable(true, true);
-        String script = "assert(io.open('" + secret + "'))\n" + Server.helloProgram()
-                .replace("assert(kraken.loop())", "print(kraken.loop())\nprint('after loop')");
-        try (Server s = Server.start(dir, script, "")) {
+        // The workers' classes where only the master (root) can read them: every worker, as
+        // nobody, fails before it is ready. (The script's own top level runs once and cannot
+        // make a worker fail: workers start from its image.)
+        Path hidden = dir.resolve("hidden");
+        Path classes = hidden.resolve("classes");
+        Path workerClasses = Path.of(kraken.worker.WorkerMain.class.getProtectionDomain().getCodeSource()
+                .getLocation().toURI());
+        try (var files = Files.walk(workerClasses)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                Path to = classes.resolve(workerClasses.relativize(f).toString());
+                if (Files.isDirectory(f)) {
+                    Files.createDirectories(to);
+                } else {
+                    Files.copy(f, to);
+                }
+            }
+        }
+        Files.setPosixFilePermissions(hidden, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        String cp = System.getProperty("java.class.path").replace(workerClasses.toString(), classes.toString());
+        String script = Server.helloProgram().replace("assert(kraken.loop())", "print(kraken.loop())\nprint('after loop')");
+        try (Server s = Server.start(dir, script, "", KrakenProcess.builder().classpath(cp))) {
             KrakenProcess.Result r = s.process.waitFor(Duration.ofSeconds(60));
             assertEquals(0, r.exitCode(), r.toString());
-            assertTrue(r.stdout().matches("(?s)nil\tno worker can start: .*Permission denied.*after loop\n"),
-                    r.toString());
+            assertTrue(r.stdout().matches("(?s)nil\tno worker can start: .*WorkerMain.*after loop\n"), r.toString());
         }
     }
 
+    /** 3 MB of image: more than the 2 MB a worker of kraken.limits.memory = '16m' takes (an eighth). */
+    private static final String LARGE = "blob = string.rep('x', 3000000)\n";
+
     @Test
     void workersThatDieBeforeReadyThrottleSpawningInsteadOfSpinning() throws Exception {
-        Path flag = dir.resolve("broken");
-        String script = "if io.open('" + flag + "') then error('broken on purpose') end\n" + Server.helloProgram();
-        try (Server s = Server.start(dir, script, "kraken.workers.spare = 1").awaitReady(1)) {
-            Files.writeString(flag, "x");
-            flag.toFile().setReadable(true, false);
-            // Take the ready worker; its replacements now fail before they are ready.
-            assertEquals(">Ok\n\r\n", s.exchange("hi\n"));
-            s.awaitLog("next start in 2000 ms", Duration.ofSeconds(20));
-            assertTrue(s.process.stderr().contains("broken on purpose"), s.process.stderr());
-            // The master prefixes a worker's own lines once, and the position appears once:
-            // "kraken: worker PID: /dir/server.lua:1: broken on purpose".
-            assertTrue(Pattern.compile("(?m)^kraken: worker \\d+: [^ :]*server\\.lua:1: broken on purpose$")
+        try (Server s = Server.start(dir, LARGE + Server.helloProgram(), "kraken.workers.spare = 1").awaitReady(1)) {
+            // A reload that gives workers too small a heap for the image: each new one refuses it
+            // before it is ready.
+            Files.writeString(dir.resolve("kraken.lua"), "kraken.workers.spare = 1\nkraken.limits.memory = '16m'\n");
+            s.process.signal("HUP");
+            s.awaitLog("next start in 2000 ms", Duration.ofSeconds(30));
+            // The master prefixes a worker's own lines once: "kraken: worker PID: the state image ...".
+            assertTrue(Pattern.compile("(?m)^kraken: worker \\d+: the state image has \\d+ bytes, more than the \\d+ this worker's heap allows")
                     .matcher(s.process.stderr()).find(), s.process.stderr());
             assertTrue(!s.process.stderr().contains("kraken worker"), s.process.stderr());
             int started = s.count("started");
@@ -185,28 +196,28 @@ class FailuresTest {
             // Back-off doubles: within the next two seconds at most one more start is allowed.
             Poll.until("two seconds", Duration.ofSeconds(5), () -> System.nanoTime() - t0 > 2_000_000_000L);
             assertTrue(s.count("started") - started <= 1, s.process.stderr());
-            Files.delete(flag);
-            // Once the script is fixed, the next start after the back-off succeeds and serves.
-            s.process.await("a new ready worker", Duration.ofSeconds(30), () -> s.count("ready in") >= 2);
+            // Once the configuration is fixed, the next start after the back-off succeeds and serves.
+            Files.writeString(dir.resolve("kraken.lua"), "kraken.workers.spare = 1\n");
+            int ready = s.count("ready in");
+            s.process.signal("HUP");
+            s.process.await("a new ready worker", Duration.ofSeconds(30), () -> s.count("ready in") > ready);
             assertEquals(">Ok\n\r\n", s.exchange("hi\n"));
         }
     }
 
     @Test
     void aWorkerThatNeverBecomesReadyIsKilledAndThrottled() throws Exception {
-        Path flag = dir.resolve("hang");
-        // Only workers started after the flag exists hang before kraken.loop(): the master and
-        // the first workers do not.
-        String script = "if io.open('" + flag + "') then while true do end end\n" + Server.helloProgram();
-        try (Server s = Server.start(dir, script, "kraken.workers.spare = 1\nkraken.limits.time = 2").awaitReady(1)) {
-            Files.writeString(flag, "x");
-            flag.toFile().setReadable(true, false);
-            assertEquals(">Ok\n\r\n", s.exchange("hi\n"));
-            s.awaitLog("was not ready within kraken.limits.time (2 s): killing it", Duration.ofSeconds(20));
+        try (Server s = Server.start(dir, Server.helloProgram(), "kraken.workers.spare = 1").awaitReady(1)) {
+            // No JVM is ready within a hundredth of a second: after this reload every new worker overruns.
+            Files.writeString(dir.resolve("kraken.lua"), "kraken.workers.spare = 1\nkraken.limits.time = 0.01\n");
+            s.process.signal("HUP");
+            s.awaitLog("was not ready within kraken.limits.time (0.01 s): killing it", Duration.ofSeconds(20));
             s.awaitLog("failed before it was ready: not ready within kraken.limits.time", Duration.ofSeconds(10));
-            Files.delete(flag);
+            Files.writeString(dir.resolve("kraken.lua"), "kraken.workers.spare = 1\n");
+            int ready = s.count("ready in");
+            s.process.signal("HUP");
             // Its replacement, after the back-off, serves again.
-            s.process.await("a new ready worker", Duration.ofSeconds(30), () -> s.count("ready in") >= 2);
+            s.process.await("a new ready worker", Duration.ofSeconds(30), () -> s.count("ready in") > ready);
             assertEquals(">Ok\n\r\n", s.exchange("hi\n"));
         }
     }

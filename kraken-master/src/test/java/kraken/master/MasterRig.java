@@ -34,7 +34,7 @@ final class MasterRig implements AutoCloseable {
         sources = new SourceLimits(s);
         listeners = Listeners.bind(List.of(new Registry.Address("127.0.0.1", 0)));
         lifecycle = new Lifecycle(state, pool, loop, launcher, sources, listeners, null);
-        LaunchPlan plan = new LaunchPlan(List.of(), "test", List.of(), 0, Path.of("."), () -> s);
+        LaunchPlan plan = new LaunchPlan(new byte[0], Path.of("."), () -> s);
         spawner = new Spawner(state, lifecycle, pool, launcher, plan, null);
         admission = new Admission(state, lifecycle, pool, loop, listeners, sources, null);
     }

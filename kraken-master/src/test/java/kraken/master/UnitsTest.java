@@ -60,7 +60,8 @@ class UnitsTest {
     void theServiceIsTypeNotifyReloadsWithHupAndIsHardened() throws Exception {
         String service = Files.readString(units().resolve("kraken.service"));
         for (String line : List.of("Type=notify", "ExecReload=/bin/kill -HUP $MAINPID", "NoNewPrivileges=yes",
-                "CapabilityBoundingSet=CAP_SETUID CAP_SETGID CAP_SETPCAP CAP_KILL CAP_NET_BIND_SERVICE",
+                "CapabilityBoundingSet=CAP_SETUID CAP_SETGID CAP_SETPCAP CAP_KILL CAP_NET_BIND_SERVICE CAP_SYS_ADMIN",
+                "RestrictNamespaces=net mnt", "SystemCallFilter=seccomp mount mount_setattr",
                 "ProtectSystem=strict", "PrivateTmp=yes", "WatchdogSec=")) {
             assertTrue(service.contains("\n" + line), line);
         }

@@ -38,6 +38,11 @@ final class Lua51Coroutines {
             this.f = f;
         }
 
+        /** The function the script gave coroutine.create (see CoroutineBodies). */
+        LuaValue function() {
+            return f;
+        }
+
         @Override
         public Varargs invoke(Varargs args) {
             try {

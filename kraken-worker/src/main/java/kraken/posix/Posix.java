@@ -266,6 +266,24 @@ public final class Posix {
         return check("read", read0(fd, buf, len));
     }
 
+    // ---- sealed memory files (the state image beside HELLO; see kraken_posix.c) ----
+
+    /** A close-on-exec memfd holding data, sealed against writes, growth, shrinking and new seals. */
+    public static int sealedMemfd(String name, byte[] data) throws PosixException {
+        return check("memfd_create", sealedMemfd0(name.getBytes(java.nio.charset.StandardCharsets.UTF_8), data,
+                data.length));
+    }
+
+    /** The size of fd; throws (EPERM) unless fd carries all four seals, so its bytes cannot change. */
+    public static long sealedSize(int fd) throws PosixException {
+        return check("fcntl(F_GET_SEALS)", sealedSize0(fd));
+    }
+
+    /** Reads buf.length bytes from offset 0 of fd; the count read (less only at end of file). */
+    public static int preadAll(int fd, byte[] buf) throws PosixException {
+        return check("pread", preadAll0(fd, buf, buf.length));
+    }
+
     // ---- processes ----
 
     public static int getpid() {
@@ -421,6 +439,9 @@ public final class Posix {
     private static native int poll0(int[] fds, short[] events, short[] revents, int count, int timeoutMs);
     private static native void exitNow0(int status);
     private static native int pipe0(int[] out, boolean nonBlockingWrite);
+    private static native int sealedMemfd0(byte[] name, byte[] data, int len);
+    private static native long sealedSize0(int fd);
+    private static native int preadAll0(int fd, byte[] buf, int len);
     private static native int write0(int fd, byte[] buf, int len);
     private static native int read0(int fd, byte[] buf, int len);
     private static native int getpid0();

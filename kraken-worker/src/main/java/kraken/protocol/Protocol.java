@@ -6,9 +6,7 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import kraken.posix.Fd;
 import kraken.posix.Posix;
@@ -22,14 +20,21 @@ import kraken.posix.Posix;
  * {@value #MAX_MESSAGE} bytes.
  *
  * <pre>
- *   master -> worker  HELLO       version, settings, user ids, program    (once, first)
+ *   master -> worker  HELLO       version, settings, user ids, script folder
+ *                                 + SCM_RIGHTS image                    (once, first)
  *   worker -> master  READY                                               (state prepared)
  *   master -> worker  CONNECTION  peer host, peer port, path + SCM_RIGHTS fd
  *   worker -> master  DONE        outcome ("ok" or the application's error)
  *   worker -> master  FAILED      the error that stopped it before READY
  * </pre>
  *
- * In "process" isolation a worker exits after its DONE; in "state" isolation it prepares a new
+ * HELLO's descriptor is the state image (kraken.image: the script's state at kraken.loop(),
+ * which every connection copies): a memfd sealed against writing, growing and shrinking (and
+ * against new seals), made once by {@link #imageFile} and passed with every HELLO, since an image
+ * can be far larger than a message. A worker reads it with {@link #readImage}, which refuses a
+ * file without those seals or larger than its limit.
+ *
+ * <p>In "process" isolation a worker exits after its DONE; in "state" isolation it prepares a new
  * Lua state and sends READY again. The master stops a worker by closing its end. Each side
  * treats end-of-stream on the link as the death of the other: the worker exits at once, the
  * master reaps it. A worker's exit status is protocol too: see the EXIT_ constants.
@@ -37,10 +42,15 @@ import kraken.posix.Posix;
 public final class Protocol {
     private Protocol() {}
 
-    /** 2: exit statuses moved clear of the JVM's; 3: CONNECTION carries a path (Unix-domain listeners). */
-    public static final int VERSION = 3;
+    /**
+     * 2: exit statuses moved clear of the JVM's; 3: CONNECTION carries a path (Unix-domain
+     * listeners); 4: HELLO carries the state image (a sealed memfd) instead of the program to replay.
+     */
+    public static final int VERSION = 4;
     public static final int LINK_FD = 3;
     public static final int MAX_MESSAGE = 65536;
+    /** The name of the image's memfd (/proc/PID/fd shows it as /memfd:kraken-image). */
+    public static final String IMAGE_NAME = "kraken-image";
 
     // Exit statuses. Kraken's own are 10 and up, clear of the statuses the JVM itself uses (1: it
     // could not start, 3: -XX:+ExitOnOutOfMemoryError, 134: abort), so that no JVM failure reads
@@ -77,7 +87,7 @@ public final class Protocol {
     private static final byte DONE = 'D';
     private static final byte FAILED = 'F';
 
-    /** One step of the program the master ran before kraken.loop(), replayed by each worker. */
+    /** One step of a program (-e, -l, the script), as the command records it. */
     public record Step(Kind kind, String text) {
         public enum Kind {
             /** -e: a chunk of Lua source. */
@@ -91,18 +101,15 @@ public final class Protocol {
         }
     }
 
-    /** Everything a worker needs to become what the master was at kraken.loop(). */
+    /**
+     * Everything a worker needs to become what the script was at kraken.loop(): its image (a
+     * sealed memfd, see the class comment; the receiver owns it) and the script's folder (the
+     * sandbox's require path; null for -e or standard input).
+     */
     public record Hello(int version, Map<String, String> settings, int uid, int gid, int[] groups,
-                        List<Step> program, String scriptName, List<String> argTable, int argBase)
-            implements ToWorker {
-        /**
-         * argTable holds arg[argBase], arg[argBase+1], ... in order: the interpreter and options at
-         * negative indices, the script at 0, its arguments after.
-         */
+                        String scriptDir, Fd image) implements ToWorker {
         public Hello {
             settings = Map.copyOf(settings);
-            program = List.copyOf(program);
-            argTable = List.copyOf(argTable);
         }
     }
 
@@ -131,10 +138,34 @@ public final class Protocol {
     // ---- master side ----
 
     public static void sendHello(Fd link, Hello h) throws IOException {
-        sendEncoded(link, encodeHello(h));
+        sendHello(link, encodeHello(h), h.image());
     }
 
-    /** A HELLO as bytes, for a master that sends the same one to many workers. */
+    /** Sends a HELLO made by encodeHello, with the image file beside it (the caller keeps its copy). */
+    public static void sendHello(Fd link, byte[] hello, Fd image) throws IOException {
+        Posix.sendmsg(link.get(), hello, hello.length, image.get());
+    }
+
+    /** A sealed memfd holding image, for every worker's HELLO; the caller owns it. */
+    public static Fd imageFile(byte[] image) throws IOException {
+        return new Fd(Posix.sealedMemfd(IMAGE_NAME, image));
+    }
+
+    /** The image in a HELLO's file: refused unless sealed, and when larger than limit. */
+    public static byte[] readImage(Fd image, long limit) throws IOException {
+        long size = Posix.sealedSize(image.get());
+        if (size > Math.min(limit, Integer.MAX_VALUE - 8)) {
+            throw new IOException("the state image has " + size + " bytes, more than the " + limit
+                    + " this worker's heap allows (kraken.limits.memory)");
+        }
+        byte[] b = new byte[(int) size];
+        if (Posix.preadAll(image.get(), b) != b.length) {
+            throw new IOException("protocol: the state image is shorter than its size");
+        }
+        return b;
+    }
+
+    /** A HELLO as bytes (without its image file), for a master that sends the same one to many workers. */
     public static byte[] encodeHello(Hello h) throws IOException {
         return encode(out -> {
             out.writeByte(HELLO);
@@ -150,17 +181,7 @@ public final class Protocol {
             for (int g : h.groups()) {
                 out.writeInt(g);
             }
-            out.writeInt(h.program().size());
-            for (Step s : h.program()) {
-                out.writeByte(s.kind().ordinal());
-                writeLong(out, s.text());
-            }
-            writeLong(out, h.scriptName() == null ? "" : h.scriptName());
-            out.writeInt(h.argBase());
-            out.writeInt(h.argTable().size());
-            for (String a : h.argTable()) {
-                writeLong(out, a);
-            }
+            writeLong(out, h.scriptDir() == null ? "" : h.scriptDir());
         });
     }
 
@@ -255,7 +276,12 @@ public final class Protocol {
                 return c;
             }
             if (type == HELLO) {
-                return readHello(in);
+                if (fd == null) {
+                    throw new IOException("protocol: HELLO without its image");
+                }
+                Hello h = readHello(in, fd);
+                fd = null;
+                return h;
             }
             throw new IOException("protocol: unknown message type " + type + " from master");
         } finally {
@@ -265,7 +291,7 @@ public final class Protocol {
         }
     }
 
-    private static Hello readHello(DataInputStream in) throws IOException {
+    private static Hello readHello(DataInputStream in, Fd image) throws IOException {
         int version = in.readInt();
         if (version != VERSION) {
             throw new IOException("protocol: master speaks version " + version + ", this worker " + VERSION);
@@ -280,19 +306,8 @@ public final class Protocol {
         for (int i = 0; i < groups.length; i++) {
             groups[i] = in.readInt();
         }
-        List<Step> program = new ArrayList<>();
-        for (int i = in.readInt(); i > 0; i--) {
-            Step.Kind kind = Step.Kind.values()[in.readByte()];
-            program.add(new Step(kind, readLong(in)));
-        }
-        String scriptName = readLong(in);
-        int argBase = in.readInt();
-        List<String> args = new ArrayList<>();
-        for (int i = in.readInt(); i > 0; i--) {
-            args.add(readLong(in));
-        }
-        return new Hello(version, settings, uid, gid, groups, program, scriptName.isEmpty() ? null : scriptName,
-                args, argBase);
+        String scriptDir = readLong(in);
+        return new Hello(version, settings, uid, gid, groups, scriptDir.isEmpty() ? null : scriptDir, image);
     }
 
     // ---- framing ----

@@ -91,7 +91,11 @@ public final class Keys {
             new Key("proxy.from", "a list of IPv4 or IPv6 addresses or CIDR blocks, like {\"127.0.0.1\","
                     + " \"10.0.0.0/8\", \"::1\"}", Rules::proxySources,
                     Rules::applyProxySources, Keys::readProxySources, Keys::encodeProxySources,
-                    Keys::decodeProxySources, null));
+                    Keys::decodeProxySources, null),
+            field("confine.network", "\"none\" or \"host\"", oneOf("none", "host"), Codec.STRING,
+                    s -> s.confineNetwork, (s, v) -> s.confineNetwork = v, KEEP),
+            field("confine.files", "\"read-only\" or \"host\"", oneOf("read-only", "host"), Codec.STRING,
+                    s -> s.confineFiles, (s, v) -> s.confineFiles = v, KEEP));
 
     private static final Map<String, Key> BY_NAME = byName();
 
@@ -114,6 +118,10 @@ public final class Keys {
             return -1;
         }
         return v.type() == LuaValue.TSTRING ? Posix.getpwnam(v.tojstring()).uid() : (int) v.tolong();
+    }
+
+    private static Predicate<LuaValue> oneOf(String a, String b) {
+        return v -> v.type() == LuaValue.TSTRING && (v.tojstring().equals(a) || v.tojstring().equals(b));
     }
 
     /** A key held in one field of Settings, whose value moves as the codec says. */

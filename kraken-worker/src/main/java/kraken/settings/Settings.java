@@ -58,6 +58,9 @@ public final class Settings {
     public boolean logConnections = true;
     /** kraken.proxy.from: addresses and CIDR blocks that must send a PROXY header; empty for none. */
     public java.util.List<String> proxyFrom = java.util.List.of();
+    /** kraken.confine (docs/walls.md): "none" or "host" networking, "read-only" or "host" files for workers. */
+    public String confineNetwork = "host";
+    public String confineFiles = "host";
 
     public boolean stateIsolation() {
         return "state".equals(isolation);

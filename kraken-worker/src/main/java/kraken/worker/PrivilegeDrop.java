@@ -62,8 +62,12 @@ final class PrivilegeDrop {
         }
     }
 
-    // What WorkerLauncher set up: a session of its own and the scrubbed environment.
+    // What WorkerLauncher set up: a session of its own, the scrubbed environment, and the
+    // system-call filter the master installs before this JVM's first instruction (docs/walls.md).
     private static void verifyLaunch() throws IOException {
+        if (!procStatus().contains("\nSeccomp:\t2\n")) {
+            throw new IOException("hardening failed: the worker runs without its system-call filter (Seccomp is not 2)");
+        }
         int[] pgsid = Posix.getpgsid();
         int pid = Posix.getpid();
         if (pgsid[0] != pid || pgsid[1] != pid) {
@@ -121,11 +125,14 @@ final class PrivilegeDrop {
     }
 
     // java.io, not java.nio.file: NIO would load libnet into every worker and keep a socket open.
-    private static void verifyNoCapabilities(boolean wasRoot) throws IOException {
-        String status;
+    private static String procStatus() throws IOException {
         try (FileInputStream in = new FileInputStream("/proc/self/status")) {
-            status = new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
+            return new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
         }
+    }
+
+    private static void verifyNoCapabilities(boolean wasRoot) throws IOException {
+        String status = procStatus();
         for (String line : status.split("\n")) {
             boolean set = line.startsWith("CapEff:") || line.startsWith("CapPrm:") || line.startsWith("CapInh:")
                     || line.startsWith("CapAmb:");

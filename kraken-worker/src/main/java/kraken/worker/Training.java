@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import kraken.settings.Settings;
+import kraken.image.TopLevel;
 import kraken.posix.Fd;
 import kraken.posix.Posix;
 import kraken.protocol.Protocol;
@@ -30,8 +31,12 @@ public final class Training {
     public static void main(String[] args) throws Exception {
         int[] link = Posix.socketpair(Posix.Constant.SOCK_SEQPACKET.value);
         Fd master = new Fd(link[0]);
+        Settings s = new Settings();
+        s.allowRoot = true;
+        // Before the worker starts: a state's shared metatables are the JVM's.
+        Fd image = Protocol.imageFile(TopLevel.image(s, PROGRAM, "=training"));
         String[] reply = new String[1];
-        Thread t = new Thread(() -> reply[0] = playMaster(master), "training-master");
+        Thread t = new Thread(() -> reply[0] = playMaster(master, s, image), "training-master");
         t.start();
         int status = WorkerMain.serve(new Fd(link[1]), false);
         t.join(30_000);
@@ -42,14 +47,11 @@ public final class Training {
         System.exit(0);
     }
 
-    private static String playMaster(Fd link) {
-        try {
-            Settings s = new Settings();
-            s.allowRoot = true;
+    private static String playMaster(Fd link, Settings s, Fd image) {
+        try (image) {
             int[] ids = Posix.getresids();
             Protocol.sendHello(link, new Protocol.Hello(Protocol.VERSION, s.encode(), ids[1], ids[4],
-                    Posix.getgroups(), List.of(new Protocol.Step(Protocol.Step.Kind.SCRIPT_SOURCE, PROGRAM)),
-                    null, List.of("kraken"), -1));
+                    Posix.getgroups(), null, image));
             expect(Protocol.receiveFromWorker(link), Protocol.Ready.class);
             if (Boolean.getBoolean("kraken.training.report")) {
                 System.err.println("kraken training: ready, process cpu " + selfCpuMillis() + " ms");

@@ -10,6 +10,9 @@ import kraken.lua.runtime.LuaRuntime;
 import kraken.lua.sockets.LuaSocket;
 import kraken.lua.module.Registry;
 import kraken.settings.Settings;
+import kraken.image.Image;
+import kraken.image.ImageException;
+import kraken.image.ImageLimits;
 import kraken.posix.Fd;
 import kraken.posix.Posix;
 import kraken.protocol.Protocol;
@@ -24,15 +27,16 @@ import org.luaj.vm2.Varargs;
 
 /**
  * A worker JVM: takes its orders from the master over the link at descriptor 3, switches to the
- * application's user, rebuilds the script's state up to kraken.loop(), reports READY, then serves
- * the connections the master passes it: one in "process" isolation, up to
- * kraken.workers.connections in "state" isolation, each in a brand-new Lua state.
+ * application's user, builds the script's state from the image of it at kraken.loop() (the top
+ * level never runs here), reports READY, then serves the connections the master passes it: one in
+ * "process" isolation, up to kraken.workers.connections in "state" isolation, each in a fresh copy
+ * of the image.
  */
 public final class WorkerMain {
     private final Fd link;
     private Hello hello;
     private Settings settings;
-    private Program program;
+    private Image image;
     private Path scriptDir;
     private boolean watch;
     /** kraken.limits.cpu per connection in "state" isolation; null otherwise. */
@@ -40,19 +44,11 @@ public final class WorkerMain {
     /** The descriptors held between connections ("state" isolation). */
     private DescriptorCensus census;
 
-    /** True while the program runs up to kraken.loop(); false while a connection is served. */
-    private boolean preparing;
-
-    // Classes, not lambdas, on the start-up path: a lambda's first use bootstraps method handles.
-    // kraken.loop() ends the program's run with an Error that no pcall catches; called from a
-    // connection (the application, or a function it calls) it is an ordinary failure instead:
-    // the Error would escape pcall and end the worker.
-    private final LoopHandler stopAtLoop = new LoopHandler() {
+    // A class, not a lambda, on the start-up path: a lambda's first use bootstraps method handles.
+    // The top level ran elsewhere, once: here kraken.loop() can only come from a connection.
+    private static final LoopHandler ALREADY_SERVING = new LoopHandler() {
         @Override
         public Varargs loop(Registry registry) {
-            if (preparing) {
-                throw new LoopReached();
-            }
             return LuaValue.varargsOf(LuaValue.NIL,
                     LuaValue.valueOf("kraken.loop: already serving (called from inside a connection)"));
         }
@@ -100,7 +96,10 @@ public final class WorkerMain {
             // Children the script starts (os.execute, io.popen) must not inherit the link.
             Posix.setCloseOnExec(link.get());
             settings = Settings.decode(hello.settings());
-            byte[][] sources = Program.readSources(hello.program());
+            byte[] bytes;
+            try (Fd file = hello.image()) {
+                bytes = Protocol.readImage(file, ImageLimits.forHeap(settings));
+            }
             applyLimits();
             PrivilegeDrop.apply(hello.uid(), hello.gid(), hello.groups(), settings.allowRoot, watch);
             // The drop clears the parent-death signal, so it is set after it.
@@ -109,7 +108,8 @@ public final class WorkerMain {
                 watchMaster();
             }
             scriptDir = scriptDir(hello);
-            program = new Program(hello, sources, Program.compiler());
+            // Parsed only now, as the application's user: the image is the script's work.
+            image = Image.read(bytes, ImageLimits.forHeap(settings));
             registry = new Registry();
             state = prepareState(registry);
             warmConnectionPath();
@@ -152,20 +152,13 @@ public final class WorkerMain {
         return Protocol.EXIT_OK;
     }
 
-    private Globals prepareState(Registry registry) {
-        Globals g = LuaRuntime.create(settings, registry, stopAtLoop, scriptDir);
-        preparing = true;
-        try {
-            program.run(g);
-        } catch (LoopReached reached) {
-            if (registry.application() == null) {
-                throw new LuaError("kraken.loop: no application registered");
-            }
-            return g;
-        } finally {
-            preparing = false;
+    /** A fresh copy of the image: the state as the script left it at kraken.loop(). */
+    private Globals prepareState(Registry registry) throws ImageException {
+        Globals g = image.instantiate(settings, registry, ALREADY_SERVING, scriptDir);
+        if (registry.application() == null) {
+            throw new ImageException("kraken.loop: no application registered");
         }
-        throw new LuaError("the script ended without calling kraken.loop()");
+        return g;
     }
 
     /** Resumes the application with (socket, {host, port}) until it finishes; returns the outcome. */
@@ -242,10 +235,8 @@ public final class WorkerMain {
     }
 
     private static Path scriptDir(Hello h) {
-        for (Protocol.Step s : h.program()) {
-            if (s.kind() == Protocol.Step.Kind.SCRIPT_FILE) {
-                return Path.of(new java.io.File(s.text()).getAbsoluteFile().getParent());
-            }
+        if (h.scriptDir() != null) {
+            return Path.of(h.scriptDir());
         }
         return Path.of(new java.io.File(".").getAbsolutePath());
     }
@@ -293,7 +284,7 @@ public final class WorkerMain {
 
     private int bootFailed(Throwable t) {
         String text = t instanceof LuaError e ? ApplicationRunner.errorText(e)
-                : t instanceof IOException ? t.getMessage() : t.toString();
+                : t instanceof IOException || t instanceof ImageException ? t.getMessage() : t.toString();
         complain(text);
         try {
             Protocol.sendFailed(link, text);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -32,22 +33,47 @@ class ProtocolTest {
             Settings s = new Settings();
             s.isolation = "state";
             s.limitCpu = 7L;
-            String source = "print('\u00e9\u00ff')"; // one char per byte: survives as bytes
-            Protocol.Hello sent = new Protocol.Hello(Protocol.VERSION, s.encode(), 65534, 65534, new int[] {65534, 4},
-                    List.of(new Protocol.Step(Protocol.Step.Kind.STATEMENT, "x = 1"),
-                            new Protocol.Step(Protocol.Step.Kind.SCRIPT_SOURCE, source)),
-                    "script.lua", List.of("kraken", "-e", "x = 1", "script.lua", "a"), -3);
-            Protocol.sendHello(master, sent);
-            Protocol.Hello got = (Protocol.Hello) Protocol.receiveFromMaster(worker);
+            // Far larger than a message: the image travels in its sealed memfd.
+            byte[] image = new byte[300_000];
+            new java.util.Random(4).nextBytes(image);
+            Protocol.Hello sent;
+            Protocol.Hello got;
+            try (Fd file = Protocol.imageFile(image)) {
+                sent = new Protocol.Hello(Protocol.VERSION, s.encode(), 65534, 65534, new int[] {65534, 4},
+                        "/srv/app", file);
+                Protocol.sendHello(master, sent);
+                got = (Protocol.Hello) Protocol.receiveFromMaster(worker);
+            }
             assertEquals(sent.settings(), got.settings());
             assertEquals("state", Settings.decode(got.settings()).isolation);
             assertEquals(7L, Settings.decode(got.settings()).limitCpu);
             assertEquals(65534, got.uid());
             assertArrayEquals(new int[] {65534, 4}, got.groups());
-            assertEquals(sent.program(), got.program());
-            assertEquals(sent.argTable(), got.argTable());
-            assertEquals(-3, got.argBase());
-            assertEquals("script.lua", got.scriptName());
+            assertEquals("/srv/app", got.scriptDir());
+            try (Fd file = got.image()) {
+                assertArrayEquals(image, Protocol.readImage(file, image.length));
+                IOException big = assertThrows(IOException.class, () -> Protocol.readImage(file, image.length - 1));
+                assertTrue(big.getMessage().contains("more than"), big.getMessage());
+            }
+        }
+    }
+
+    @Test
+    void anImageFileWithoutItsSealsIsRefused() throws Exception {
+        int[] p = Posix.pipe(false);
+        try (Fd r = new Fd(p[0]); Fd w = new Fd(p[1])) {
+            assertThrows(IOException.class, () -> Protocol.readImage(r, 1 << 20));
+        }
+    }
+
+    @Test
+    void aHelloWithoutItsImageIsAProtocolError() throws Exception {
+        Fd[] l = link();
+        try (Fd master = l[0]; Fd worker = l[1]) {
+            byte[] hello = Protocol.encodeHello(new Protocol.Hello(Protocol.VERSION, Map.of(), 0, 0, new int[0], null, null));
+            Protocol.sendEncoded(master, hello);
+            IOException e = assertThrows(IOException.class, () -> Protocol.receiveFromMaster(worker));
+            assertEquals("protocol: HELLO without its image", e.getMessage());
         }
     }
 
@@ -106,8 +132,9 @@ class ProtocolTest {
     void aWorkerRefusesAnotherProtocolVersion() throws Exception {
         Fd[] l = link();
         try (Fd master = l[0]; Fd worker = l[1]) {
-            Protocol.sendHello(master, new Protocol.Hello(Protocol.VERSION + 1, Map.of(), 0, 0, new int[0], List.of(),
-                    null, List.of(), 0));
+            try (Fd file = Protocol.imageFile(new byte[1])) {
+                Protocol.sendHello(master, new Protocol.Hello(Protocol.VERSION + 1, Map.of(), 0, 0, new int[0], null, file));
+            }
             IOException e = assertThrows(IOException.class, () -> Protocol.receiveFromMaster(worker));
             assertEquals("protocol: master speaks version " + (Protocol.VERSION + 1) + ", this worker " + Protocol.VERSION,
                     e.getMessage());

@@ -44,6 +44,8 @@ class KeysTest {
         s.statusPort = 9100;
         s.logConnections = false;
         s.proxyFrom = List.of("127.0.0.1", "10.0.0.0/8", "::1");
+        s.confineNetwork = "none";
+        s.confineFiles = "read-only";
         return s;
     }
 

@@ -118,9 +118,9 @@ class SettingsViewTest {
 
     @Test
     void keysAndTopLevelNamesAgree() {
-        assertEquals(23, SettingsView.KEYS.size());
+        assertEquals(25, SettingsView.KEYS.size());
         assertEquals(java.util.Set.of("mm", "isolation", "workers", "user", "allow_root", "limits", "sandbox", "grace",
-                "status", "log", "proxy"),
+                "status", "log", "proxy", "confine"),
                 SettingsView.TOP_LEVEL);
     }
 

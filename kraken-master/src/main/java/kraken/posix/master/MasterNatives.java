@@ -25,4 +25,9 @@ final class MasterNatives {
     static native int unignoreSignal0(int sig);
     static native int killUid0(int uid);
     static native int setChildSubreaper0();
+    // The walls around a worker (Walls; C in kraken_walls.c).
+    static native int wallsPrepare0(String[] what);
+    static native int wallsFilterLength0();
+    static native int spawnWalled0(String path, String[] argv, String[] envp, int[] fdMap, int walls,
+            String tmpOptions, int[] failure);
 }

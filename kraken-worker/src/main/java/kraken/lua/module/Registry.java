@@ -1,5 +1,6 @@
 package kraken.lua.module;
 
+import kraken.lua.runtime.Libraries;
 import kraken.lua51.CoroutineLimit;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,6 +42,8 @@ public final class Registry {
     private CoroutineLimit coroutines = new CoroutineLimit(Integer.MAX_VALUE);
     /** A user name or a decimal uid, as the script gave it; null when none was registered. */
     private String user;
+    /** The library objects of the state when it was fresh; null for a state copied from an image. */
+    private Libraries libraries;
 
     /** Runs the application for a connection in this state (see ApplicationRunner). */
     public ApplicationRunner runner() {
@@ -69,6 +72,15 @@ public final class Registry {
 
     public void setCoroutines(CoroutineLimit c) {
         this.coroutines = c;
+    }
+
+    public Libraries libraries() {
+        return libraries;
+    }
+
+    /** Set by LuaRuntime.create, before any script runs. */
+    public void setLibraries(Libraries l) {
+        this.libraries = l;
     }
 
     public String user() {

@@ -6,6 +6,7 @@ import kraken.lua.module.LoopHandler;
 import kraken.lua.module.Registry;
 import kraken.lua51.CoroutineLimit;
 import kraken.lua51.Lua51Lib;
+import kraken.lua51.Lua51Random;
 import kraken.settings.Settings;
 import org.luaj.vm2.Globals;
 import org.luaj.vm2.LoadState;
@@ -40,6 +41,17 @@ public final class LuaRuntime {
      * @param scriptDir the script's directory: in the sandbox, the only place require looks
      */
     public static Globals create(Settings settings, Registry registry, LoopHandler loop, Path scriptDir) {
+        Globals g = createForImage(settings, registry, loop, scriptDir);
+        // Before any script runs: what an image at kraken.loop() refers to by path (kraken.image).
+        registry.setLibraries(Libraries.index(g));
+        return g;
+    }
+
+    /**
+     * A fresh state that an image will fill (kraken.image): as create, without recording its
+     * library objects, which only a state that runs a script needs.
+     */
+    public static Globals createForImage(Settings settings, Registry registry, LoopHandler loop, Path scriptDir) {
         SharedMetatables.reset();
         Globals g = new Globals();
         if (settings.sandbox) {
@@ -55,6 +67,7 @@ public final class LuaRuntime {
         CoroutineLimit coroutines = new CoroutineLimit(settings.limitCoroutines);
         registry.setCoroutines(coroutines);
         g.load(new Lua51Lib(settings.sandbox, coroutines));
+        Lua51Random.install(g.get("math"));
         if (settings.sandbox) {
             SandboxRequire.install(g, scriptDir);
         }

@@ -27,6 +27,16 @@ public final class SharedMetatables {
             LuaBoolean.s_metatable, LuaNil.s_metatable, LuaFunction.s_metatable, LuaThread.s_metatable});
     }
 
+    /** The metatables as they are now, in the order of Libraries.ROOTS after the globals. */
+    public static LuaValue[] current() {
+        return save().saved.clone();
+    }
+
+    /** Installs these six (string, number, boolean, nil, function, thread): a copied state's. */
+    public static void install(LuaValue[] m) {
+        set(m.clone());
+    }
+
     /** Puts back what save() saw. */
     public void restore() {
         set(saved);
