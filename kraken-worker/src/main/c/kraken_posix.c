@@ -1,8 +1,8 @@
 /*
- * The JNI half of kraken.posix.Posix and kraken.posix.master.MasterNatives: the only native
+ * The JNI half of kraken.posix.Natives and kraken.posix.master.MasterNatives: the only native
  * code in Kraken.
  *
- * Every function returns a non-negative result or -errno; Posix.java turns a
+ * Every function returns a non-negative result or -errno; Natives.java (MasterNatives.java) turns a
  * negative result into a PosixException, so errno never reaches other code.
  * Calls that can block retry on EINTR here, because the JVM delivers its own
  * signals to arbitrary threads. Every descriptor is created close-on-exec.
@@ -36,7 +36,7 @@
 #include <linux/capability.h>
 #include <time.h>
 
-#define FN(name) Java_kraken_posix_Posix_##name
+#define FN(name) Java_kraken_posix_Natives_##name
 #define MFN(name) Java_kraken_posix_master_MasterNatives_##name
 #define RET(expr) do { int r_; do { r_ = (expr); } while (r_ < 0 && errno == EINTR); return r_ < 0 ? -errno : r_; } while (0)
 

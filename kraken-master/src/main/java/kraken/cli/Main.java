@@ -13,8 +13,8 @@ import kraken.config.ConfigSource;
 import kraken.lua.module.LoopHandler;
 import kraken.lua.runtime.LuaRuntime;
 import kraken.lua.module.Registry;
+import kraken.posix.ThisProcess;
 import kraken.settings.Settings;
-import kraken.posix.Posix;
 import org.apache.commons.cli.ParseException;
 import org.luaj.vm2.Globals;
 import org.luaj.vm2.LuaValue;
@@ -111,7 +111,7 @@ public final class Main {
         if (inv.hasScript() && !runner.script(inv)) {
             return false;
         }
-        boolean tty = Posix.isatty(0);
+        boolean tty = ThisProcess.isatty(0);
         if (inv.check()) {
             if (!inv.hasScript() && inv.actions().isEmpty() && !runner.stdinProgram(LuaValue.NONE)) {
                 return false;

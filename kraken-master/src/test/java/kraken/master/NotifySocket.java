@@ -10,6 +10,7 @@ import kraken.posix.Fd;
 import kraken.posix.Posix;
 import kraken.posix.PosixException;
 import kraken.posix.SocketAddress;
+import kraken.posix.Sockets;
 import kraken.testing.Poll;
 
 /** What systemd would be for sd_notify: an AF_UNIX datagram socket that collects the messages. */
@@ -23,8 +24,8 @@ final class NotifySocket implements AutoCloseable {
     NotifySocket(String name) throws PosixException {
         this.name = name;
         this.file = name.startsWith("/") ? Path.of(name) : null;
-        fd = new Fd(Posix.socket(Posix.Constant.AF_UNIX.value, Posix.Constant.SOCK_DGRAM.value, 0));
-        Posix.bindUnix(fd.get(), SocketAddress.unixPathBytes(name));
+        fd = new Fd(Sockets.socket(Posix.Constant.AF_UNIX.value, Posix.Constant.SOCK_DGRAM.value, 0));
+        Sockets.bindUnix(fd.get(), SocketAddress.unixPathBytes(name));
     }
 
     /** Every message received so far, in order. */
@@ -32,7 +33,7 @@ final class NotifySocket implements AutoCloseable {
         byte[] b = new byte[4096];
         while (true) {
             try {
-                int n = Posix.recv(fd.get(), b, 0, b.length, Posix.Constant.MSG_DONTWAIT.value);
+                int n = Sockets.recv(fd.get(), b, 0, b.length, Posix.Constant.MSG_DONTWAIT.value);
                 messages.add(new String(b, 0, n, StandardCharsets.UTF_8));
             } catch (PosixException e) {
                 return List.copyOf(messages);

@@ -14,7 +14,7 @@ import java.util.Map;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
 import java.util.function.Predicate;
-import kraken.posix.Posix;
+import kraken.posix.Privileges;
 import org.luaj.vm2.LuaTable;
 import org.luaj.vm2.LuaValue;
 
@@ -117,7 +117,7 @@ public final class Keys {
         if (v.istable()) {
             return -1;
         }
-        return v.type() == LuaValue.TSTRING ? Posix.getpwnam(v.tojstring()).uid() : (int) v.tolong();
+        return v.type() == LuaValue.TSTRING ? Privileges.getpwnam(v.tojstring()).uid() : (int) v.tolong();
     }
 
     private static Predicate<LuaValue> oneOf(String a, String b) {

@@ -6,7 +6,7 @@ import java.util.Locale;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import kraken.posix.Posix;
+import kraken.posix.Privileges;
 import org.luaj.vm2.LuaValue;
 
 /**
@@ -91,9 +91,9 @@ final class Rules {
 
     static boolean existingUser(LuaValue v) {
         if (v.type() == LuaValue.TSTRING) {
-            return !v.tojstring().isEmpty() && Posix.getpwnam(v.tojstring()) != null;
+            return !v.tojstring().isEmpty() && Privileges.getpwnam(v.tojstring()) != null;
         }
-        return integer(0, 0xFFFF_FFFEL).test(v) && Posix.getpwuid((int) v.tolong()) != null;
+        return integer(0, 0xFFFF_FFFEL).test(v) && Privileges.getpwuid((int) v.tolong()) != null;
     }
 
     static void applyUser(Settings s, LuaValue v) {

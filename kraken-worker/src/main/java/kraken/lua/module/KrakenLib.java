@@ -4,6 +4,7 @@ import kraken.lua.runtime.Args;
 import kraken.lua.sockets.LuaSocket;
 import kraken.posix.Posix;
 import kraken.posix.PosixException;
+import kraken.posix.Privileges;
 import kraken.settings.Settings;
 import kraken.settings.SettingsView;
 import org.luaj.vm2.LuaTable;
@@ -94,7 +95,7 @@ public final class KrakenLib extends TwoArgFunction {
                 throw Args.typeError(args, 1, name, "uid or user name");
             }
             try {
-                int masterUid = Posix.getresids()[1];
+                int masterUid = Privileges.getresids()[1];
                 registry.setUser(Users.choose(who, masterUid, settings.allowRoot, Users.SYSTEM));
                 return TRUE;
             } catch (IllegalArgumentException e) {
