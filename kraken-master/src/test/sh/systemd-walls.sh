@@ -17,6 +17,9 @@ say() { echo "systemd-walls: $*"; }
 die() { say "FAIL: $*"; exit 1; }
 
 cleanup() {
+  rc=$?
+  # set -e ends the script at an unguarded failure: say so.
+  [ $rc = 0 ] || say "ended with status $rc"
   if [ -n "$nspawn" ] && kill -0 "$nspawn" 2>/dev/null; then
     # TERM asks the container's systemd to power off; KILL, by pid, when it does not in 15 s.
     kill -TERM "$nspawn" 2>/dev/null || true
@@ -114,15 +117,15 @@ worker_net=${reply#*net=}; worker_net=${worker_net%% *}
 main=$(ct systemctl show -p MainPID --value kraken.service)
 # The master's live children are its workers: each with the filter and namespaces of its own.
 # (children are listed per thread: the master spawns from its supervisor thread)
-workers=$(ct sh -c "cat /proc/$main/task/*/children")
+workers=$(ct sh -c "cat /proc/$main/task/*/children 2>/dev/null" || true)
 [ -n "$workers" ] || die "the master $main has no worker"
 checked=0
 for w in $workers; do
   # A worker that just served its connection may be gone already: the live ones are checked.
   seccomp=$(ct sh -c "sed -n 's/^Seccomp:[[:space:]]*//p' /proc/$w/status 2>/dev/null" || true)
   [ -n "$seccomp" ] || continue
-  net=$(ct readlink "/proc/$w/ns/net")
-  mnt=$(ct readlink "/proc/$w/ns/mnt")
+  net=$(ct readlink "/proc/$w/ns/net") || continue
+  mnt=$(ct readlink "/proc/$w/ns/mnt") || continue
   [ "$seccomp" = 2 ] || die "worker $w: Seccomp $seccomp"
   [ "$net" != "$container_net" ] || die "worker $w: in the container's network namespace"
   [ "$mnt" != "$(ct readlink "/proc/$main/ns/mnt")" ] || die "worker $w: in the master's mount namespace"

@@ -855,7 +855,8 @@ JNIEXPORT jint JNICALL MFN(epollWait0)(JNIEnv *env, jclass c, jint epfd, jlongAr
 
 /* ==== master only: processes (kraken.posix.master.Processes) ==== */
 
-static char **to_cstrings(JNIEnv *env, jobjectArray arr) {
+/* Shared with kraken_walls.c (the walled spawn). */
+char **to_cstrings(JNIEnv *env, jobjectArray arr) {
     jsize n = (*env)->GetArrayLength(env, arr);
     char **out = calloc((size_t) n + 1, sizeof *out);
     if (out == NULL) return NULL;
@@ -869,7 +870,7 @@ static char **to_cstrings(JNIEnv *env, jobjectArray arr) {
     return out;
 }
 
-static void free_cstrings(char **v) {
+void free_cstrings(char **v) {
     if (v == NULL) return;
     for (char **p = v; *p; p++) free(*p);
     free(v);

@@ -260,26 +260,9 @@ static int walled_child(void *arg) {
     return fail(s, STEP_EXEC);
 }
 
-static char **walls_cstrings(JNIEnv *env, jobjectArray arr) {
-    jsize n = (*env)->GetArrayLength(env, arr);
-    char **out = calloc((size_t) n + 1, sizeof *out);
-    if (out == NULL) return NULL;
-    for (jsize i = 0; i < n; i++) {
-        jstring s = (jstring) (*env)->GetObjectArrayElement(env, arr, i);
-        const char *u = (*env)->GetStringUTFChars(env, s, NULL);
-        out[i] = strdup(u);
-        (*env)->ReleaseStringUTFChars(env, s, u);
-        (*env)->DeleteLocalRef(env, s);
-        if (out[i] == NULL) break;
-    }
-    return out;
-}
-
-static void walls_free(char **v) {
-    if (v == NULL) return;
-    for (char **p = v; *p; p++) free(*p);
-    free(v);
-}
+/* In kraken_posix.c: a Java String[] as a NULL-terminated, malloc'd C array, and its release. */
+char **to_cstrings(JNIEnv *env, jobjectArray arr);
+void free_cstrings(char **v);
 
 /*
  * Starts path with argv and envp inside the walls; fdMap as for spawn0 (pairs of child fd,
@@ -298,7 +281,7 @@ JNIEXPORT jint JNICALL WFN(spawnWalled0)(JNIEnv *env, jclass c, jstring path, jo
     const char *p = (*env)->GetStringUTFChars(env, path, NULL);
     const char *tmp = (*env)->GetStringUTFChars(env, tmpOptions, NULL);
     struct walled_spawn s = {
-        .path = p, .argv = walls_cstrings(env, argv), .envp = walls_cstrings(env, envp),
+        .path = p, .argv = to_cstrings(env, argv), .envp = to_cstrings(env, envp),
         .map = (const int *) map, .nmap = nmap, .walls = walls, .tmp_options = tmp,
     };
     size_t stack_size = 256 * 1024;
@@ -335,8 +318,8 @@ JNIEXPORT jint JNICALL WFN(spawnWalled0)(JNIEnv *env, jclass c, jstring path, jo
     jint f[2] = { s.failed_step, s.failed_errno };
     (*env)->SetIntArrayRegion(env, failure, 0, 2, f);
     if (stack != MAP_FAILED) munmap(stack, stack_size);
-    walls_free(s.argv);
-    walls_free(s.envp);
+    free_cstrings(s.argv);
+    free_cstrings(s.envp);
     (*env)->ReleaseStringUTFChars(env, tmpOptions, tmp);
     (*env)->ReleaseStringUTFChars(env, path, p);
     return result;

@@ -7,6 +7,9 @@ import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.function.Function;
 import kraken.config.ConfigException;
 import kraken.config.ConfigLoader;
 import kraken.config.ConfigSource;
@@ -15,6 +18,8 @@ import kraken.lua.runtime.LuaRuntime;
 import kraken.lua.module.Registry;
 import kraken.posix.ThisProcess;
 import kraken.settings.Settings;
+import kraken.master.ScriptProcess;
+import kraken.posix.Posix;
 import org.apache.commons.cli.ParseException;
 import org.luaj.vm2.Globals;
 import org.luaj.vm2.LuaValue;
@@ -46,7 +51,7 @@ public final class Main {
     }
 
     // The master's other threads (LuaJ coroutines, the dispatcher) must not keep the JVM alive.
-    private static void exit(int status) {
+    static void exit(int status) {
         System.out.flush();
         System.err.flush();
         System.exit(status);
@@ -69,9 +74,6 @@ public final class Main {
             Usage.print(out);
             return 0;
         }
-        if (inv.version()) {
-            report.plain(Usage.VERSION);
-        }
         ConfigSource source;
         Settings settings;
         try {
@@ -79,15 +81,39 @@ public final class Main {
                     System.getenv("KRAKEN_CONFIG"), ConfigSource.SYSTEM_FILE);
             settings = ConfigLoader.load(source);
         } catch (ConfigException e) {
+            if (inv.version()) {
+                report.plain(Usage.VERSION);
+            }
             report.message(e.getMessage());
             return 1;
         }
-        ProgramRecord record = new ProgramRecord(() -> ConfigLoader.load(source));
-        PlannedMasterLoop planned = inv.check() ? null : new PlannedMasterLoop(settings, record);
-        LoopHandler loop = inv.check() ? new CheckLoop(settings, out, err, Main::exit) : planned;
+        if (ScriptProcess.needed()) {
+            // docs/processes.md: a root master runs the configuration and Kraken's code, never the
+            // script; the script runs in a hardened process of its own, whose status is ours.
+            return ScriptProcess.run(List.of(argv), settings, () -> ConfigLoader.load(source), err);
+        }
+        return runHere(inv, settings, () -> ConfigLoader.load(source), stdin, out, err,
+                record -> new PlannedMasterLoop(settings, record, ScriptProcess.reloadsFor(List.of(argv), settings)));
+    }
+
+    /**
+     * Runs the program in this JVM: in a master without privileges, or in the script process of a
+     * root master (then loopHandler reports kraken.loop() to the master over the link).
+     */
+    static int runHere(Invocation inv, Settings settings, Callable<Settings> reload, InputStream stdin,
+                       PrintStream out, PrintStream err, Function<ProgramRecord, LoopHandler> loopHandler)
+            throws Exception {
+        ErrorReport report = new ErrorReport(err);
+        if (inv.version()) {
+            report.plain(Usage.VERSION);
+        }
+        ProgramRecord record = new ProgramRecord(reload);
+        LoopHandler loop = inv.check() ? new CheckLoop(settings, out, err, Main::exit) : loopHandler.apply(record);
         Path scriptDir = inv.hasScript() && !inv.scriptFromStdin() ? ProgramRunner.folderOf(inv.scriptName()) : null;
         Globals globals = LuaRuntime.create(settings, new Registry(), loop, scriptDir);
-        if (planned != null) {
+        if (loop instanceof LinkLoop link) {
+            link.attach(globals);
+        } else if (loop instanceof PlannedMasterLoop planned) {
             planned.attach(globals);
         }
         // LuaJ leaves io.stdin unconnected; the REPL and the script must share one buffered stream.

@@ -7,22 +7,28 @@ import kraken.image.ImageException;
 import kraken.image.ImageLimits;
 import kraken.image.ImageWriter;
 import kraken.master.MasterLoop;
+import kraken.master.ScriptProcess;
 import org.luaj.vm2.Globals;
 import org.luaj.vm2.LuaValue;
 import org.luaj.vm2.Varargs;
 
 /**
  * kraken.loop() in a normal run: captures the state as the image every connection will copy
- * (docs/ section 6), then runs the master's loop with it.
+ * (docs/ section 6), then runs the master's loop with it. This is a master without privileges,
+ * which runs the script in its own JVM (docs/processes.md); on HUP it runs the top level again in
+ * a script process all the same, as a root master does, since this state has moved on.
  */
 final class PlannedMasterLoop implements LoopHandler {
     private final Settings settings;
     private final ProgramRecord record;
     private Globals globals;
+    /** How HUP runs the top level again (in a script process of this user); null: it cannot. */
+    private final ScriptProcess.Reloads reloads;
 
-    PlannedMasterLoop(Settings settings, ProgramRecord record) {
+    PlannedMasterLoop(Settings settings, ProgramRecord record, ScriptProcess.Reloads reloads) {
         this.settings = settings;
         this.record = record;
+        this.reloads = reloads;
     }
 
     /** The state whose kraken.loop() this is (made after this handler, which it holds). */
@@ -42,6 +48,6 @@ final class PlannedMasterLoop implements LoopHandler {
         } catch (ImageException e) {
             return LuaValue.varargsOf(LuaValue.NIL, LuaValue.valueOf(e.getMessage()));
         }
-        return new MasterLoop(settings, record.plan(image)).loop(registry);
+        return new MasterLoop(settings, record.plan(image)).reloading(reloads).loop(registry);
     }
 }

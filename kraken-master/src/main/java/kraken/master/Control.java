@@ -22,6 +22,8 @@ final class Control {
     private final Pool pool;
     private final SourceLimits sources;
     private final LaunchPlan plan;
+    /** HUP runs the top level again (TopLevelReload); null: new workers keep the image. */
+    private TopLevelReload topLevel;
     private final SignalEvents signals;
     private final Listeners listeners;
     private final EventLoop loop;
@@ -91,6 +93,38 @@ final class Control {
         } catch (Exception ex) {
             MasterLog.info("reload: the configuration was not applied: " + ex.getMessage());
         }
+        if (topLevel != null) {
+            topLevel.start(state.settings, this::topLevelReloaded);
+            return;
+        }
+        replaceWorkers();
+    }
+
+    void reloadingTopLevel(TopLevelReload t) {
+        this.topLevel = t;
+    }
+
+    void abandonReload() {
+        if (topLevel != null) {
+            topLevel.close();
+        }
+    }
+
+    // The new image, or why there is none (then new workers start from the old one).
+    private void topLevelReloaded(byte[] image, java.nio.file.Path scriptDir, String failure) {
+        if (failure != null) {
+            MasterLog.info("reload: " + failure + "; new workers start from the old image");
+        } else {
+            spawner.usePlan(new LaunchPlan(image, scriptDir, plan.reloadSettings()));
+            MasterLog.info("reload: the top level ran again; new workers start from its image (" + image.length
+                    + " bytes)");
+        }
+        if (!state.stopping) {
+            replaceWorkers();
+        }
+    }
+
+    private void replaceWorkers() {
         state.generation++;
         MasterLog.info("restarting workers (generation " + state.generation + ")");
         lifecycle.restartAll();

@@ -1,6 +1,7 @@
 package kraken.master;
 
 import java.io.IOException;
+import java.util.List;
 import kraken.lua.module.LoopHandler;
 import kraken.lua.module.Registry;
 import kraken.posix.master.Processes;
@@ -19,6 +20,15 @@ public final class MasterLoop implements LoopHandler {
     private final Settings settings;
     private final LaunchPlan plan;
 
+    /** Runs the top level again on HUP (a root master's script process); null: the image is kept. */
+    private ScriptProcess.Reloads reloads;
+
+    /** HUP runs the top level again this way (docs/signals.md). */
+    public MasterLoop reloading(ScriptProcess.Reloads r) {
+        this.reloads = r;
+        return this;
+    }
+
     public MasterLoop(Settings settings, LaunchPlan plan) {
         this.settings = settings;
         this.plan = plan;
@@ -26,21 +36,37 @@ public final class MasterLoop implements LoopHandler {
 
     @Override
     public Varargs loop(Registry registry) {
-        if (registry.application() == null) {
+        String failure = serve(registry.addresses(), registry.application() != null, registry.user());
+        return failure == null ? LuaValue.TRUE : fail(failure);
+    }
+
+    /**
+     * Checks what the script registered (in this JVM or reported by its script process), binds,
+     * serves until a graceful stop; returns null then, or why the server could not start.
+     *
+     * @param user the user the script registered, null when none
+     */
+    public String serve(List<Registry.Address> addresses, boolean hasApplication, String user) {
+        Varargs r = run(addresses, hasApplication, user);
+        return r.arg1().toboolean() ? null : r.arg(2).tojstring();
+    }
+
+    private Varargs run(List<Registry.Address> addresses, boolean hasApplication, String registeredUser) {
+        if (!hasApplication) {
             return fail("no application registered (call kraken.registerApplication first)");
         }
-        if (registry.addresses().isEmpty()) {
+        if (addresses.isEmpty()) {
             return fail("no address registered (call kraken.registerAddress first)");
         }
         WorkerUser user;
         try {
-            user = WorkerUser.resolve(registry, settings);
+            user = WorkerUser.resolve(registeredUser, settings);
         } catch (IllegalArgumentException e) {
             return fail(e.getMessage());
         }
         Listeners listeners;
         try {
-            listeners = Listeners.bind(registry.addresses(), SocketActivation.fromEnvironment(System.getenv()));
+            listeners = Listeners.bind(addresses, SocketActivation.fromEnvironment(System.getenv()));
         } catch (IOException e) {
             return fail(e.getMessage());
         }
@@ -75,7 +101,7 @@ public final class MasterLoop implements LoopHandler {
                 MasterLog.info("status and metrics on " + statusServer.where());
             }
             String failure = new Supervisor(settings, plan, listeners, launcher, signals, user.range())
-                    .reporting(new MasterStatus(board)).notifying(notifier).run();
+                    .reporting(new MasterStatus(board)).notifying(notifier).reloadingTopLevel(reloads).run();
             if (failure != null) {
                 return fail(failure);
             }

@@ -14,6 +14,20 @@ import kraken.posix.master.Processes;
 final class Orphans {
     private Orphans() {}
 
+    /** The script process (docs/processes.md): its exit, if reaped here, is kept for the command's status. */
+    private static volatile int scriptPid = -1;
+    private static volatile Processes.Exit scriptExit;
+
+    static void keepExitOf(int pid) {
+        scriptPid = pid;
+        scriptExit = null;
+    }
+
+    /** The kept exit of the script process, or null when it was not reaped here. */
+    static Processes.Exit keptExit() {
+        return scriptExit;
+    }
+
     static void reap(Map<Integer, Worker> workers) {
         try {
             Processes.Exit e;
@@ -21,6 +35,8 @@ final class Orphans {
                 Worker w = workers.get(e.pid());
                 if (w != null) {
                     w.exit = e;
+                } else if (e.pid() == scriptPid) {
+                    scriptExit = e;
                 }
             }
         } catch (PosixException none) {

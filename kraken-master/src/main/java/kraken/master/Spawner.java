@@ -14,10 +14,15 @@ final class Spawner {
     private final Lifecycle lifecycle;
     private final Pool pool;
     private final Launcher launcher;
-    private final LaunchPlan plan;
+    /** What new workers start from; a HUP that ran the top level again brings a new one. */
+    private LaunchPlan plan;
     private final SpawnPolicy policy;
     /** kraken.user = {from, to}; null without a range. */
     private final UidPool uids;
+
+    void usePlan(LaunchPlan p) {
+        this.plan = p;
+    }
 
     Spawner(MasterState state, Lifecycle lifecycle, Pool pool, Launcher launcher, LaunchPlan plan, UidPool uids) {
         this.state = state;

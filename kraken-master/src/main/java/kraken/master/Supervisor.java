@@ -39,6 +39,12 @@ final class Supervisor {
         loop.register(signals.wakeFd(), EventLoop.Priority.SIGNALS, events -> control.handleSignals());
     }
 
+    /** On HUP, runs the script's top level again for a new image (docs/signals.md); null: keep the image. */
+    Supervisor reloadingTopLevel(ScriptProcess.Reloads reloads) {
+        control.reloadingTopLevel(reloads == null ? null : new TopLevelReload(reloads, loop));
+        return this;
+    }
+
     /** Tells systemd (NOTIFY_SOCKET) of readiness, reloads and the stop. */
     Supervisor notifying(SystemdNotifier n) {
         state.notifier = n;
@@ -72,6 +78,7 @@ final class Supervisor {
                 }
             }
         } finally {
+            control.abandonReload();
             admission.closeListeners();
             loop.close();
         }

@@ -1,6 +1,5 @@
 package kraken.master;
 
-import kraken.lua.module.Registry;
 import kraken.posix.Privileges;
 import kraken.settings.Settings;
 
@@ -13,16 +12,16 @@ import kraken.settings.Settings;
 record WorkerUser(String name, int uid, int gid, int[] groups, UidPool range) {
 
     /** Resolves the user, or throws IllegalArgumentException with the reason it cannot be used. */
-    static WorkerUser resolve(Registry registry, Settings settings) {
+    static WorkerUser resolve(String registered, Settings settings) {
         int self = Privileges.geteuid();
-        if (registry.user() == null && settings.userFrom != null) {
+        if (registered == null && settings.userFrom != null) {
             if (self != 0) {
                 throw new IllegalArgumentException("a uid range (kraken.user = {from, to}) needs a master that runs as root");
             }
             UidPool pool = new UidPool(settings.userFrom, settings.userTo);
             return new WorkerUser(pool.toString(), -1, -1, new int[0], pool);
         }
-        String wanted = registry.user() != null ? registry.user() : settings.user;
+        String wanted = registered != null ? registered : settings.user;
         if (wanted == null) {
             wanted = self == 0 ? "nobody" : Integer.toString(self);
         }
@@ -34,6 +33,10 @@ record WorkerUser(String name, int uid, int gid, int[] groups, UidPool range) {
             // A uid with no passwd entry: its own group, no supplementary groups.
             int id = Integer.parseInt(wanted);
             u = new Privileges.User(wanted, id, id, new int[] {id});
+        }
+        // The script process checked kraken.users at registerUser; it is not trusted, so again here.
+        if (registered != null && !settings.userAllowed(u.name(), Integer.toUnsignedLong(u.uid()))) {
+            throw new IllegalArgumentException("user " + registered + " is not allowed by the configuration");
         }
         if (u.uid() == 0 && !settings.allowRoot) {
             throw new IllegalArgumentException(

@@ -124,11 +124,29 @@ final class Server implements AutoCloseable {
         }
     }
 
-    /** The pids of the master's live child processes (its workers). */
+    /** The pids of the master's live child processes but its script process: its workers. */
     List<Integer> workerPids() {
         List<Integer> pids = new ArrayList<>();
-        process.process().toHandle().children().forEach(h -> pids.add((int) h.pid()));
+        process.process().toHandle().children().forEach(h -> {
+            if (!isScriptProcess(h.pid())) {
+                pids.add((int) h.pid());
+            }
+        });
         return pids;
+    }
+
+    /** The master's child that runs the script's top level (docs/processes.md), or -1. */
+    int scriptPid() {
+        return process.process().toHandle().children().filter(h -> isScriptProcess(h.pid()))
+                .mapToInt(h -> (int) h.pid()).findFirst().orElse(-1);
+    }
+
+    static boolean isScriptProcess(long pid) {
+        try {
+            return Files.readString(Path.of("/proc/" + pid + "/cmdline")).contains("kraken.cli.ScriptMain");
+        } catch (IOException gone) {
+            return false;
+        }
     }
 
     /** Workers whose pid appears in a "worker N ready" line and that are still alive. */

@@ -112,7 +112,7 @@ class SpawnRefusalTest {
     }
 
     // The build's jars live under root's home, which nobody cannot read: copy the classpath.
-    private static String readableClasspath(Path into) throws IOException {
+    static String readableClasspath(Path into) throws IOException {
         Files.createDirectories(into);
         List<String> out = new ArrayList<>();
         int i = 0;

@@ -178,6 +178,18 @@ class WallsTest {
     }
 
     @Test
+    void inStateIsolationEachConnectionFindsTheWorkersTmpEmpty() throws Exception {
+        String name = "kraken-walls-state-" + ProcessHandle.current().pid();
+        try (Server s = Server.start(dir, SCRIPT, "kraken.isolation = \"state\"\nkraken.workers.spare = 1\n"
+                + "kraken.workers.max = 1\nkraken.confine.files = \"read-only\"\n").awaitReady(1)) {
+            assertEquals("served\n", s.exchange("ls -A /tmp\n"));
+            assertEquals("write 0\nserved\n", s.exchange(probe + " write /tmp/" + name + "\n"));
+            s.awaitLog("retiring: the connection left files in its private /tmp", Duration.ofSeconds(30));
+            assertEquals("served\n", s.exchange("ls -A /tmp\n"), "the next connection saw the last one's file");
+        }
+    }
+
+    @Test
     void aWallTheKernelRefusesStopsKrakenAtStartNamingIt() throws Exception {
         // A master without CAP_SYS_ADMIN cannot give workers a network namespace.
         Path script = dir.resolve("refused.lua");

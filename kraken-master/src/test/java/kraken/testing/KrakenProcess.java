@@ -80,7 +80,13 @@ public final class KrakenProcess implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Runs kraken in folder d. Under a root kraken the script runs as nobody (docs/processes.md),
+         * so the folder (a test's own temporary one) is opened to it, as a user's would have to be.
+         */
         public Builder dir(File d) {
+            d.setReadable(true, false);
+            d.setExecutable(true, false);
             dir = d;
             return this;
         }

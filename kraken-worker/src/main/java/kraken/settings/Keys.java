@@ -56,6 +56,8 @@ public final class Keys {
                     + " 1 <= from <= to <= 4294967294, at most " + MAX_WORKERS + " uids, without 65534 (nobody)",
                     v -> v.istable() ? Rules.UidRangeKey.valid(v) : Rules.existingUser(v), Rules::applyUser,
                     Keys::readUser, Keys::encodeUser, Keys::decodeUser, null),
+            new Key("users", UsersKey.REQUIREMENT, UsersKey::accepts, UsersKey::apply,
+                    UsersKey::read, UsersKey::encode, UsersKey::decode, null),
             field("allow_root", "true or false", LuaValue::isboolean, Codec.BOOLEAN,
                     s -> s.allowRoot, (s, v) -> s.allowRoot = v, KEEP),
             field("limits.time", "a number of seconds greater than 0 and at most " + (long) MAX_SECONDS,
@@ -180,13 +182,20 @@ public final class Keys {
         if (s.user == null) {
             return LuaValue.NIL;
         }
-        // The configuration gave either a name or a uid; a uid reads back as the number it was.
-        return s.user.matches("[0-9]+") ? LuaValue.valueOf(Double.parseDouble(s.user)) : LuaValue.valueOf(s.user);
+        return userValue(s.user);
+    }
+
+    /** The configuration gave either a name or a uid; a uid reads back as the number it was. */
+    static LuaValue userValue(String user) {
+        return user.matches("[0-9]+") ? LuaValue.valueOf(Double.parseDouble(user)) : LuaValue.valueOf(user);
     }
 
     private static void encodeUser(Settings s, Map<String, String> m) {
         if (s.user != null) {
             m.put("user", s.user);
+        }
+        if (s.userDefaulted) {
+            m.put("user.defaulted", "true");
         }
         if (s.userFrom != null) {
             m.put("user.from", Integer.toUnsignedString(s.userFrom));
@@ -196,6 +205,7 @@ public final class Keys {
 
     private static void decodeUser(Map<String, String> m, Settings s) {
         s.user = m.get("user");
+        s.userDefaulted = "true".equals(m.get("user.defaulted"));
         if (m.containsKey("user.from")) {
             s.userFrom = Integer.parseUnsignedInt(m.get("user.from"));
             s.userTo = Integer.parseUnsignedInt(m.get("user.to"));

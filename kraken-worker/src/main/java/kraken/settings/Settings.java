@@ -22,7 +22,7 @@ public final class Settings {
     public double workersIdle = 10;
     /** The configured default user; null means the master's own user (a root master's loader sets "nobody"). */
     public String user = null;
-    /** Whether user is the root master's default rather than the configuration's (master only, not encoded). */
+    /** Whether user is the root master's default rather than the configuration's (--check says which). */
     public boolean userDefaulted = false;
     public boolean allowRoot = false;
     public double limitTime = 300;
@@ -45,6 +45,18 @@ public final class Settings {
     public Integer userTo = null;
     public boolean sandbox = false;
     /**
+     * kraken.users: the names and decimal uids the script may pass to kraken.registerUser; null
+     * means any user (root still only with allowRoot). usersFrom..usersTo is a uid range instead.
+     */
+    public java.util.List<String> users = null;
+    public Integer usersFrom = null;
+    public Integer usersTo = null;
+    /**
+     * The master's effective uid (not a key): the script runs in a process of its own, as another
+     * user, but what registerUser may name depends on who the master is. Null: this process's own.
+     */
+    public Integer masterUid = null;
+    /**
      * The master's LUA_PATH (not a configuration key): workers get a scrubbed environment
      * (docs/hostile-input.md), so it travels in HELLO, and package.path is the same in the master and its workers.
      */
@@ -62,15 +74,32 @@ public final class Settings {
     public String confineNetwork = "host";
     public String confineFiles = "host";
 
+    /**
+     * Whether kraken.users lets the script register this user (its name from the password
+     * database, or its uid in decimal when it has none, and its uid).
+     */
+    public boolean userAllowed(String name, long uid) {
+        if (usersFrom != null) {
+            return uid >= Integer.toUnsignedLong(usersFrom) && uid <= Integer.toUnsignedLong(usersTo);
+        }
+        return users == null || users.contains(name) || users.contains(Long.toString(uid));
+    }
+
     public boolean stateIsolation() {
         return "state".equals(isolation);
     }
 
-    /** A flat key=value form for the master/worker protocol: each key's own (see {@link Keys}), and lua.path. */
+    /**
+     * A flat key=value form for the master/worker protocol: each key's own (see {@link Keys}), then
+     * what is not a configuration key: the master's uid and LUA_PATH.
+     */
     public Map<String, String> encode() {
         Map<String, String> m = new LinkedHashMap<>();
         for (Key k : Keys.ALL) {
             k.encode().accept(this, m);
+        }
+        if (masterUid != null) {
+            m.put("master.uid", Integer.toUnsignedString(masterUid));
         }
         if (luaPath != null) {
             m.put("lua.path", luaPath);
@@ -83,6 +112,7 @@ public final class Settings {
         for (Key k : Keys.ALL) {
             k.decode().accept(m, s);
         }
+        s.masterUid = m.containsKey("master.uid") ? Integer.parseUnsignedInt(m.get("master.uid")) : null;
         s.luaPath = m.get("lua.path");
         return s;
     }

@@ -31,7 +31,7 @@ import kraken.posix.ThisProcess;
  * A worker that is allowed to run as root (kraken.allow_root) keeps root's capabilities: the
  * administrator asked for root.
  */
-final class PrivilegeDrop {
+public final class PrivilegeDrop {
     private PrivilegeDrop() {}
 
     /** The only variables of the master's environment a worker gets (WorkerLauncher passes them). */
@@ -64,22 +64,40 @@ final class PrivilegeDrop {
         }
     }
 
+    /**
+     * The script process of a root master (docs/processes.md): the same drop and hardening as a
+     * worker's, in a session of its own. Its environment is the command's (a script reads it as
+     * under lua5.1), less what the master removed, so that is not verified here.
+     */
+    public static void applyToScriptProcess(int uid, int gid, int[] groups, boolean allowRoot) throws IOException {
+        apply(uid, gid, groups, allowRoot, false);
+        if (!procStatus().contains("\nSeccomp:\t2\n")) {
+            throw new IOException("hardening failed: the script process runs without its system-call filter"
+                    + " (Seccomp is not 2)");
+        }
+        verifySession();
+    }
+
     // What WorkerLauncher set up: a session of its own, the scrubbed environment, and the
     // system-call filter the master installs before this JVM's first instruction (docs/walls.md).
     private static void verifyLaunch() throws IOException {
         if (!procStatus().contains("\nSeccomp:\t2\n")) {
             throw new IOException("hardening failed: the worker runs without its system-call filter (Seccomp is not 2)");
         }
-        int[] pgsid = ThisProcess.getpgsid();
-        int pid = ThisProcess.getpid();
-        if (pgsid[0] != pid || pgsid[1] != pid) {
-            throw new IOException("hardening failed: process group " + pgsid[0] + ", session " + pgsid[1]
-                    + ", expected this worker's own (" + pid + ")");
-        }
+        verifySession();
         for (Map.Entry<String, String> e : System.getenv().entrySet()) {
             if (!allowedVariable(e.getKey())) {
                 throw new IOException("hardening failed: environment variable " + e.getKey() + " was passed");
             }
+        }
+    }
+
+    private static void verifySession() throws IOException {
+        int[] pgsid = ThisProcess.getpgsid();
+        int pid = ThisProcess.getpid();
+        if (pgsid[0] != pid || pgsid[1] != pid) {
+            throw new IOException("hardening failed: process group " + pgsid[0] + ", session " + pgsid[1]
+                    + ", expected this process's own (" + pid + ")");
         }
     }
 

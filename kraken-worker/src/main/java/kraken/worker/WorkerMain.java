@@ -196,12 +196,18 @@ public final class WorkerMain {
      */
     private boolean stateIsClean() {
         List<String> left = census.leftOver();
-        if (left.isEmpty()) {
-            return true;
+        if (!left.isEmpty()) {
+            complain("retiring: the connection left descriptors open "
+                    + left);
+            return false;
         }
-        complain("retiring: the connection left descriptors open "
-                + left);
-        return false;
+        // A read-only worker's /tmp is its own (docs/walls.md): the next connection finds it empty.
+        String[] tmp = "read-only".equals(settings.confineFiles) ? new java.io.File("/tmp").list() : null;
+        if (tmp != null && tmp.length > 0) {
+            complain("retiring: the connection left files in its private /tmp");
+            return false;
+        }
+        return true;
     }
 
     /**

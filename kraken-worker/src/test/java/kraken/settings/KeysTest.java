@@ -28,6 +28,7 @@ class KeysTest {
         s.workersIdle = 2.5;
         s.userFrom = 0xFFFF_FFF0; // above 2^31: travels unsigned
         s.userTo = 0xFFFF_FFFE;
+        s.users = List.of("www-data", "1001");
         s.allowRoot = true;
         s.limitTime = 1.5;
         s.limitMemory = "128m";

@@ -118,10 +118,20 @@ class SettingsViewTest {
 
     @Test
     void keysAndTopLevelNamesAgree() {
-        assertEquals(25, SettingsView.KEYS.size());
-        assertEquals(java.util.Set.of("mm", "isolation", "workers", "user", "allow_root", "limits", "sandbox", "grace",
+        assertEquals(26, SettingsView.KEYS.size());
+        assertEquals(java.util.Set.of("mm", "isolation", "workers", "user", "users", "allow_root", "limits", "sandbox", "grace",
                 "status", "log", "proxy", "confine"),
                 SettingsView.TOP_LEVEL);
+    }
+
+    @Test
+    void theScriptReadsConfineAndCannotChangeIt() {
+        Settings s = new Settings();
+        s.confineNetwork = "none";
+        Globals g = state(s);
+        assertEquals("none host", eval(g, "kraken.confine.network .. ' ' .. kraken.confine.files"));
+        LuaError e = assertThrows(LuaError.class, () -> g.load("kraken.confine.network = 'host'", "=test").call());
+        assertTrue(e.getMessage().contains("kraken.confine can only be set in the configuration file"), e.getMessage());
     }
 
     @Test

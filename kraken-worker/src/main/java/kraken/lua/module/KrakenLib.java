@@ -95,8 +95,9 @@ public final class KrakenLib extends TwoArgFunction {
                 throw Args.typeError(args, 1, name, "uid or user name");
             }
             try {
-                int masterUid = Privileges.getresids()[1];
-                registry.setUser(Users.choose(who, masterUid, settings.allowRoot, Users.SYSTEM));
+                // In a script process the master's uid, not this process's, decides who may be named.
+                int masterUid = settings.masterUid != null ? settings.masterUid : Privileges.getresids()[1];
+                registry.setUser(Users.choose(who, masterUid, settings.allowRoot, Users.SYSTEM, settings));
                 return TRUE;
             } catch (IllegalArgumentException e) {
                 return fail(e.getMessage());

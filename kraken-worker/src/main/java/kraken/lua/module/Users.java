@@ -35,6 +35,11 @@ final class Users {
      * @throws IllegalArgumentException with the reason when that user is not allowed or does not exist
      */
     static String choose(LuaValue who, int masterUid, boolean allowRoot, Lookup lookup) {
+        return choose(who, masterUid, allowRoot, lookup, null);
+    }
+
+    /** As above; a user that allowed (kraken.users) refuses is not allowed by the configuration. */
+    static String choose(LuaValue who, int masterUid, boolean allowRoot, Lookup lookup, kraken.settings.Settings allowed) {
         long uid;
         Privileges.User user;
         if (who.type() == LuaValue.TNUMBER) {
@@ -53,6 +58,9 @@ final class Users {
             }
         }
         String name = user != null ? user.name() : Long.toString(uid);
+        if (allowed != null && !allowed.userAllowed(name, uid)) {
+            throw new IllegalArgumentException("user " + name + " is not allowed by the configuration");
+        }
         if (uid == 0 && !allowRoot) {
             throw new IllegalArgumentException(
                     "refusing to run the application as root (the configuration can set kraken.allow_root = true)");

@@ -69,7 +69,7 @@ public final class Libraries {
     private Libraries() {}
 
     /** Indexes g, a state nothing has run in yet, and the shared metatables as they are now. */
-    static Libraries index(Globals g) {
+    public static Libraries index(Globals g) {
         Libraries lib = new Libraries();
         lib.globals = g;
         ArrayDeque<LuaValue> queue = new ArrayDeque<>();
