@@ -5,7 +5,7 @@ MVN_TEST ?= mvn -B -ntp
 PORT ?= 8001
 PREFIX ?= /usr/local
 
-.PHONY: all build check test run bench install install-files clean lua51 testdeps test-tools
+.PHONY: all build check test fuzz run bench install install-files clean lua51 testdeps test-tools
 
 all: build
 
@@ -18,9 +18,35 @@ build:
 check:
 	$(MVN_TEST) -Dkraken.test.groups=unit test
 
-# Every test: unit, then integration tests against real servers and the reference lua5.1.
+# Every test: unit, then integration tests against real servers and the reference lua5.1, and
+# the fuzz targets replaying their corpus (regression mode).
 test: lua51 testdeps test-tools build
-	$(MVN_TEST) -Dkraken.test.groups='unit | integration' test
+	$(MVN_TEST) -Dkraken.test.groups='unit | integration | fuzz' test
+
+# The fuzz targets (module:class#method, tests tagged "fuzz"), each fuzzed by Jazzer for FUZZ_TIME
+# (30s, 5m, 1h). A finding is written into the target's committed corpus,
+# <module>/src/test/resources/<package>/<Class>Inputs/<method>/, which make test replays; inputs
+# that reached new code stay in <module>/.cifuzz-corpus/ and seed the next run. An input slower
+# than FUZZ_INPUT_TIMEOUT seconds is a finding too. Logs (executions, cov, ft) in build/fuzz/.
+FUZZ_TIME ?= 3m
+FUZZ_INPUT_TIMEOUT ?= 10
+# Distinct findings after which a target stops (1: at the first).
+FUZZ_KEEP_GOING ?= 1
+FUZZ_TARGETS ?= kraken-master:kraken.proxy.ProxyHeaderFuzzTest\#proxyHeader \
+	kraken-master:kraken.master.status.HttpRequestFuzzTest\#httpRequest \
+	kraken-worker:kraken.protocol.WorkerMessageFuzzTest\#workerMessage \
+	kraken-worker:kraken.lua.sockets.ReadBufferFuzzTest\#readBuffer \
+	kraken-master:kraken.master.LogTextFuzzTest\#logText
+fuzz:
+	@mkdir -p build/fuzz; failed=; for t in $(FUZZ_TARGETS); do \
+	  module=$${t%%:*}; test=$${t#*:}; log=build/fuzz/$${test##*.}.log; \
+	  echo "fuzzing $$test for $(FUZZ_TIME), log in $$log"; \
+	  JAZZER_FUZZ=1 JAZZER_MAX_DURATION=$(FUZZ_TIME) JAZZER_KEEP_GOING=$(FUZZ_KEEP_GOING) $(MVN_TEST) -pl $$module -am \
+	    -Dkraken.test.groups=fuzz -Dtest="$$test" -Dsurefire.failIfNoSpecifiedTests=false \
+	    -Dkraken.test.timeout=0 -Dkraken.fuzz.hooks=true -Djazzer.internal.arg.0=fuzz \
+	    -Djazzer.internal.arg.1=-timeout=$(FUZZ_INPUT_TIMEOUT) test >$$log 2>&1 || failed="$$failed $$test"; \
+	  grep -E '^(#[0-9]+.*(DONE|pulse)|Done [0-9]+ runs)|Test unit written' $$log | tail -3; \
+	done; test -z "$$failed" || { echo "findings (see their logs):$$failed" >&2; exit 1; }
 
 # The reference interpreter the differential tests compare against.
 lua51:

@@ -137,20 +137,17 @@ public final class ProxyHeader {
         return k;
     }
 
+    // doc/proxy-protocol.txt lists the valid bytes (0x00, 0x11, 0x12, 0x21, 0x22, 0x31, 0x32): "Other
+    // values are unspecified and must not be emitted in version 2 of this protocol and must be
+    // rejected as invalid by receivers" (AF_INET with an UNSPEC protocol, 0x10, among them).
     private static int addressLength(int famProto) throws Invalid {
-        int family = famProto >> 4;
-        int proto = famProto & 0xf;
-        if (family > 3 || proto > 2) {
-            throw new Invalid("v2 header with unknown family/protocol 0x" + Integer.toHexString(famProto));
-        }
-        if (proto == 2) {
-            throw new Invalid("v2 header for a datagram (DGRAM) on a stream connection");
-        }
-        return switch (family) {
-            case 1 -> 12;
-            case 2 -> 36;
-            case 3 -> 216;
-            default -> 0;
+        return switch (famProto) {
+            case 0x00 -> 0;
+            case 0x11 -> 12;
+            case 0x21 -> 36;
+            case 0x31 -> 216;
+            case 0x12, 0x22, 0x32 -> throw new Invalid("v2 header for a datagram (DGRAM) on a stream connection");
+            default -> throw new Invalid("v2 header with unknown family/protocol 0x" + Integer.toHexString(famProto));
         };
     }
 

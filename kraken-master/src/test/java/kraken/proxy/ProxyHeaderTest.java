@@ -162,7 +162,10 @@ class ProxyHeaderTest {
         badSig[11] = 'X';
         for (byte[] h : new byte[][] {badSig, v2(0x11, 0x11, new byte[12]), v2(0x22, 0x11, new byte[12]),
                 v2(0x21, 0x11, new byte[11]), v2(0x21, 0x21, new byte[35]), v2(0x21, 0x12, new byte[12]),
-                v2(0x21, 0x41, new byte[12]), v2(0x21, 0x13, new byte[12])}) {
+                v2(0x21, 0x41, new byte[12]), v2(0x21, 0x13, new byte[12]),
+                // Found by ProxyHeaderFuzzTest: bytes the specification lists nowhere, to be rejected.
+                v2(0x21, 0x10, new byte[12]), v2(0x21, 0x20, new byte[36]), v2(0x21, 0x30, new byte[216]),
+                v2(0x21, 0x01, new byte[0])}) {
             assertThrows(ProxyHeader.Invalid.class, () -> feed(new ProxyHeader(), h, 256), Arrays.toString(h));
         }
     }

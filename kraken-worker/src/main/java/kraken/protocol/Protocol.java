@@ -4,12 +4,14 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import kraken.posix.Descriptors;
 import kraken.posix.Fd;
+import kraken.posix.PosixException;
 
 /**
  * The whole contract between the master and a worker, version {@value #VERSION}.
@@ -209,25 +211,56 @@ public final class Protocol {
     public static ToMaster receiveFromWorker(Fd link) throws IOException {
         byte[] buf = BUFFER.get();
         int[] passed = new int[1];
-        int n = Descriptors.recvmsg(link.get(), buf, passed);
+        int n;
+        try {
+            n = Descriptors.recvmsg(link.get(), buf, passed);
+        } catch (PosixException e) {
+            if (e.isPeerGone()) {
+                // A worker that died with our HELLO unread (a JVM that could not start) resets the
+                // link instead of closing it: that too is its death, not a protocol error.
+                return null;
+            }
+            throw e;
+        }
         if (passed[0] >= 0) {
             new Fd(passed[0]).close(); // workers never send descriptors; do not keep one.
         }
         if (n == 0) {
             return null;
         }
+        return decodeFromWorker(buf, n);
+    }
+
+    /**
+     * A worker's message from the n bytes of its packet (n > 0). A worker runs hostile scripts
+     * and its JVM could be subverted, so any bytes may come: the answer is a message or an
+     * IOException, never another exception, and nothing is allocated beyond what the packet holds.
+     */
+    static ToMaster decodeFromWorker(byte[] buf, int n) throws IOException {
         DataInputStream in = new DataInputStream(new ByteArrayInputStream(buf, 0, n));
         byte type = in.readByte();
         switch (type) {
             case READY:
                 return new Ready();
             case DONE:
-                return new Done(in.readUTF());
+                return new Done(readUtf(in));
             case FAILED:
                 return new Failed(readLong(in));
             default:
                 throw new IOException("protocol: unknown message type " + type + " from worker");
         }
+    }
+
+    // readUTF allocates the length it reads before reading: a 3-byte packet would cost 200 KB.
+    private static String readUtf(DataInputStream in) throws IOException {
+        in.mark(2);
+        int length = in.readUnsignedShort();
+        in.reset();
+        if (length > in.available() - 2) {
+            throw new EOFException("protocol: a string of " + length + " bytes in a message with "
+                    + (in.available() - 2) + " left");
+        }
+        return in.readUTF();
     }
 
     // ---- worker side ----
@@ -340,7 +373,13 @@ public final class Protocol {
     }
 
     private static String readLong(DataInputStream in) throws IOException {
-        byte[] b = new byte[in.readInt()];
+        int length = in.readInt();
+        // The message is in memory: a length past its end is a lie, not a reason to allocate.
+        if (length < 0 || length > in.available()) {
+            throw new EOFException("protocol: a string of " + length + " bytes in a message with "
+                    + in.available() + " left");
+        }
+        byte[] b = new byte[length];
         in.readFully(b);
         return new String(b, StandardCharsets.UTF_8);
     }

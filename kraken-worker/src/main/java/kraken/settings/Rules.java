@@ -25,6 +25,8 @@ final class Rules {
     /** RLIMIT_NPROC counts threads: a worker JVM alone runs about 15 to 25. */
     static final int MIN_PROCESSES = 32;
     static final long MAX_HEAP = 1024L << 30;
+    /** A worker JVM alone takes about 40 MB beyond its heap: less could not start one. */
+    static final long MIN_MEMORY_TOTAL = 64L << 20;
     private static final Pattern SIZE = Pattern.compile("([1-9][0-9]{0,12})([kmg]?)");
 
     // A string that reads as a number is still a string here: a configuration says what it means.
@@ -139,6 +141,10 @@ final class Rules {
     }
 
     static boolean heapSize(LuaValue v) {
+        return size(v, MIN_HEAP);
+    }
+
+    static boolean size(LuaValue v, long min) {
         if (v.type() != LuaValue.TSTRING) {
             return false;
         }
@@ -157,6 +163,6 @@ final class Rules {
             return false;
         }
         long bytes = n << shift;
-        return bytes >= MIN_HEAP && bytes <= MAX_HEAP;
+        return bytes >= min && bytes <= MAX_HEAP;
     }
 }

@@ -38,8 +38,20 @@ public final class Settings {
     public Integer limitPerSource = null;
     /** Written to a connection refused by limitPerSource before it is closed; null for nothing. */
     public String limitRefusal = null;
-    /** RLIMIT_NPROC of a worker; null for no limit. */
-    public Long limitProcesses = null;
+    /**
+     * Processes and threads of one worker and everything it starts (a control group's pids.max;
+     * RLIMIT_NPROC where no group can be made). A worker JVM runs 15 to 30 threads, and each LuaJ
+     * coroutine is one more: the default fits limits.coroutines' default with room to spare.
+     */
+    public Long limitProcesses = 2048L;
+    /** Memory of one worker and everything it starts, together (a control group's memory limit). */
+    public String limitMemoryTotal = "512m";
+    /**
+     * Set by the master, not the configuration: the worker's control group enforces
+     * limitProcesses, so the worker sets no RLIMIT_NPROC (which, under a uid shared by every
+     * worker, would cap them all together rather than each).
+     */
+    public boolean processesByGroup = false;
     /** kraken.user = {from, to}: each live worker gets a uid of its own from this range; null when unset. */
     public Integer userFrom = null;
     public Integer userTo = null;
@@ -91,13 +103,15 @@ public final class Settings {
 
     /**
      * A flat key=value form for the master/worker protocol: each key's own (see {@link Keys}), then
-     * what is not a configuration key: the master's uid and LUA_PATH.
+     * what is not a configuration key: whether a control group caps processes, the master's uid and
+     * LUA_PATH.
      */
     public Map<String, String> encode() {
         Map<String, String> m = new LinkedHashMap<>();
         for (Key k : Keys.ALL) {
             k.encode().accept(this, m);
         }
+        m.put("limits.processes.group", Boolean.toString(processesByGroup));
         if (masterUid != null) {
             m.put("master.uid", Integer.toUnsignedString(masterUid));
         }
@@ -112,6 +126,7 @@ public final class Settings {
         for (Key k : Keys.ALL) {
             k.decode().accept(m, s);
         }
+        s.processesByGroup = Boolean.parseBoolean(m.get("limits.processes.group"));
         s.masterUid = m.containsKey("master.uid") ? Integer.parseUnsignedInt(m.get("master.uid")) : null;
         s.luaPath = m.get("lua.path");
         return s;

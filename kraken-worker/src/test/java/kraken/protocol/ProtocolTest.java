@@ -1,6 +1,7 @@
 package kraken.protocol;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -57,6 +58,18 @@ class ProtocolTest {
                 IOException big = assertThrows(IOException.class, () -> Protocol.readImage(file, image.length - 1));
                 assertTrue(big.getMessage().contains("more than"), big.getMessage());
             }
+        }
+    }
+
+    @Test
+    void aWorkerThatDiesWithItsHelloUnreadIsEndOfStreamNotAnError() throws Exception {
+        Fd[] l = link();
+        try (Fd master = l[0]) {
+            try (Fd file = Protocol.imageFile(new byte[10])) {
+                Protocol.sendHello(master, new Protocol.Hello(Protocol.VERSION, Map.of(), 0, 0, new int[0], null, file));
+            }
+            l[1].close(); // the worker's JVM could not start: the HELLO was never read (ECONNRESET)
+            assertNull(Protocol.receiveFromWorker(master));
         }
     }
 
@@ -141,5 +154,24 @@ class ProtocolTest {
             assertEquals("protocol: master speaks version " + (Protocol.VERSION + 1) + ", this worker " + Protocol.VERSION,
                     e.getMessage());
         }
+    }
+
+    @Test
+    void aWorkerMessageWhoseLengthLiesIsAProtocolErrorWithoutAllocatingIt() {
+        // Found by WorkerMessageFuzzTest: NegativeArraySizeException on the supervisor thread, up to
+        // 2 GB allocated for a 5-byte FAILED, 200 KB for a 3-byte DONE.
+        byte[][] lies = {
+            {'F', (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff},
+            {'F', 0x7f, (byte) 0xff, (byte) 0xff, (byte) 0xff, 'x'},
+            {'F', 0, 0, 0, 2, 'x'},
+            {'D', (byte) 0xff, (byte) 0xff},
+            {'D', 0, 2, 'x'},
+        };
+        for (byte[] m : lies) {
+            IOException e = assertThrows(IOException.class, () -> Protocol.decodeFromWorker(m, m.length));
+            assertTrue(e.getMessage().startsWith("protocol: a string of "), e.getMessage());
+        }
+        byte[] ok = {'F', 0, 0, 0, 2, 'o', 'k', 'x'};
+        assertEquals(new Protocol.Failed("ok"), assertDoesNotThrow(() -> Protocol.decodeFromWorker(ok, 7)));
     }
 }

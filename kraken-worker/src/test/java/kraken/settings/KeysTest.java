@@ -39,6 +39,7 @@ class KeysTest {
         s.limitPerSource = 5;
         s.limitRefusal = "busy \u00ff\r\n";
         s.limitProcesses = 64L;
+        s.limitMemoryTotal = "2g";
         s.sandbox = true;
         s.grace = 0.25;
         s.statusHost = "::1";
@@ -84,7 +85,8 @@ class KeysTest {
         }
         assertEquals(new TreeSet<>(List.of("mm.tries", "mm.timeout", "isolation", "workers.spare", "workers.max",
                 "workers.connections", "workers.idle", "limits.time", "limits.memory", "limits.cpu", "limits.files",
-                "limits.line", "limits.coroutines", "limits.per_source", "limits.refusal", "limits.processes", "grace",
+                "limits.line", "limits.coroutines", "limits.per_source", "limits.refusal", "limits.processes",
+                "limits.memory_total", "grace",
                 "log.connections")), reloaded);
         Settings current = new Settings();
         current.user = "nobody";

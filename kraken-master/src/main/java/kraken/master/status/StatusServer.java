@@ -269,7 +269,8 @@ public final class StatusServer implements AutoCloseable {
             drop(c);
             return;
         }
-        HttpRequest req = HttpRequest.parse(c.in);
+        HttpRequest req = HttpRequest.parse(c.in, c.searched);
+        c.searched = c.in.position();
         if (req == null) {
             if (!c.in.hasRemaining()) {
                 reply(c, "HTTP/1.0", 431, "Request Header Fields Too Large", "request too large\n", false);
@@ -397,6 +398,8 @@ public final class StatusServer implements AutoCloseable {
         final long deadline;
         SelectionKey key;
         HttpRequest request;
+        /** How much of in holds no end of the request's head. */
+        int searched;
         /** When it began waiting for a fresh snapshot; 0 when it is not waiting. */
         long waitingSince;
         ByteBuffer out;

@@ -98,4 +98,20 @@ class MetricsTest {
         assertEquals(505, req("GET /status HTTP/2\r\n\r\n").status());
         assertEquals(400, req("GET\r\n\r\n").status());
     }
+
+    @Test
+    void aHeadArrivingAByteAtATimeIsFoundWhereItEnds() {
+        // Each parse searches from where the last one stopped; the end's "\n\r\n" may straddle reads.
+        for (String text : new String[] {"GET /status HTTP/1.1\r\nHost: x\r\n\r\n", "HEAD /metrics HTTP/1.0\n\n"}) {
+            byte[] bytes = text.getBytes(StandardCharsets.ISO_8859_1);
+            ByteBuffer b = ByteBuffer.allocate(8192);
+            HttpRequest r = null;
+            for (int i = 0; i < bytes.length && r == null; i++) {
+                b.put(bytes[i]);
+                r = HttpRequest.parse(b, i);
+                assertTrue(r == null || i == bytes.length - 1, "a request before the head's end, at " + i);
+            }
+            assertEquals(req(text), r);
+        }
+    }
 }
