@@ -1,4 +1,4 @@
-package kraken.master;
+package kraken.testing;
 
 import java.io.File;
 import java.io.IOException;
@@ -14,22 +14,20 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import kraken.testing.KrakenProcess;
-import kraken.testing.Paths;
 
 /**
  * A real Kraken server for a test: a script and a configuration file in a temporary folder,
  * the kraken command serving them on a free port of 127.0.0.1, and helpers to talk to it and
  * to look at its workers through /proc.
  */
-final class Server implements AutoCloseable {
-    static final Duration STARTUP = Duration.ofSeconds(30);
+public final class Server implements AutoCloseable {
+    public static final Duration STARTUP = Duration.ofSeconds(30);
 
     /**
      * Lua for test scripts: pid() is the worker's own pid (what many applications send first, so
      * that a test knows which worker serves it).
      */
-    static final String PID_FUNCTION = """
+    public static final String PID_FUNCTION = """
             local function pid()
               local f = io.open("/proc/self/stat")
               local p = f:read("*n")
@@ -38,10 +36,10 @@ final class Server implements AutoCloseable {
             end
             """;
 
-    final int port;
-    final Path dir;
-    final Path script;
-    final KrakenProcess process;
+    public final int port;
+    public final Path dir;
+    public final Path script;
+    public final KrakenProcess process;
 
     private Server(int port, Path dir, Path script, KrakenProcess process) {
         this.port = port;
@@ -54,7 +52,7 @@ final class Server implements AutoCloseable {
      * Starts kraken on script (where the text PORT stands for the port) with the configuration
      * text (Lua setting kraken.* fields; may be empty).
      */
-    static Server start(Path dir, String script, String config, String... extraPrefix) throws IOException {
+    public static Server start(Path dir, String script, String config, String... extraPrefix) throws IOException {
         KrakenProcess.Builder b = KrakenProcess.builder();
         for (String p : extraPrefix) {
             b.jvmArg(p);
@@ -63,7 +61,7 @@ final class Server implements AutoCloseable {
     }
 
     /** As above, with a builder the caller prepared (its environment, a prefix command...). */
-    static Server start(Path dir, String script, String config, KrakenProcess.Builder b) throws IOException {
+    public static Server start(Path dir, String script, String config, KrakenProcess.Builder b) throws IOException {
         int port = Paths.freePort();
         // The script process and the workers run as nobody and read the script and what it requires.
         KrakenProcess.openToAll(dir.toFile());
@@ -76,7 +74,7 @@ final class Server implements AutoCloseable {
     }
 
     /** The program every user writes (docs/lua-api.md), as shipped in examples/hello.lua, with PORT for its port. */
-    static String helloProgram() {
+    public static String helloProgram() {
         try {
             String hello = Files.readString(Paths.root().toPath().resolve("examples/hello.lua"));
             if (!hello.contains("port = 8001")) {
@@ -89,12 +87,12 @@ final class Server implements AutoCloseable {
     }
 
     /** Waits until n workers have reported ready (in all, since start). */
-    Server awaitReady(int n) {
+    public Server awaitReady(int n) {
         process.await(n + " ready workers", STARTUP, () -> count("ready in") >= n);
         return this;
     }
 
-    int count(String logText) {
+    public int count(String logText) {
         String err = process.stderr();
         int n = 0;
         for (int i = err.indexOf(logText); i >= 0; i = err.indexOf(logText, i + 1)) {
@@ -103,12 +101,12 @@ final class Server implements AutoCloseable {
         return n;
     }
 
-    void awaitLog(String text, Duration deadline) {
+    public void awaitLog(String text, Duration deadline) {
         process.await("log line containing '" + text + "'", deadline, () -> process.stderr().contains(text));
     }
 
     /** A client connection with a read timeout, so no test can hang on it. */
-    Client connect() throws IOException {
+    public Client connect() throws IOException {
         Socket s = new Socket();
         s.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
         s.setSoTimeout(20_000);
@@ -116,7 +114,7 @@ final class Server implements AutoCloseable {
     }
 
     /** Speaks the protocol of the program every user writes (docs/lua-api.md) once and returns every byte the server sent. */
-    String exchange(String line) throws IOException {
+    public String exchange(String line) throws IOException {
         try (Client c = connect()) {
             c.send(line);
             return c.readAll();
@@ -124,7 +122,7 @@ final class Server implements AutoCloseable {
     }
 
     /** The pids of the master's live child processes but its script process: its workers. */
-    List<Integer> workerPids() {
+    public List<Integer> workerPids() {
         List<Integer> pids = new ArrayList<>();
         process.process().toHandle().children().forEach(h -> {
             if (!isScriptProcess(h.pid())) {
@@ -135,12 +133,12 @@ final class Server implements AutoCloseable {
     }
 
     /** The master's child that runs the script's top level (docs/processes.md), or -1. */
-    int scriptPid() {
+    public int scriptPid() {
         return process.process().toHandle().children().filter(h -> isScriptProcess(h.pid()))
                 .mapToInt(h -> (int) h.pid()).findFirst().orElse(-1);
     }
 
-    static boolean isScriptProcess(long pid) {
+    public static boolean isScriptProcess(long pid) {
         try {
             return Files.readString(Path.of("/proc/" + pid + "/cmdline")).contains("kraken.cli.ScriptMain");
         } catch (IOException gone) {
@@ -149,17 +147,17 @@ final class Server implements AutoCloseable {
     }
 
     /** Workers whose pid appears in a "worker N ready" line and that are still alive. */
-    static String procStatus(int pid) throws IOException {
+    public static String procStatus(int pid) throws IOException {
         return Files.readString(Path.of("/proc/" + pid + "/status"));
     }
 
-    static String statusField(int pid, String field) throws IOException {
+    public static String statusField(int pid, String field) throws IOException {
         Matcher m = Pattern.compile("(?m)^" + field + ":\\s*(.*)$").matcher(procStatus(pid));
         return m.find() ? m.group(1).trim() : null;
     }
 
     /** What each descriptor of pid points at ("socket:[123]", "pipe:[4]", a path). */
-    static List<String> descriptors(int pid) throws IOException {
+    public static List<String> descriptors(int pid) throws IOException {
         List<String> out = new ArrayList<>();
         File[] fds = new File("/proc/" + pid + "/fd").listFiles();
         if (fds != null) {
@@ -179,30 +177,30 @@ final class Server implements AutoCloseable {
         process.close();
     }
 
-    static final class Client implements AutoCloseable {
-        final Socket socket;
+    public static final class Client implements AutoCloseable {
+        public final Socket socket;
         private final InputStream in;
         private final OutputStream out;
 
-        Client(Socket s) throws IOException {
+        public Client(Socket s) throws IOException {
             this.socket = s;
             this.in = s.getInputStream();
             this.out = s.getOutputStream();
         }
 
-        void send(String s) throws IOException {
+        public void send(String s) throws IOException {
             out.write(s.getBytes(StandardCharsets.ISO_8859_1));
             out.flush();
         }
 
         /** Reads exactly n bytes (or fewer at end of stream). */
-        String read(int n) throws IOException {
+        public String read(int n) throws IOException {
             byte[] b = in.readNBytes(n);
             return new String(b, StandardCharsets.ISO_8859_1);
         }
 
         /** Reads one line sent with send(): up to "\r\n", which is dropped. */
-        String readLine() throws IOException {
+        public String readLine() throws IOException {
             StringBuilder b = new StringBuilder();
             for (int c; (c = in.read()) >= 0; ) {
                 b.append((char) c);
@@ -213,7 +211,7 @@ final class Server implements AutoCloseable {
             return b.toString();
         }
 
-        String readAll() throws IOException {
+        public String readAll() throws IOException {
             return new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
         }
 

@@ -1,15 +1,15 @@
-package kraken.master;
+package kraken.testing;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 
 /** PROXY v2 headers as a load balancer sends them, for tests. */
-final class ProxyHeaderBytes {
+public final class ProxyHeaderBytes {
     private ProxyHeaderBytes() {}
 
-    static final byte[] SIG = {0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D, 0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A};
+    public static final byte[] SIG = {0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D, 0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A};
 
-    static byte[] v2Tcp4(byte[] src, int sport, String after) {
+    public static byte[] v2Tcp4(byte[] src, int sport, String after) {
         ByteArrayOutputStream b = new ByteArrayOutputStream();
         b.writeBytes(SIG);
         b.write(0x21);
@@ -27,7 +27,7 @@ final class ProxyHeaderBytes {
         return b.toByteArray();
     }
 
-    static byte[] v2Local(String after) {
+    public static byte[] v2Local(String after) {
         ByteArrayOutputStream b = new ByteArrayOutputStream();
         b.writeBytes(SIG);
         b.write(0x20);

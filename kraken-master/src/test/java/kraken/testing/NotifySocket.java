@@ -1,4 +1,4 @@
-package kraken.master;
+package kraken.testing;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -10,29 +10,29 @@ import kraken.posix.Fd;
 import kraken.posix.Posix;
 import kraken.posix.PosixException;
 import kraken.posix.SocketAddress;
-import kraken.testing.Poll;
+import kraken.posix.Sockets;
 
 /** What systemd would be for sd_notify: an AF_UNIX datagram socket that collects the messages. */
-final class NotifySocket implements AutoCloseable {
-    final String name;
+public final class NotifySocket implements AutoCloseable {
+    public final String name;
     private final Fd fd;
     private final Path file;
     private final List<String> messages = new ArrayList<>();
 
     /** Bound to a path (name starts with "/") or an abstract name ("@..."). */
-    NotifySocket(String name) throws PosixException {
+    public NotifySocket(String name) throws PosixException {
         this.name = name;
         this.file = name.startsWith("/") ? Path.of(name) : null;
-        fd = new Fd(Posix.socket(Posix.Constant.AF_UNIX.value, Posix.Constant.SOCK_DGRAM.value, 0));
-        Posix.bindUnix(fd.get(), SocketAddress.unixPathBytes(name));
+        fd = new Fd(Sockets.socket(Posix.Constant.AF_UNIX.value, Posix.Constant.SOCK_DGRAM.value, 0));
+        Sockets.bindUnix(fd.get(), SocketAddress.unixPathBytes(name));
     }
 
     /** Every message received so far, in order. */
-    synchronized List<String> messages() {
+    public synchronized List<String> messages() {
         byte[] b = new byte[4096];
         while (true) {
             try {
-                int n = Posix.recv(fd.get(), b, 0, b.length, Posix.Constant.MSG_DONTWAIT.value);
+                int n = Sockets.recv(fd.get(), b, 0, b.length, Posix.Constant.MSG_DONTWAIT.value);
                 messages.add(new String(b, 0, n, StandardCharsets.UTF_8));
             } catch (PosixException e) {
                 return List.copyOf(messages);
@@ -41,7 +41,7 @@ final class NotifySocket implements AutoCloseable {
     }
 
     /** Waits for the count-th message (1-based, over all so far) that contains text; returns it. */
-    String await(String text, int count, Duration deadline) {
+    public String await(String text, int count, Duration deadline) {
         String[] found = new String[1];
         Poll.until(count + " notify message(s) with " + text + " (got " + messages() + ")", deadline, () -> {
             int seen = 0;
@@ -56,7 +56,7 @@ final class NotifySocket implements AutoCloseable {
         return found[0];
     }
 
-    int count(String text) {
+    public int count(String text) {
         int n = 0;
         for (String m : messages()) {
             if (m.contains(text)) {

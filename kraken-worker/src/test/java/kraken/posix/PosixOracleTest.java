@@ -23,14 +23,14 @@ class PosixOracleTest {
 
     @Test
     void processAndUserIdsAgree() throws PosixException {
-        assertEquals(JNR.getpid(), Posix.getpid());
-        assertEquals(JNR.geteuid(), Posix.geteuid());
-        int[] ids = Posix.getresids();
+        assertEquals(JNR.getpid(), ThisProcess.getpid());
+        assertEquals(JNR.geteuid(), Privileges.geteuid());
+        int[] ids = Privileges.getresids();
         assertEquals(JNR.getuid(), ids[0]);
         assertEquals(JNR.getgid(), ids[3]);
         assertEquals(JNR.getegid(), ids[4]);
         long[] jnrGroups = JNR.getgroups();
-        int[] ours = Posix.getgroups().clone();
+        int[] ours = Privileges.getgroups().clone();
         int[] theirs = Arrays.stream(jnrGroups).mapToInt(g -> (int) g).toArray();
         Arrays.sort(ours);
         Arrays.sort(theirs);
@@ -41,11 +41,11 @@ class PosixOracleTest {
     void thePasswordDatabaseAgrees() {
         for (String name : new String[] {"root", "nobody", "daemon"}) {
             Passwd p = JNR.getpwnam(name);
-            Posix.User u = Posix.getpwnam(name);
+            Privileges.User u = Privileges.getpwnam(name);
             assertEquals(p.getLoginName(), u.name(), name);
             assertEquals(p.getUID(), u.uid(), name);
             assertEquals(p.getGID(), u.gid(), name);
-            assertEquals(name, Posix.getpwuid((int) p.getUID()).name());
+            assertEquals(name, Privileges.getpwuid((int) p.getUID()).name());
         }
     }
 

@@ -1,4 +1,4 @@
-package kraken.master;
+package kraken.testing;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -10,11 +10,11 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /** What /proc says about a process's descriptors and environment. */
-final class ProcFiles {
+public final class ProcFiles {
     private ProcFiles() {}
 
     /** The socket inodes ("socket:[N]") among pid's descriptors. */
-    static Set<String> sockets(long pid) throws IOException {
+    public static Set<String> sockets(long pid) throws IOException {
         Set<String> out = new TreeSet<>();
         for (String d : Server.descriptors((int) pid)) {
             int arrow = d.indexOf("-> ");
@@ -27,7 +27,7 @@ final class ProcFiles {
     }
 
     /** Whether descriptor fd of pid is close-on-exec (O_CLOEXEC in /proc/PID/fdinfo). */
-    static boolean closeOnExec(long pid, int fd) throws IOException {
+    public static boolean closeOnExec(long pid, int fd) throws IOException {
         for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/fdinfo/" + fd))) {
             if (line.startsWith("flags:")) {
                 return (Long.parseLong(line.substring(6).trim(), 8) & 02000000L) != 0;
@@ -37,7 +37,7 @@ final class ProcFiles {
     }
 
     /** The names of pid's environment variables. */
-    static List<String> environmentNames(long pid) throws IOException {
+    public static List<String> environmentNames(long pid) throws IOException {
         List<String> out = new ArrayList<>();
         String env = new String(Files.readAllBytes(Path.of("/proc/" + pid + "/environ")), StandardCharsets.ISO_8859_1);
         for (String kv : env.split("\0")) {
