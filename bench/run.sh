@@ -406,6 +406,27 @@ hold() {
 }
 for s in $SERVERS; do hold "$s"; done
 
+# ---------------------------------------------------------------- control groups
+# What each worker's control group cost the master's thread (CPU, user and system), as the master
+# counts it around its own cgroup calls and reports on USR1: making the group and placing the
+# worker in it, ending it (kill what is left, remove it), and per connection (READY's baseline,
+# DONE's kill of what the connection left and its accounting).
+groups_cost() {
+  key=$1; pid=$(get "$key" pid)
+  case $key in kproc*|kstate*) ;; *) return 0;; esac
+  up "$key" || return 0
+  before=$(grep -ac 'status: ' "$out/$key.err")
+  kill -USR1 "$pid" 2>/dev/null
+  i=0
+  while [ "$(grep -ac 'status: ' "$out/$key.err")" -le "$before" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+  line=$(grep -a 'status: ' "$out/$key.err" | tail -n 1 | sed -n 's/.*; control groups: \([^;]*; [^;]*; [^;]*\);.*/\1/p')
+  [ -n "$line" ] || line=$(grep -a 'status: ' "$out/$key.err" | tail -n 1 | sed -n 's/.*\(control groups: none\).*/\1/p')
+  set_ "$key" groups "${line:-n/a}"
+  set_ "$key" groups_kind "$(grep -a 'kraken: control groups: ' "$out/$key.err" | head -n 1 | sed 's/.*control groups: \([^ ;(]*[^;(]*\).*/\1/; s/ *$//' | cut -c1-40)"
+  log "$(label "$key"): control groups: $(get "$key" groups)"
+}
+for s in $SERVERS; do groups_cost "$s"; done
+
 # ---------------------------------------------------------------- report
 summarize() {
   key=$1
@@ -469,7 +490,7 @@ report() {
   for s in $SERVERS; do
     echo "| $(label "$s") | $(v "$s" cpu_conn) | $(v "$s" master_conn) | $(v "$s" idle_worker) | $(v "$s" idle_tree) | $(v "$s" held_tree) | $(v "$s" held_each) | $(v "$s" held) |"
   done
-  case " $SERVERS " in *" kproc"*|*" kstate"*) startup_table;; esac
+  case " $SERVERS " in *" kproc"*|*" kstate"*) startup_table; groups_table;; esac
   ratios
   targets
 }
@@ -491,6 +512,18 @@ startup_table() {
     has "$s" || continue
     f=$(get "$s" jvm_flags)
     [ -n "$f" ] && echo && echo "JVM flags of the $(label "$s") bare start ($(get "$s" jvm_src)): \`$f\`"
+  done
+}
+
+groups_table() {
+  echo
+  echo "## Control groups: the master's CPU per worker and per connection (averages since the master's start)"
+  echo
+  echo "| master | kind | made and placed; ended; per connection |"
+  echo "|---|---|---|"
+  for s in $KRAKENS; do
+    has "$s" || continue
+    echo "| $(label "$s") | $(v "$s" groups_kind) | $(v "$s" groups) |"
   done
 }
 

@@ -41,7 +41,10 @@ kraken.limits = {
   coroutines = 1000,    -- coroutines alive at once in one Lua state (1 to 100000)
   per_source = nil,     -- connections at once from one client address (IPv6: per /64); nil: no limit
   refusal = nil,        -- a string written to a connection refused by per_source (at most 1024 bytes)
-  processes = nil,      -- a worker's RLIMIT_NPROC (32 to 4194304; it counts threads, per uid)
+  processes = 2048,     -- processes and threads of a worker and all it starts (32 to 4194304): its
+                        -- control group's pids.max (all workers together: at most half of pid_max)
+  memory_total = "512m", -- memory of a worker and all it starts, "64m" to "1024g": over it, the
+                        -- kernel kills the group's largest process
 }
 
 -- true: workers and the script get the sandboxed libraries (no io, os.execute, debug, ...).

@@ -136,7 +136,7 @@ final class Control {
         SpawnPolicy policy = spawner.policy();
         MasterLog.info("status: workers " + String.join(" ", parts) + "; connections served=" + state.served
                 + "; spawn failures refused=" + policy.refusedTotal() + " died-before-ready="
-                + policy.bootFailedTotal() + "; refused " + refusals() + (uids == null ? "" : "; " + uids.cost())
+                + policy.bootFailedTotal() + "; refused " + refusals() + (uids == null ? "" : "; " + uids.cost()) + "; " + state.groups.cost()
                 + "; generation " + state.generation + "; spare " + pool.spare() + " of " + state.settings.workersSpare
                 + ", descriptors watched " + loop.registered());
     }

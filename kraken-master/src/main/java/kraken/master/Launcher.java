@@ -12,9 +12,9 @@ import kraken.settings.Settings;
 interface Launcher {
     /**
      * Starts one worker (uid >= 0: as that uid, from kraken.user = {from, to}); throws when the
-     * OS refuses the process, leaving nothing open.
+     * OS refuses the process or its control group, leaving nothing open or running.
      */
-    Worker spawn(Settings s, LaunchPlan plan, int generation, int uid) throws PosixException;
+    Worker spawn(Settings s, LaunchPlan plan, int generation, int uid) throws java.io.IOException;
 
     /** SIGKILL to the worker's process; its exit comes back through its pidfd. */
     default void kill(Worker w) throws PosixException {

@@ -77,6 +77,13 @@ final class Lifecycle {
         try {
             msg = Protocol.receiveFromWorker(w.link);
         } catch (IOException e) {
+            if (e instanceof PosixException p && p.isPeerGone()) {
+                // It died with our HELLO unread (a JVM that could not start its threads under
+                // kraken.limits.processes): its end, not a protocol error, so that a failure to
+                // start throttles spawning.
+                closeLink(w);
+                return;
+            }
             protocolError(w, e.getMessage());
             return;
         }
@@ -122,12 +129,15 @@ final class Lifecycle {
             return;
         }
         move(w, Worker.State.READY);
+        if (w.group != null) {
+            state.groups.connectionBegins(w.group);
+        }
         pool.becameReady(w, now);
         state.notifier.workerReady("serving " + listeners.addresses() + ", " + state.settings.isolation + " isolation");
     }
 
     private void onDone(Worker w, long now, String outcome) {
-        connectionEnded(w, now, outcome);
+        connectionEnded(w, now, outcome, GroupAccounting.connectionEnded(state.groups, w, state.status.metrics));
         move(w, Worker.State.FINISHING);
         w.preparingSince = now;
         boolean lifeOver = pool.finished(w, now);
@@ -165,17 +175,17 @@ final class Lifecycle {
     }
 
     /** The connection of w ended (DONE, or its worker died while busy): logged, and its slot given back. */
-    private void connectionEnded(Worker w, long now, String outcome) {
+    private void connectionEnded(Worker w, long now, String outcome, String caps) {
         sources.release(w.slot);
         w.slot = null;
         state.served++;
         state.status.metrics.connectionEnded(MasterStatus.outcomeOf(outcome, w.killedBecause), now - w.connectionStart);
-        if (!state.settings.logConnections && "ok".equals(outcome)) {
+        if (!state.settings.logConnections && "ok".equals(outcome) && caps.isEmpty()) {
             return; // kraken.log.connections = false: errors and kills are still logged
         }
         long tenths = (now - w.connectionStart) / 100_000L;
         MasterLog.info("connection from " + w.peer + " served by worker " + w.pid + " in " + tenths / 10 + "."
-                + tenths % 10 + " ms: " + outcome);
+                + tenths % 10 + " ms: " + outcome + caps);
     }
 
     // ---- stopping ----
@@ -271,7 +281,11 @@ final class Lifecycle {
         long now = System.nanoTime();
         WorkerEnd end = WorkerEnd.of(w, exit, state.settings);
         if (w.state == Worker.State.BUSY) {
-            connectionEnded(w, now, w.killedBecause != null ? w.killedBecause : "worker died: " + end.description());
+            connectionEnded(w, now, w.killedBecause != null ? w.killedBecause : "worker died: " + end.description(),
+                    GroupAccounting.workerDied(state.groups, w, state.status.metrics));
+        }
+        if (w.group != null) {
+            state.groups.end(w.group, now); // in "process" isolation, what its connection started ends here
         }
         MasterLog.info("worker " + w.pid + " exited: " + end.description());
         if (end.bootFailure()) {

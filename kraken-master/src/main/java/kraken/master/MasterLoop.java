@@ -5,6 +5,7 @@ import java.util.List;
 import kraken.lua.module.LoopHandler;
 import kraken.lua.module.Registry;
 import kraken.posix.master.Processes;
+import kraken.master.cgroup.ControlGroups;
 import kraken.settings.Settings;
 import kraken.master.status.StatusBoard;
 import kraken.master.status.StatusServer;
@@ -73,6 +74,7 @@ public final class MasterLoop implements LoopHandler {
         SystemdNotifier notifier = SystemdNotifier.fromEnvironment(System.getenv());
         SignalEvents signals = null;
         WorkerLauncher launcher = null;
+        ControlGroups groups = null;
         StatusServer statusServer = null;
         try {
             signals = new SignalEvents();
@@ -83,7 +85,10 @@ public final class MasterLoop implements LoopHandler {
                 statusServer = StatusServer.bind(settings, board);
             }
             WorkerWalls walls = WorkerWalls.build(settings, plan);
-            launcher = new WorkerLauncher(user, walls);
+            groups = ControlGroups.discover();
+            // The group's pids.max caps each worker; RLIMIT_NPROC would cap a shared uid's workers together.
+            settings.processesByGroup = groups.enabled();
+            launcher = new WorkerLauncher(user, walls, groups);
             if (MasterLog.debug()) {
                 MasterLog.info("worker command: " + String.join(" ", launcher.command(settings)));
             }
@@ -94,6 +99,7 @@ public final class MasterLoop implements LoopHandler {
             signals.install();
             MasterLog.info("java " + Runtime.version() + " at " + System.getProperty("java.home")
                     + "; workers start with " + WorkerFlags.sharingDescription());
+            MasterLog.info(groups.describe(settings));
             MasterLog.info("serving " + listeners.addresses() + " as " + user + ", " + settings.isolation
                     + " isolation; workers walled in by " + walls);
             if (statusServer != null) {
@@ -101,7 +107,8 @@ public final class MasterLoop implements LoopHandler {
                 MasterLog.info("status and metrics on " + statusServer.where());
             }
             String failure = new Supervisor(settings, plan, listeners, launcher, signals, user.range())
-                    .reporting(new MasterStatus(board)).notifying(notifier).reloadingTopLevel(reloads).run();
+                    .reporting(new MasterStatus(board)).notifying(notifier).reloadingTopLevel(reloads).grouping(groups)
+                    .run();
             if (failure != null) {
                 return fail(failure);
             }
@@ -120,6 +127,9 @@ public final class MasterLoop implements LoopHandler {
             }
             if (launcher != null) {
                 launcher.close();
+            }
+            if (groups != null) {
+                groups.close();
             }
         }
     }

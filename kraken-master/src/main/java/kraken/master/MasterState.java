@@ -1,5 +1,6 @@
 package kraken.master;
 
+import kraken.master.cgroup.ControlGroups;
 import kraken.settings.Settings;
 
 /**
@@ -27,6 +28,8 @@ final class MasterState {
     MasterStatus status = new MasterStatus(null);
     /** Tells systemd (NOTIFY_SOCKET) of readiness, reloads and the stop. */
     SystemdNotifier notifier = SystemdNotifier.none();
+    /** The workers' control groups (docs/configuration.md, Control groups); none until the master finds them. */
+    ControlGroups groups = ControlGroups.none("not asked for");
 
     MasterState(Settings settings) {
         this.settings = settings;

@@ -1,5 +1,6 @@
 package kraken.master;
 
+import java.io.IOException;
 import kraken.posix.PosixException;
 import kraken.posix.master.Processes;
 
@@ -78,7 +79,7 @@ final class Spawner {
             state.status.metrics.spawned();
             lifecycle.started(w, now);
             return true;
-        } catch (PosixException e) {
+        } catch (IOException e) {
             if (uid != -1) {
                 uids.giveBack(uid);
             }
@@ -87,16 +88,21 @@ final class Spawner {
             state.status.metrics.spawnRefused();
             if (waitMs >= 0) {
                 MasterLog.info("spawn refused by the OS (attempt " + attempt + " of " + state.settings.mmTries + "): "
-                        + e.reason() + "; retrying in " + waitMs + " ms");
+                        + reason(e) + "; retrying in " + waitMs + " ms");
             } else {
                 MasterLog.info("spawn refused by the OS (attempt " + attempt + " of " + state.settings.mmTries + "): "
-                        + e.reason() + "; spawn abandoned until a worker is next needed");
+                        + reason(e) + "; spawn abandoned until a worker is next needed");
                 if (!state.anyReady && pool.all.isEmpty()) {
                     state.startupFailure = "no worker can start: " + e.getMessage();
                 }
             }
             return false;
         }
+    }
+
+    // The OS's own words for a refused process; the whole message for a refused control group.
+    private static String reason(IOException e) {
+        return e instanceof PosixException p ? p.reason() : e.getMessage();
     }
 
     /** A worker reached READY for the first time. */

@@ -2,6 +2,7 @@ package kraken.master;
 
 import java.io.IOException;
 import java.util.Map;
+import kraken.master.cgroup.ControlGroups;
 import kraken.settings.Settings;
 
 /**
@@ -51,6 +52,12 @@ final class Supervisor {
         return this;
     }
 
+    /** Puts each worker in a control group of its own from g. */
+    Supervisor grouping(ControlGroups g) {
+        state.groups = g;
+        return this;
+    }
+
     /** Counts into status, and publishes its snapshots when its status server asks. */
     Supervisor reporting(MasterStatus s) {
         state.status = s;
@@ -62,11 +69,13 @@ final class Supervisor {
         try {
             while (!(state.stopping && pool.all.isEmpty())) {
                 long now = System.nanoTime();
+                state.groups.removeDeadGroups(now);
                 spawner.maintain(now);
                 state.status.watchCap(pool.all.size(), pool.ready.isEmpty(), pool.preparing.isEmpty(),
                         state.settings.workersMax, state.stopping);
                 admission.watchListeners();
-                long next = Math.min(lifecycle.nextDeadline(), spawner.nextDeadline(now));
+                long next = Math.min(Math.min(lifecycle.nextDeadline(), spawner.nextDeadline(now)),
+                        state.groups.nextRemovalAt());
                 loop.runOnce(Math.min(next, Math.min(state.notifier.nextDeadline(now), admission.nextDeadline())));
                 now = System.nanoTime();
                 state.notifier.tick(now);

@@ -52,6 +52,8 @@ final class Worker {
     long connectionStart;
     /** When the worker last began preparing a state (its spawn, or its last DONE in "state"). */
     long preparingSince;
+    /** Its control group; null where the master has none (see ControlGroups). */
+    kraken.master.cgroup.WorkerGroup group;
     /** Its uid from kraken.user = {from, to}; -1 without a range. */
     int uid = -1;
     /** Its exit, when the orphan reaper collected it before its pidfd was handled. */

@@ -161,6 +161,9 @@ class ConfigLoaderTest {
         "kraken.limits.refusal = 42|kraken.limits.refusal must be a string of at most 1024 bytes, or nil (got 42)",
         "kraken.limits.refusal = string.rep('x', 1025)|kraken.limits.refusal must be a string of at most 1024 bytes",
         "kraken.limits.processes = 5|kraken.limits.processes must be an integer from 32 to 4194304, or nil (got 5)",
+        "kraken.limits.memory_total = '32m'|kraken.limits.memory_total must be a size from \"64m\" to \"1024g\", like \"512m\" or \"2g\" (got \"32m\")",
+        "kraken.limits.memory_total = 512|kraken.limits.memory_total must be a size",
+        "kraken.limits = {memory_total = '2t'}|kraken.limits.memory_total must be a size",
         "kraken.user = {from = 200010, to = 200000}|kraken.user must be the name or the uid of an existing user, or a uid range",
         "kraken.user = {from = 0, to = 10}|kraken.user must be",
         "kraken.user = {from = 65000, to = 66000}|kraken.user must be",
@@ -199,6 +202,16 @@ class ConfigLoaderTest {
         assertEquals(200009, s.userTo);
         assertNull(s.user);
         assertEquals(s.encode(), Settings.decode(s.encode()).encode());
+    }
+
+    @Test
+    void processesAndMemoryTotalHaveTheirDefaultsAndAreRead() throws Exception {
+        Settings d = ConfigLoader.load(file("\n"));
+        assertEquals(2048L, d.limitProcesses);
+        assertEquals("512m", d.limitMemoryTotal);
+        Settings s = ConfigLoader.load(file("kraken.limits.memory_total = '2G'\n"));
+        assertEquals("2g", s.limitMemoryTotal);
+        assertEquals("2g", Settings.decode(s.encode()).limitMemoryTotal);
     }
 
     @Test

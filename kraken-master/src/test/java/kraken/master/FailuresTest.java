@@ -152,12 +152,16 @@ class FailuresTest {
         }
     }
 
-    /** 3 MB of image: more than the 2 MB a worker of kraken.limits.memory = '16m' takes (an eighth). */
-    private static final String LARGE = "blob = string.rep('x', 3000000)\n";
+    /**
+     * 1.5 MB of image: within what kraken.limits.memory = '128m' allows (5.3 MB, a 24th), more
+     * than '16m' does (0.7 MB).
+     */
+    private static final String LARGE = "blob = string.rep('x', 1500000)\n";
 
     @Test
     void workersThatDieBeforeReadyThrottleSpawningInsteadOfSpinning() throws Exception {
-        try (Server s = Server.start(dir, LARGE + Server.helloProgram(), "kraken.workers.spare = 1").awaitReady(1)) {
+        try (Server s = Server.start(dir, LARGE + Server.helloProgram(),
+                "kraken.workers.spare = 1\nkraken.limits.memory = '128m'\n").awaitReady(1)) {
             // A reload that gives workers too small a heap for the image: each new one refuses it
             // before it is ready.
             Files.writeString(dir.resolve("kraken.lua"), "kraken.workers.spare = 1\nkraken.limits.memory = '16m'\n");

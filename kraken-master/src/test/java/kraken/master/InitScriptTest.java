@@ -96,6 +96,9 @@ class InitScriptTest {
     @Test
     void aMasterStartedUnderNohupStillReloadsOnHup() throws Exception {
         int port = Paths.freePort();
+        // A root kraken runs the script as nobody (docs/processes.md): it must reach the file.
+        dir.toFile().setReadable(true, false);
+        dir.toFile().setExecutable(true, false);
         Path script = dir.resolve("nohup.lua");
         Files.writeString(script, versioned("v1").replace("PORT", "" + port));
         script.toFile().setReadable(true, false);

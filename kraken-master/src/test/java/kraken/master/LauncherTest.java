@@ -34,6 +34,9 @@ class LauncherTest {
         int port = Paths.freePort();
         String hello = Files.readString(Paths.root().toPath().resolve("examples/hello.lua"));
         assertTrue(hello.contains("port = 8001"));
+        // A root kraken runs the script as nobody (docs/processes.md): it must reach the file.
+        dir.toFile().setReadable(true, false);
+        dir.toFile().setExecutable(true, false);
         Path script = dir.resolve("hello.lua");
         Files.writeString(script, hello.replace("port = 8001", "port = " + port));
         try (KrakenProcess p = KrakenProcess.builder().viaLauncher().args(script.toString()).start()) {

@@ -94,6 +94,9 @@ class TopLevelOnceTest {
 
     private KrakenProcess.Result runToLoop(String top, String config) throws Exception {
         int port = Paths.freePort();
+        // Under a root kraken the script runs as nobody, in a process of its own.
+        dir.toFile().setReadable(true, false);
+        dir.toFile().setExecutable(true, false);
         Path script = dir.resolve("server.lua");
         Files.writeString(script, top + "\nlocal app = coroutine.create(function () end)\n"
                 + "assert(kraken.registerApplication(app))\n"
@@ -101,6 +104,7 @@ class TopLevelOnceTest {
                 + "print(kraken.loop())\n");
         Path conf = dir.resolve("kraken.lua");
         Files.writeString(conf, config);
+        script.toFile().setReadable(true, false);
         return KrakenProcess.run(Duration.ofSeconds(60), "--config", conf.toString(), script.toString());
     }
 

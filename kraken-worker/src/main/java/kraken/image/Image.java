@@ -7,17 +7,15 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import kraken.lua.runtime.Libraries;
 import kraken.lua.module.LoopHandler;
-import kraken.lua.runtime.LuaRuntime;
 import kraken.lua.module.Registry;
+import kraken.lua.runtime.Libraries;
+import kraken.lua.runtime.LuaRuntime;
 import kraken.settings.Settings;
 import org.luaj.vm2.Globals;
-import org.luaj.vm2.LocVars;
 import org.luaj.vm2.LuaString;
 import org.luaj.vm2.LuaValue;
 import org.luaj.vm2.Prototype;
-import org.luaj.vm2.Upvaldesc;
 
 /**
  * An image read and validated once, decoded into a template: strings, numbers and prototypes
@@ -93,7 +91,13 @@ public final class Image {
     public Globals instantiate(Settings settings, Registry registry, LoopHandler loop, Path scriptDir)
             throws ImageException {
         Globals g = LuaRuntime.createForImage(settings, registry, loop, scriptDir);
-        ImageCopy.fill(this, g, registry);
+        try {
+            ImageCopy.fill(this, g, registry);
+        } catch (RuntimeException e) {
+            // A valid image never gets here; a forged one that passed read()'s checks might
+            // (a metamethod of the fresh libraries raising, say): it is refused like the rest.
+            throw new ImageException("image: " + e);
+        }
         return g;
     }
 

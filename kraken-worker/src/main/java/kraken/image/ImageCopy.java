@@ -2,8 +2,8 @@ package kraken.image;
 
 import static kraken.image.ImageFormat.*;
 
-import kraken.lua.runtime.Libraries;
 import kraken.lua.module.Registry;
+import kraken.lua.runtime.Libraries;
 import kraken.lua.runtime.SharedMetatables;
 import kraken.lua51.Lua51Random;
 import org.luaj.vm2.Globals;

@@ -1,8 +1,8 @@
 package kraken.image;
 
 import kraken.lua.module.LoopHandler;
-import kraken.lua.runtime.LuaRuntime;
 import kraken.lua.module.Registry;
+import kraken.lua.runtime.LuaRuntime;
 import kraken.settings.Settings;
 import org.luaj.vm2.Globals;
 import org.luaj.vm2.LuaValue;

@@ -4,7 +4,10 @@ import org.luaj.vm2.LuaValue;
 import org.luaj.vm2.lib.OneArgFunction;
 import org.luaj.vm2.lib.TwoArgFunction;
 
-/** The math library's 5.1 functions: mod (5.1's old name of fmod), an exact fmod, log10, pow. */
+/**
+ * The math library's 5.1 functions: mod (5.1's old name of fmod), an exact fmod, log10, pow, and
+ * random/randomseed over a generator an image of the state can carry (Lua51Random).
+ */
 final class Lua51MathLib extends TwoArgFunction {
     @Override
     public LuaValue call(LuaValue modname, LuaValue env) {
@@ -15,6 +18,7 @@ final class Lua51MathLib extends TwoArgFunction {
         if (math.get("pow").isnil()) {
             math.set("pow", new pow());
         }
+        Lua51Random.install(math);
         return math;
     }
 

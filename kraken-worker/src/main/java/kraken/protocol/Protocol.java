@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import kraken.posix.Fd;
 import kraken.posix.Posix;
+import kraken.posix.PosixException;
 
 /**
  * The whole contract between the master and a worker, version {@value #VERSION}.
@@ -210,7 +211,17 @@ public final class Protocol {
     public static ToMaster receiveFromWorker(Fd link) throws IOException {
         byte[] buf = BUFFER.get();
         int[] passed = new int[1];
-        int n = Posix.recvmsg(link.get(), buf, passed);
+        int n;
+        try {
+            n = Posix.recvmsg(link.get(), buf, passed);
+        } catch (PosixException e) {
+            if (e.isPeerGone()) {
+                // A worker that died with our HELLO unread (a JVM that could not start) resets the
+                // link instead of closing it: that too is its death, not a protocol error.
+                return null;
+            }
+            throw e;
+        }
         if (passed[0] >= 0) {
             new Fd(passed[0]).close(); // workers never send descriptors; do not keep one.
         }

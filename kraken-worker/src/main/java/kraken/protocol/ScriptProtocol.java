@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import kraken.posix.Fd;
 import kraken.posix.Posix;
+import kraken.posix.PosixException;
 
 /**
  * The contract between a root master and its script process (docs/processes.md, "Who runs
@@ -289,7 +290,15 @@ public final class ScriptProtocol {
      */
     private static int receiveInto(Fd link, byte[] buf) throws IOException {
         int[] passed = new int[1];
-        int n = Posix.recvmsg(link.get(), buf, passed);
+        int n;
+        try {
+            n = Posix.recvmsg(link.get(), buf, passed);
+        } catch (PosixException e) {
+            if (e.isPeerGone()) {
+                return 0; // it died with a message of ours unread: the link reset, its end all the same
+            }
+            throw e;
+        }
         if (passed[0] >= 0) {
             new Fd(passed[0]).close();
         }

@@ -23,6 +23,8 @@ public final class Keys {
     /** RLIMIT_NPROC counts threads: a worker JVM alone runs about 15 to 25. */
     static final int MIN_PROCESSES = 32;
     static final long MAX_HEAP = 1024L << 30;
+    /** A worker JVM alone takes about 40 MB beyond its heap: less could not start one. */
+    static final long MIN_MEMORY_TOTAL = 64L << 20;
     private static final Pattern SIZE = Pattern.compile("([1-9][0-9]{0,12})([kmg]?)");
 
     public static final List<Key> ALL = List.of(
@@ -65,6 +67,8 @@ public final class Keys {
                     (s, v) -> s.limitRefusal = latin1(v)),
             new Key("limits.processes", "an integer from " + MIN_PROCESSES + " to 4194304, or nil",
                     integer(MIN_PROCESSES, 4_194_304), (s, v) -> s.limitProcesses = v.tolong()),
+            new Key("limits.memory_total", "a size from \"64m\" to \"1024g\", like \"512m\" or \"2g\"",
+                    v -> size(v, MIN_MEMORY_TOTAL), (s, v) -> s.limitMemoryTotal = v.tojstring().toLowerCase(Locale.ROOT)),
             new Key("sandbox", "true or false", LuaValue::isboolean, (s, v) -> s.sandbox = v.toboolean()),
             new Key("grace", "a number of seconds from 0 to " + (long) MAX_SECONDS,
                     v -> number(v) && v.todouble() >= 0 && v.todouble() <= MAX_SECONDS, (s, v) -> s.grace = v.todouble()),
@@ -220,6 +224,10 @@ public final class Keys {
     }
 
     private static boolean heapSize(LuaValue v) {
+        return size(v, MIN_HEAP);
+    }
+
+    private static boolean size(LuaValue v, long min) {
         if (v.type() != LuaValue.TSTRING) {
             return false;
         }
@@ -238,6 +246,6 @@ public final class Keys {
             return false;
         }
         long bytes = n << shift;
-        return bytes >= MIN_HEAP && bytes <= MAX_HEAP;
+        return bytes >= min && bytes <= MAX_HEAP;
     }
 }

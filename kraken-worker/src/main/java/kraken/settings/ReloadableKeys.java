@@ -28,6 +28,7 @@ public final class ReloadableKeys {
         s.limitPerSource = fresh.limitPerSource;
         s.limitRefusal = fresh.limitRefusal;
         s.limitProcesses = fresh.limitProcesses;
+        s.limitMemoryTotal = fresh.limitMemoryTotal;
         s.grace = fresh.grace;
         s.logConnections = fresh.logConnections;
         return s;

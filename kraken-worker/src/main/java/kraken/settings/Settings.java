@@ -38,8 +38,20 @@ public final class Settings {
     public Integer limitPerSource = null;
     /** Written to a connection refused by limitPerSource before it is closed; null for nothing. */
     public String limitRefusal = null;
-    /** RLIMIT_NPROC of a worker; null for no limit. */
-    public Long limitProcesses = null;
+    /**
+     * Processes and threads of one worker and everything it starts (a control group's pids.max;
+     * RLIMIT_NPROC where no group can be made). A worker JVM runs 15 to 30 threads, and each LuaJ
+     * coroutine is one more: the default fits limits.coroutines' default with room to spare.
+     */
+    public Long limitProcesses = 2048L;
+    /** Memory of one worker and everything it starts, together (a control group's memory limit). */
+    public String limitMemoryTotal = "512m";
+    /**
+     * Set by the master, not the configuration: the worker's control group enforces
+     * limitProcesses, so the worker sets no RLIMIT_NPROC (which, under a uid shared by every
+     * worker, would cap them all together rather than each).
+     */
+    public boolean processesByGroup = false;
     /** kraken.user = {from, to}: each live worker gets a uid of its own from this range; null when unset. */
     public Integer userFrom = null;
     public Integer userTo = null;
@@ -127,6 +139,8 @@ public final class Settings {
         if (limitProcesses != null) {
             m.put("limits.processes", Long.toString(limitProcesses));
         }
+        m.put("limits.memory_total", limitMemoryTotal);
+        m.put("limits.processes.group", Boolean.toString(processesByGroup));
         if (userFrom != null) {
             m.put("user.from", Integer.toUnsignedString(userFrom));
             m.put("user.to", Integer.toUnsignedString(userTo));
@@ -185,6 +199,8 @@ public final class Settings {
         s.limitPerSource = m.containsKey("limits.per_source") ? Integer.valueOf(m.get("limits.per_source")) : null;
         s.limitRefusal = m.get("limits.refusal");
         s.limitProcesses = m.containsKey("limits.processes") ? Long.valueOf(m.get("limits.processes")) : null;
+        s.limitMemoryTotal = m.get("limits.memory_total");
+        s.processesByGroup = Boolean.parseBoolean(m.get("limits.processes.group"));
         if (m.containsKey("user.from")) {
             s.userFrom = Integer.parseUnsignedInt(m.get("user.from"));
             s.userTo = Integer.parseUnsignedInt(m.get("user.to"));

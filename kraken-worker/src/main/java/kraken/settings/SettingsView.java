@@ -21,7 +21,7 @@ public final class SettingsView {
     public static final List<String> KEYS = List.of("mm.tries", "mm.timeout", "isolation", "workers.spare",
             "workers.max", "workers.connections", "workers.idle", "user", "users", "allow_root", "limits.time", "limits.memory",
             "limits.cpu", "limits.files", "limits.line", "limits.coroutines", "limits.per_source", "limits.refusal",
-            "limits.processes", "sandbox", "grace", "status", "log.connections", "proxy.from",
+            "limits.processes", "limits.memory_total", "sandbox", "grace", "status", "log.connections", "proxy.from",
             "confine.network", "confine.files");
 
     /** The top-level names of the keys: a name with dotted keys below it (mm, workers, limits) is a table. */
@@ -116,6 +116,8 @@ public final class SettingsView {
                         : LuaValue.valueOf(s.limitRefusal.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
             case "limits.processes":
                 return s.limitProcesses == null ? LuaValue.NIL : LuaValue.valueOf(s.limitProcesses.doubleValue());
+            case "limits.memory_total":
+                return LuaValue.valueOf(s.limitMemoryTotal);
             case "sandbox":
                 return LuaValue.valueOf(s.sandbox);
             case "grace":

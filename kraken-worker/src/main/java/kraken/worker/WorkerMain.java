@@ -235,7 +235,10 @@ public final class WorkerMain {
         }
         // Set while still root, so that it holds once the drop makes it apply; it counts the
         // processes and threads of the worker's uid, so it is a per-worker cap with a uid range.
-        if (settings.limitProcesses != null) {
+        // Where the master put the worker in a control group of its own, the group's pids.max is
+        // the per-worker cap; under a uid shared by every worker, RLIMIT_NPROC would be a cap on
+        // all of them together, so it is set only with a uid range.
+        if (settings.limitProcesses != null && (settings.userFrom != null || !settings.processesByGroup)) {
             Posix.setrlimit(Posix.Constant.RLIMIT_NPROC.value, settings.limitProcesses, settings.limitProcesses);
         }
     }

@@ -60,6 +60,18 @@ class ProtocolTest {
     }
 
     @Test
+    void aWorkerThatDiesWithItsHelloUnreadIsEndOfStreamNotAnError() throws Exception {
+        Fd[] l = link();
+        try (Fd master = l[0]) {
+            try (Fd file = Protocol.imageFile(new byte[10])) {
+                Protocol.sendHello(master, new Protocol.Hello(Protocol.VERSION, Map.of(), 0, 0, new int[0], null, file));
+            }
+            l[1].close(); // the worker's JVM could not start: the HELLO was never read (ECONNRESET)
+            assertNull(Protocol.receiveFromWorker(master));
+        }
+    }
+
+    @Test
     void anImageFileWithoutItsSealsIsRefused() throws Exception {
         int[] p = Posix.pipe(false);
         try (Fd r = new Fd(p[0]); Fd w = new Fd(p[1])) {

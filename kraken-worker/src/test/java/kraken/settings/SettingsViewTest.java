@@ -118,7 +118,7 @@ class SettingsViewTest {
 
     @Test
     void keysAndTopLevelNamesAgree() {
-        assertEquals(26, SettingsView.KEYS.size());
+        assertEquals(27, SettingsView.KEYS.size());
         assertEquals(java.util.Set.of("mm", "isolation", "workers", "user", "users", "allow_root", "limits", "sandbox", "grace",
                 "status", "log", "proxy", "confine"),
                 SettingsView.TOP_LEVEL);

@@ -35,6 +35,15 @@ public final class Metrics {
     static final double[] BUCKETS = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30,
         60, 300};
 
+    /** Upper bounds of kraken_connection_cpu_seconds' buckets (CPU of the worker's whole control group). */
+    static final double[] CPU_BUCKETS = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30,
+        60, 300};
+    /** Upper bounds of kraken_connection_memory_peak_bytes' buckets, 16 MiB to 4 GiB. */
+    static final double[] MEMORY_BUCKETS = {16.0 * (1 << 20), 32.0 * (1 << 20), 64.0 * (1 << 20), 128.0 * (1 << 20),
+        256.0 * (1 << 20), 512.0 * (1 << 20), 1024.0 * (1 << 20), 2048.0 * (1 << 20), 4096.0 * (1 << 20)};
+    /** The caps a connection may reach, the label values of kraken_connections_at_cap_total. */
+    static final String[] CAPS = {"processes", "memory_total"};
+
     /** Refusal reasons are words from Kraken's code, never from a client; still, at most this many. */
     static final int MAX_REASONS = 32;
     static final String OTHER_REASON = "other";
@@ -50,6 +59,65 @@ public final class Metrics {
     private final AtomicLong bootFailures = new AtomicLong();
     private final AtomicLong maxReached = new AtomicLong();
     private volatile boolean atCap;
+    private final Histogram cpu = new Histogram(CPU_BUCKETS);
+    private final Histogram memoryPeak = new Histogram(MEMORY_BUCKETS);
+    private final AtomicLongArray atCaps = new AtomicLongArray(CAPS.length);
+
+    /** Counts of observations per bucket (not cumulative), their number and their sum. */
+    static final class Histogram {
+        final double[] bounds;
+        private final AtomicLongArray buckets;
+        private final AtomicLong count = new AtomicLong();
+        private final java.util.concurrent.atomic.DoubleAdder sum = new java.util.concurrent.atomic.DoubleAdder();
+
+        Histogram(double[] bounds) {
+            this.bounds = bounds;
+            this.buckets = new AtomicLongArray(bounds.length + 1);
+        }
+
+        void observe(double v) {
+            int i = 0;
+            while (i < bounds.length && v > bounds[i]) {
+                i++;
+            }
+            buckets.incrementAndGet(i);
+            sum.add(v);
+            count.incrementAndGet();
+        }
+
+        HistogramCounts counts() {
+            long[] b = new long[buckets.length()];
+            for (int i = 0; i < b.length; i++) {
+                b[i] = buckets.get(i);
+            }
+            return new HistogramCounts(bounds, b, count.get(), sum.sum());
+        }
+    }
+
+    /** A histogram's copy: buckets by bound index, the last one past every bound (+Inf). */
+    public record HistogramCounts(double[] bounds, long[] buckets, long count, double sum) {}
+
+    /**
+     * What one connection's control group used: CPU seconds (negative when unknown) and the peak of
+     * its memory in bytes (negative when unknown).
+     */
+    public void connectionUsage(double cpuSeconds, long peakBytes) {
+        if (cpuSeconds >= 0) {
+            cpu.observe(cpuSeconds);
+        }
+        if (peakBytes >= 0) {
+            memoryPeak.observe(peakBytes);
+        }
+    }
+
+    /** A connection reached a cap of its control group: "processes" or "memory_total". */
+    public void reachedCap(String cap) {
+        for (int i = 0; i < CAPS.length; i++) {
+            if (CAPS[i].equals(cap)) {
+                atCaps.incrementAndGet(i);
+            }
+        }
+    }
 
     /** A connection was accepted from a listener. */
     public void accepted() {
@@ -127,8 +195,13 @@ public final class Metrics {
         }
         Map<String, Long> r = new TreeMap<>();
         refusals.forEach((k, v) -> r.put(k, v.get()));
+        long[] caps = new long[CAPS.length];
+        for (int i = 0; i < caps.length; i++) {
+            caps[i] = atCaps.get(i);
+        }
         return new Counts(accepted.get(), out, Map.copyOf(r), b, durationCount.get(), totalNanos.get() / 1e9,
-                spawns.get(), spawnRefusals.get(), bootFailures.get(), maxReached.get(), atCap);
+                spawns.get(), spawnRefusals.get(), bootFailures.get(), maxReached.get(), atCap, cpu.counts(),
+                memoryPeak.counts(), caps);
     }
 
     /**
@@ -139,7 +212,8 @@ public final class Metrics {
      */
     public record Counts(long accepted, long[] outcomes, Map<String, Long> refusals, long[] buckets,
                          long durationCount, double durationSeconds, long spawns, long spawnRefusals,
-                         long bootFailures, long maxReached, boolean atCap) {
+                         long bootFailures, long maxReached, boolean atCap, HistogramCounts cpu,
+                         HistogramCounts memoryPeak, long[] atCaps) {
         public long outcome(Outcome o) {
             return outcomes[o.ordinal()];
         }

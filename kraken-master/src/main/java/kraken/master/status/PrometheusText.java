@@ -47,6 +47,18 @@ public final class PrometheusText {
         sample(b, "kraken_connection_duration_seconds_bucket", "le", "+Inf", c.durationCount());
         b.append("kraken_connection_duration_seconds_sum ").append(number(c.durationSeconds())).append('\n');
         sample(b, "kraken_connection_duration_seconds_count", c.durationCount());
+        histogram(b, "kraken_connection_cpu_seconds",
+                "CPU time of a connection: its worker's and every process it started (its control group).",
+                c.cpu(), false);
+        histogram(b, "kraken_connection_memory_peak_bytes",
+                "Peak memory of a connection's worker and every process it started (its control group).",
+                c.memoryPeak(), true);
+        family(b, "kraken_connections_at_cap_total", "counter",
+                "Connections that reached a cap of their worker's control group: processes (kraken.limits.processes,"
+                + " starts refused) or memory_total (kraken.limits.memory_total, processes killed).");
+        for (int i = 0; i < Metrics.CAPS.length; i++) {
+            sample(b, "kraken_connections_at_cap_total", "cap", Metrics.CAPS[i], c.atCaps()[i]);
+        }
         family(b, "kraken_worker_spawns_total", "counter", "Worker processes started.");
         sample(b, "kraken_worker_spawns_total", c.spawns());
         family(b, "kraken_spawn_refusals_total", "counter",
@@ -75,6 +87,20 @@ public final class PrometheusText {
         family(b, "kraken_reloads_total", "counter", "Graceful worker restarts (HUP) since the master started.");
         sample(b, "kraken_reloads_total", s.generation());
         return b.toString();
+    }
+
+    private static void histogram(StringBuilder b, String name, String help, Metrics.HistogramCounts h,
+                                  boolean integralBounds) {
+        family(b, name, "histogram", help);
+        long cumulative = 0;
+        for (int i = 0; i < h.bounds().length; i++) {
+            cumulative += h.buckets()[i];
+            String le = integralBounds ? Long.toString((long) h.bounds()[i]) : bound(h.bounds()[i]);
+            sample(b, name + "_bucket", "le", le, cumulative);
+        }
+        sample(b, name + "_bucket", "le", "+Inf", h.count());
+        b.append(name).append("_sum ").append(number(h.sum())).append('\n');
+        sample(b, name + "_count", h.count());
     }
 
     private static void family(StringBuilder b, String name, String type, String help) {

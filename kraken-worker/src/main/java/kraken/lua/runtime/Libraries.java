@@ -136,7 +136,9 @@ public final class Libraries {
     public Map<LuaValue, Path> standardFiles() {
         Map<LuaValue, Path> files = new IdentityHashMap<>();
         LuaValue io = freshField(globals, "io");
-        if (io instanceof LuaTable) {
+        // Only through the io library's own __index: a metatable the script put there would run
+        // its code here.
+        if (io instanceof LuaTable t && t.getmetatable() == metatables.get(t)) {
             for (String name : new String[] {"stdin", "stdout", "stderr"}) {
                 LuaValue f = io.get(name);
                 if (f.type() == LuaValue.TUSERDATA) {

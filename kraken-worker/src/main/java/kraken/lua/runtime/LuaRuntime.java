@@ -6,7 +6,6 @@ import kraken.lua.module.LoopHandler;
 import kraken.lua.module.Registry;
 import kraken.lua51.CoroutineLimit;
 import kraken.lua51.Lua51Lib;
-import kraken.lua51.Lua51Random;
 import kraken.settings.Settings;
 import org.luaj.vm2.Globals;
 import org.luaj.vm2.LoadState;
@@ -67,7 +66,6 @@ public final class LuaRuntime {
         CoroutineLimit coroutines = new CoroutineLimit(settings.limitCoroutines);
         registry.setCoroutines(coroutines);
         g.load(new Lua51Lib(settings.sandbox, coroutines));
-        Lua51Random.install(g.get("math"));
         if (settings.sandbox) {
             SandboxRequire.install(g, scriptDir);
         }

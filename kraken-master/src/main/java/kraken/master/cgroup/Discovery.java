@@ -1,0 +1,210 @@
+package kraken.master.cgroup;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Finds the control groups the master may use, from /proc/self/mountinfo (where each hierarchy
+ * is mounted, and which part of it) and /proc/self/cgroup (the master's own group in each),
+ * and makes Kraken's parent group: {@code kraken-<master pid>} beside the master's own group.
+ */
+final class Discovery {
+    private Discovery() {}
+
+    /** A mounted hierarchy: its mount point, the group at that point, and its controllers (v1). */
+    private record Mount(Path point, String root, List<String> controllers) {}
+
+    static ControlGroups discover(long masterPid) {
+        Map<String, Mount> v1 = new HashMap<>();
+        Mount unified = null;
+        Map<String, String> ownV1 = new HashMap<>();
+        String ownV2 = null;
+        long pidMax;
+        try {
+            for (String line : CgroupFiles.read(Path.of("/proc/self/mountinfo")).split("\n")) {
+                String[] halves = line.split(" - ", 2);
+                String[] f = halves[0].split(" ");
+                String[] g = halves.length > 1 ? halves[1].split(" ") : new String[0];
+                if (f.length < 5 || g.length < 3) {
+                    continue;
+                }
+                Path point = Path.of(unescape(f[4]));
+                if (g[0].equals("cgroup2") && unified == null) {
+                    unified = new Mount(point, f[3], List.of());
+                } else if (g[0].equals("cgroup")) {
+                    Mount m = new Mount(point, f[3], List.of(g[2].split(",")));
+                    for (String c : m.controllers()) {
+                        v1.putIfAbsent(c, m);
+                    }
+                }
+            }
+            for (String line : CgroupFiles.read(Path.of("/proc/self/cgroup")).split("\n")) {
+                String[] f = line.split(":", 3);
+                if (f.length < 3) {
+                    continue;
+                }
+                if (f[0].equals("0") && f[1].isEmpty()) {
+                    ownV2 = f[2];
+                } else {
+                    for (String c : f[1].split(",")) {
+                        ownV1.put(c, f[2]);
+                    }
+                }
+            }
+            // Not Files.readString: JDK 17 sizes its read by the file's size, 0 in /proc, and reads one byte.
+            pidMax = Long.parseLong(CgroupFiles.read(Path.of("/proc/sys/kernel/pid_max")).trim());
+        } catch (IOException | RuntimeException e) {
+            return ControlGroups.none("cannot read /proc: " + e.getMessage());
+        }
+        long total = Math.max(1, pidMax / 2);
+        String v2Why = "no cgroup v2 mount";
+        if (unified != null && ownV2 != null) {
+            Path own = within(unified, ownV2);
+            try {
+                return v2(own, masterPid, total);
+            } catch (IOException e) {
+                v2Why = e.getMessage();
+            }
+        }
+        try {
+            return v1(v1, ownV1, masterPid, total);
+        } catch (IOException e) {
+            return ControlGroups.none(v2Why + "; " + e.getMessage());
+        }
+    }
+
+    private static ControlGroups v2(Path own, long masterPid, long total) throws IOException {
+        if (own == null) {
+            throw new IOException("the master's cgroup v2 group is outside the mount");
+        }
+        String offered = CgroupFiles.read(own.resolve("cgroup.controllers"));
+        if (!(" " + offered.trim() + " ").contains(" pids ") || !(" " + offered.trim() + " ").contains(" memory ")) {
+            throw new IOException("cgroup v2 at " + own + " offers no pids and memory controllers to the master's"
+                    + " group (under systemd: Delegate=yes)");
+        }
+        // The root group (the only one without cgroup.freeze) may hold processes beside groups.
+        if (Files.exists(own.resolve("cgroup.freeze"))) {
+            int[] inside = CgroupFiles.pids(own.resolve("cgroup.procs"));
+            for (int p : inside) {
+                if (p != masterPid) {
+                    throw new IOException("the master's cgroup v2 group " + own + " holds other processes");
+                }
+            }
+            // Only leaves hold processes once controllers are enabled below: the master moves to one.
+            Path leaf = own.resolve("master");
+            mkdir(leaf);
+            CgroupFiles.write(leaf.resolve("cgroup.procs"), Long.toString(masterPid));
+        }
+        CgroupFiles.write(own.resolve("cgroup.subtree_control"), "+pids +memory");
+        Path parent = own.resolve("kraken-" + masterPid);
+        removeStale(own);
+        mkdir(parent);
+        CgroupFiles.write(parent.resolve("pids.max"), Long.toString(total));
+        CgroupFiles.write(parent.resolve("cgroup.subtree_control"), "+pids +memory");
+        return ControlGroups.v2(parent, total);
+    }
+
+    private static ControlGroups v1(Map<String, Mount> mounts, Map<String, String> own, long masterPid, long total)
+            throws IOException {
+        Path[] parents = new Path[4];
+        String[] controllers = {"pids", "memory", "freezer", "cpuacct"};
+        for (int i = 0; i < controllers.length; i++) {
+            String c = controllers[i];
+            Mount m = mounts.get(c);
+            Path dir = m == null || own.get(c) == null ? null : within(m, own.get(c));
+            if (dir == null) {
+                if (i < 3) {
+                    throw new IOException("no cgroup v1 " + c + " controller mounted for the master");
+                }
+                continue;
+            }
+            removeStale(dir);
+            parents[i] = dir.resolve("kraken-" + masterPid);
+            try {
+                mkdir(parents[i]);
+            } catch (IOException e) {
+                if (i < 3) {
+                    throw e;
+                }
+                parents[i] = null; // no accounting, the caps still hold
+            }
+        }
+        CgroupFiles.write(parents[0].resolve("pids.max"), Long.toString(total));
+        // Hierarchical accounting, so that a worker's group counts in Kraken's (always on since Linux 5.x).
+        try {
+            CgroupFiles.write(parents[1].resolve("memory.use_hierarchy"), "1");
+        } catch (IOException alreadyOn) {
+            // set by the parent, or fixed by the kernel
+        }
+        return ControlGroups.v1(parents[0], parents[1], parents[2], parents[3], total);
+    }
+
+    private static void mkdir(Path dir) throws IOException {
+        try {
+            Files.createDirectory(dir);
+        } catch (FileAlreadyExistsException mine) {
+            // left by an earlier master of the same pid, or made by a step before: reused
+        } catch (IOException e) {
+            throw new IOException("cannot create the control group " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The directory of group (a path within the hierarchy) under mount m; null if m does not show it. */
+    private static Path within(Mount m, String group) {
+        String root = m.root();
+        if (root.equals("/")) {
+            return m.point().resolve(group.substring(1));
+        }
+        if (group.equals(root)) {
+            return m.point();
+        }
+        if (group.startsWith(root + "/")) {
+            return m.point().resolve(group.substring(root.length() + 1));
+        }
+        return null;
+    }
+
+    /**
+     * Kraken parent groups of masters that are gone (killed before they could remove them): the
+     * empty ones are removed, so that they do not pile up. A group something still runs in stays.
+     */
+    private static void removeStale(Path dir) {
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "kraken-*")) {
+            for (Path p : ds) {
+                String pid = p.getFileName().toString().substring("kraken-".length());
+                if (!pid.matches("[0-9]{1,10}") || ControlGroups.alive(Long.parseLong(pid))) {
+                    continue;
+                }
+                try (DirectoryStream<Path> workers = Files.newDirectoryStream(p, "w*")) {
+                    for (Path w : workers) {
+                        CgroupFiles.remove(w);
+                    }
+                }
+                CgroupFiles.remove(p);
+            }
+        } catch (IOException | RuntimeException e) {
+            // nothing to tidy, or not allowed to look
+        }
+    }
+
+    // mountinfo escapes space, tab, newline and backslash as \ooo.
+    private static String unescape(String s) {
+        StringBuilder b = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '\\' && i + 3 < s.length() && s.substring(i + 1, i + 4).matches("[0-7]{3}")) {
+                b.append((char) Integer.parseInt(s.substring(i + 1, i + 4), 8));
+                i += 3;
+            } else {
+                b.append(c);
+            }
+        }
+        return b.toString();
+    }
+}
