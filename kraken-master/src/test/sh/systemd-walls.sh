@@ -122,6 +122,8 @@ workers=$(ct sh -c "cat /proc/$main/task/*/children 2>/dev/null" || true)
 checked=0
 for w in $workers; do
   # A worker that just served its connection may be gone already: the live ones are checked.
+  # The master's other child, the script process (its top level), is not a worker.
+  ct grep -q kraken.worker.WorkerMain "/proc/$w/cmdline" 2>/dev/null || continue
   seccomp=$(ct sh -c "sed -n 's/^Seccomp:[[:space:]]*//p' /proc/$w/status 2>/dev/null" || true)
   [ -n "$seccomp" ] || continue
   net=$(ct readlink "/proc/$w/ns/net") || continue

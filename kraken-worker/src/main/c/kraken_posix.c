@@ -15,7 +15,6 @@
 #include <poll.h>
 #include <pwd.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <stddef.h>
@@ -459,74 +458,6 @@ JNIEXPORT jint JNICALL MFN(epollWait0)(JNIEnv *env, jclass c, jint epfd, jlongAr
 JNIEXPORT void JNICALL FN(exitNow0)(JNIEnv *env, jclass c, jint status) {
     (void) env; (void) c;
     _exit(status);
-}
-
-/* Shared with kraken_walls.c (the walled spawn). */
-char **to_cstrings(JNIEnv *env, jobjectArray arr) {
-    jsize n = (*env)->GetArrayLength(env, arr);
-    char **out = calloc((size_t) n + 1, sizeof *out);
-    if (out == NULL) return NULL;
-    for (jsize i = 0; i < n; i++) {
-        jstring s = (jstring) (*env)->GetObjectArrayElement(env, arr, i);
-        const char *u = (*env)->GetStringUTFChars(env, s, NULL);
-        out[i] = strdup(u);
-        (*env)->ReleaseStringUTFChars(env, s, u);
-        (*env)->DeleteLocalRef(env, s);
-    }
-    return out;
-}
-
-void free_cstrings(char **v) {
-    if (v == NULL) return;
-    for (char **p = v; *p; p++) free(*p);
-    free(v);
-}
-
-/*
- * Starts path with argv and envp. fdMap holds pairs (child fd, parent fd): each parent
- * descriptor is duplicated onto its child number, and every descriptor above the highest
- * child number is closed, so nothing the JVM holds open leaks into the child. The child
- * gets default signal dispositions, an empty signal mask and a process group of its own,
- * so that a Ctrl-C at the master's terminal reaches the master alone.
- */
-JNIEXPORT jint JNICALL MFN(spawn0)(JNIEnv *env, jclass c, jstring path, jobjectArray argv, jobjectArray envp, jintArray fdMap) {
-    (void) c;
-    const char *p = (*env)->GetStringUTFChars(env, path, NULL);
-    char **av = to_cstrings(env, argv);
-    char **ev = to_cstrings(env, envp);
-    jsize nmap = (*env)->GetArrayLength(env, fdMap);
-    jint map[64];
-    if (nmap > 64) nmap = 64;
-    (*env)->GetIntArrayRegion(env, fdMap, 0, nmap, map);
-
-    posix_spawn_file_actions_t fa;
-    posix_spawnattr_t at;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawnattr_init(&at);
-    int highest = 2;
-    for (int i = 0; i + 1 < nmap; i += 2) {
-        posix_spawn_file_actions_adddup2(&fa, map[i + 1], map[i]);
-        if (map[i] > highest) highest = map[i];
-    }
-    posix_spawn_file_actions_addclosefrom_np(&fa, highest + 1);
-    sigset_t all, none;
-    sigfillset(&all);
-    sigemptyset(&none);
-    posix_spawnattr_setsigdefault(&at, &all);
-    posix_spawnattr_setsigmask(&at, &none);
-    /* A session of its own, hence a process group of its own and no controlling terminal: no
-     * terminal signal reaches a worker, and a worker cannot push input into the master's terminal. */
-    posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSID);
-
-    pid_t pid = -1;
-    int rc = (av && ev) ? posix_spawn(&pid, p, &fa, &at, av, ev) : ENOMEM;
-
-    posix_spawn_file_actions_destroy(&fa);
-    posix_spawnattr_destroy(&at);
-    free_cstrings(av);
-    free_cstrings(ev);
-    (*env)->ReleaseStringUTFChars(env, path, p);
-    return rc != 0 ? -rc : pid;
 }
 
 /* status[0] gets the raw wait status. Returns the pid, 0 when nohang and nothing exited. */

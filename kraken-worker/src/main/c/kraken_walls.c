@@ -260,9 +260,30 @@ static int walled_child(void *arg) {
     return fail(s, STEP_EXEC);
 }
 
-/* In kraken_posix.c: a Java String[] as a NULL-terminated, malloc'd C array, and its release. */
-char **to_cstrings(JNIEnv *env, jobjectArray arr);
-void free_cstrings(char **v);
+static void free_cstrings(char **v) {
+    if (v == NULL) return;
+    for (char **p = v; *p; p++) free(*p);
+    free(v);
+}
+
+/* A Java String[] as a NULL-terminated, malloc'd C array (NULL when memory ran out). */
+static char **to_cstrings(JNIEnv *env, jobjectArray arr) {
+    jsize n = (*env)->GetArrayLength(env, arr);
+    char **out = calloc((size_t) n + 1, sizeof *out);
+    if (out == NULL) return NULL;
+    for (jsize i = 0; i < n; i++) {
+        jstring s = (jstring) (*env)->GetObjectArrayElement(env, arr, i);
+        const char *u = (*env)->GetStringUTFChars(env, s, NULL);
+        out[i] = strdup(u);
+        (*env)->ReleaseStringUTFChars(env, s, u);
+        (*env)->DeleteLocalRef(env, s);
+        if (out[i] == NULL) {
+            free_cstrings(out);
+            return NULL;
+        }
+    }
+    return out;
+}
 
 /*
  * Starts path with argv and envp inside the walls; fdMap as for spawn0 (pairs of child fd,

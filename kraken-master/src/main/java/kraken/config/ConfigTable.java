@@ -158,6 +158,15 @@ final class ConfigTable {
             throw new BadConfiguration(assignedAt.get("workers.max"), "kraken.workers.max must be at least"
                     + " kraken.workers.spare (got " + s.workersMax + "; kraken.workers.spare is " + s.workersSpare + ")");
         }
+        if (Keys.bytes(s.limitMemoryTotal) <= Keys.bytes(s.limitMemory)) {
+            // The heap is part of what memory_total caps: a worker could not even start.
+            String blamed = assignedAt.get("limits.memory_total") != null || assignedAt.get("limits.memory") == null
+                    ? "limits.memory_total" : "limits.memory";
+            throw new BadConfiguration(assignedAt.get(blamed), "kraken.limits.memory_total must be larger than"
+                    + " kraken.limits.memory, the heap it holds with the rest of the worker (got kraken.limits.memory_total "
+                    + Describe.value(LuaValue.valueOf(s.limitMemoryTotal)) + ", kraken.limits.memory "
+                    + Describe.value(LuaValue.valueOf(s.limitMemory)) + ")");
+        }
         LuaValue user = values.get("user");
         if (!user.isnil() && !user.istable() && Keys.uidOf(user) == 0 && !s.allowRoot) {
             throw new BadConfiguration(assignedAt.get("user"), "kraken.user is root (uid 0): workers run as root only"

@@ -164,6 +164,8 @@ class ConfigLoaderTest {
         "kraken.limits.memory_total = '32m'|kraken.limits.memory_total must be a size from \"64m\" to \"1024g\", like \"512m\" or \"2g\" (got \"32m\")",
         "kraken.limits.memory_total = 512|kraken.limits.memory_total must be a size",
         "kraken.limits = {memory_total = '2t'}|kraken.limits.memory_total must be a size",
+        "kraken.limits.memory_total = '64m'|kraken.limits.memory_total must be larger than kraken.limits.memory, the heap it holds with the rest of the worker (got kraken.limits.memory_total \"64m\", kraken.limits.memory \"64m\")",
+        "kraken.limits.memory = '1g'|kraken.limits.memory_total must be larger than kraken.limits.memory",
         "kraken.user = {from = 200010, to = 200000}|kraken.user must be the name or the uid of an existing user, or a uid range",
         "kraken.user = {from = 0, to = 10}|kraken.user must be",
         "kraken.user = {from = 65000, to = 66000}|kraken.user must be",

@@ -48,7 +48,7 @@ class LauncherTest {
                 assertEquals("Ok\n\r\n", new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1));
             }
             // The launcher's JVM is a child of the shell script's exec: the master is p itself.
-            // A child caught between posix_spawn's fork and its exec still shows the master's
+            // A child caught between the spawn's clone and its exec still shows the master's
             // command line: wait for one that runs the worker's main class.
             String[] found = new String[1];
             p.await("a worker's command line", Duration.ofSeconds(30), () -> {

@@ -120,7 +120,8 @@ class MasterTest {
                 assertEquals("1 1 nil nil ABC nil\r\n", s.exchange(""));
             }
             // With one worker at most, one JVM served all four: the isolation was the Lua state's.
-            s.awaitLog("served by worker", Duration.ofSeconds(10));
+            // The master logs a connection after its client has the reply: wait for all four lines.
+            s.process.await("four connections logged", Duration.ofSeconds(10), () -> s.count("served by worker") >= 4);
             Matcher m = Pattern.compile("served by worker (\\d+)").matcher(s.process.stderr());
             List<String> pids = new ArrayList<>();
             while (m.find()) {

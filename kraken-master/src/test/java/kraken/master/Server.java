@@ -65,9 +65,8 @@ final class Server implements AutoCloseable {
     /** As above, with a builder the caller prepared (its environment, a prefix command...). */
     static Server start(Path dir, String script, String config, KrakenProcess.Builder b) throws IOException {
         int port = Paths.freePort();
-        // Workers run as nobody and may need to read what the script requires.
-        dir.toFile().setReadable(true, false);
-        dir.toFile().setExecutable(true, false);
+        // The script process and the workers run as nobody and read the script and what it requires.
+        KrakenProcess.openToAll(dir.toFile());
         Path s = dir.resolve("server.lua");
         Files.writeString(s, script.replace("PORT", Integer.toString(port)));
         Path c = dir.resolve("kraken.lua");

@@ -110,7 +110,7 @@ class SocketActivationTest {
         Path script = dir.resolve("server.lua");
         Files.writeString(script, ECHO_ADDRESS + "assert(kraken.registerAddress { host = \"127.0.0.1\", port = " + port
                 + " })\nassert(kraken.loop())\n");
-        KrakenProcess k = KrakenProcess.builder().env("LISTEN_PID", "1\\2\n3").env("LISTEN_FDS", "1")
+        KrakenProcess k = KrakenProcess.builder().dir(dir.toFile()).env("LISTEN_PID", "1\\2\n3").env("LISTEN_FDS", "1")
                 .args("--config", "", script.toString()).start();
         try (k) {
             k.await("the LISTEN_PID line", Duration.ofSeconds(60), () -> k.stderr().contains("is not this process"));

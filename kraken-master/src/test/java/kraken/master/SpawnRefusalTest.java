@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * kraken.mm for real: the master runs as nobody (a process limit does not bind root), and
- * prlimit lowers its RLIMIT_NPROC below what the user already runs, so posix_spawn really fails
+ * prlimit lowers its RLIMIT_NPROC below what the user already runs, so the spawn's clone really fails
  * with EAGAIN. Then the limit is lifted and the master recovers on its own.
  */
 @Tag("integration")

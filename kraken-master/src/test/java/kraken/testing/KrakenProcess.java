@@ -31,6 +31,22 @@ public final class KrakenProcess implements AutoCloseable {
         this.err = new Capture(process.getErrorStream());
     }
 
+    /**
+     * Opens a test's folder to every user: under a root kraken the script runs as nobody
+     * (docs/processes.md) and must read it, as a user's folder would have to be. A folder inside
+     * another test folder (a @TempDir is 0700) needs its parents passable too, up to the system's
+     * temporary folder.
+     */
+    public static void openToAll(File d) {
+        d.setReadable(true, false);
+        d.setExecutable(true, false);
+        File tmp = new File(System.getProperty("java.io.tmpdir")).getAbsoluteFile();
+        for (File p = d.getAbsoluteFile().getParentFile(); p != null && !p.equals(tmp)
+                && p.getPath().startsWith(tmp.getPath()); p = p.getParentFile()) {
+            p.setExecutable(true, false);
+        }
+    }
+
     /** Starts kraken with args, no configuration file (the built-in default) and stdin from input. */
     public static KrakenProcess start(List<String> args) throws IOException {
         return builder().args(args).start();
@@ -85,8 +101,7 @@ public final class KrakenProcess implements AutoCloseable {
          * so the folder (a test's own temporary one) is opened to it, as a user's would have to be.
          */
         public Builder dir(File d) {
-            d.setReadable(true, false);
-            d.setExecutable(true, false);
+            openToAll(d);
             dir = d;
             return this;
         }

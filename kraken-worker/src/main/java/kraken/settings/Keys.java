@@ -231,9 +231,18 @@ public final class Keys {
         if (v.type() != LuaValue.TSTRING) {
             return false;
         }
-        Matcher m = SIZE.matcher(v.tojstring().toLowerCase(Locale.ROOT));
+        long bytes = bytes(v.tojstring());
+        return bytes >= min && bytes <= MAX_HEAP;
+    }
+
+    /**
+     * A size as limits.memory and limits.memory_total write it ("512m", "2g", "65536k", "1048576")
+     * in bytes; -1 when it is not one or is over 1024g.
+     */
+    public static long bytes(String size) {
+        Matcher m = SIZE.matcher(size.toLowerCase(Locale.ROOT));
         if (!m.matches()) {
-            return false;
+            return -1;
         }
         int shift = switch (m.group(2)) {
             case "k" -> 10;
@@ -242,10 +251,6 @@ public final class Keys {
             default -> 0;
         };
         long n = Long.parseLong(m.group(1));
-        if (n > (MAX_HEAP >> shift)) {
-            return false;
-        }
-        long bytes = n << shift;
-        return bytes >= min && bytes <= MAX_HEAP;
+        return n > (MAX_HEAP >> shift) ? -1 : n << shift;
     }
 }

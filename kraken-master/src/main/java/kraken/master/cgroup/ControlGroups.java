@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
+import kraken.settings.Keys;
 import kraken.settings.Settings;
 
 /**
@@ -44,7 +44,14 @@ public final class ControlGroups {
     private final Path cpuParent;
     private final long total;
     private final ArrayDeque<WorkerGroup> dying = new ArrayDeque<>();
+    /**
+     * Emptied groups kept for the next workers: a worker's start then costs no mkdir, no limits
+     * (unless a HUP changed them) and no rmdir. At most EMPTY_MAX, the oldest reused first.
+     */
+    private final ArrayDeque<WorkerGroup> empty = new ArrayDeque<>();
+    private static final int EMPTY_MAX = 32;
     private long created;
+    private long placed;
     // What the groups cost the master's thread, in CPU (user and system): USR1's status line.
     private static final java.lang.management.ThreadMXBean CPU = java.lang.management.ManagementFactory.getThreadMXBean();
     private long placeCpu;
@@ -113,6 +120,21 @@ public final class ControlGroups {
     }
 
     private WorkerGroup make(int pid, Settings s) throws IOException {
+        long processes = s.limitProcesses == null ? total : Math.min(s.limitProcesses, total);
+        long bytes = Keys.bytes(s.limitMemoryTotal);
+        WorkerGroup reused = empty.pollFirst();
+        if (reused != null) {
+            try {
+                reused.reset();
+                reused.limit(processes, s.limitMemoryTotal, bytes);
+                reused.place(pid);
+                placed++;
+                return reused;
+            } catch (IOException e) {
+                reused.remove();
+                // a new group below, as if none had been kept
+            }
+        }
         String name = "w" + (++created);
         boolean v2 = kind.equals("cgroup v2");
         List<Path> dirs = new ArrayList<>(4);
@@ -125,33 +147,18 @@ public final class ControlGroups {
                 dirs.add(d);
             }
         }
-        long processes = s.limitProcesses == null ? total : Math.min(s.limitProcesses, total);
-        WorkerGroup g = new WorkerGroup(v2, dirs, pids, memory, freezer, cpu, processes, s.limitMemoryTotal);
+        WorkerGroup g = new WorkerGroup(v2, dirs, pids, memory, freezer, cpu);
         try {
             for (Path d : dirs) {
                 Files.createDirectory(d);
             }
-            CgroupFiles.write(pids.resolve("pids.max"), Long.toString(processes));
-            long bytes = bytes(s.limitMemoryTotal);
-            if (v2) {
-                CgroupFiles.write(memory.resolve("memory.max"), Long.toString(bytes));
-                writeIfPresent(memory.resolve("memory.swap.max"), "0");
-            } else {
-                CgroupFiles.write(memory.resolve("memory.limit_in_bytes"), Long.toString(bytes));
-                // With swap accounting, memory and swap together: swap is no way around the cap.
-                writeIfPresent(memory.resolve("memory.memsw.limit_in_bytes"), Long.toString(bytes));
-            }
+            g.limit(processes, s.limitMemoryTotal, bytes);
             g.place(pid);
+            placed++;
             return g;
         } catch (IOException e) {
             g.remove();
             throw new IOException("cannot put worker " + pid + " in a control group: " + e.getMessage(), e);
-        }
-    }
-
-    private static void writeIfPresent(Path file, String value) throws IOException {
-        if (Files.exists(file)) {
-            CgroupFiles.write(file, value);
         }
     }
 
@@ -161,8 +168,10 @@ public final class ControlGroups {
      */
     public void end(WorkerGroup g, long now) {
         long cpu0 = CPU.getCurrentThreadCpuTime();
-        g.killAllBut(0);
-        if (!g.remove()) {
+        // Nothing killed: the group was empty, and stays so (only a member can add a process).
+        if (g.killAllBut(0) == 0 && g.reusable() && empty.size() < EMPTY_MAX) {
+            empty.addLast(g);
+        } else if (!g.remove()) {
             g.nextRemoveAt = now + RETRY_FIRST_NANOS;
             dying.addLast(g);
         }
@@ -197,8 +206,8 @@ public final class ControlGroups {
         if (!enabled()) {
             return "control groups: none";
         }
-        return "control groups: " + created + " made, " + micros(placeCpu, created) + " us CPU each to make and"
-                + " place; " + ended + " ended, " + micros(endCpu, ended) + " us each; " + connections
+        return "control groups: " + placed + " workers placed (" + created + " groups made, the others reused), "
+                + micros(placeCpu, placed) + " us CPU each; " + ended + " ended, " + micros(endCpu, ended) + " us each; " + connections
                 + " connections, " + micros(connectionCpu, connections) + " us each; " + dying.size()
                 + " waiting for their processes to die";
     }
@@ -250,24 +259,14 @@ public final class ControlGroups {
                 }
             }
         }
+        for (WorkerGroup g; (g = empty.pollFirst()) != null; ) {
+            g.remove();
+        }
         for (Path p : new Path[] {cpuParent, freezerParent, memoryParent, pidsParent}) {
             if (p != null) {
                 CgroupFiles.remove(p);
             }
         }
-    }
-
-    /** "512m" in bytes (validated by the configuration). */
-    static long bytes(String size) {
-        String s = size.toLowerCase(Locale.ROOT);
-        char unit = s.charAt(s.length() - 1);
-        int shift = switch (unit) {
-            case 'k' -> 10;
-            case 'm' -> 20;
-            case 'g' -> 30;
-            default -> 0;
-        };
-        return Long.parseLong(shift == 0 ? s : s.substring(0, s.length() - 1)) << shift;
     }
 
     static boolean alive(long pid) {

@@ -90,16 +90,25 @@ final class Discovery {
         }
         // The root group (the only one without cgroup.freeze) may hold processes beside groups.
         if (Files.exists(own.resolve("cgroup.freeze"))) {
+            // The group must be the master's own: itself and its children (the script's process),
+            // as under systemd with Delegate=yes; never a shell's session shared with others.
             int[] inside = CgroupFiles.pids(own.resolve("cgroup.procs"));
             for (int p : inside) {
-                if (p != masterPid) {
-                    throw new IOException("the master's cgroup v2 group " + own + " holds other processes");
+                if (p != masterPid && parentOf(p) != masterPid) {
+                    throw new IOException("the master's cgroup v2 group " + own + " holds processes other than"
+                            + " the master's (pid " + p + ")");
                 }
             }
-            // Only leaves hold processes once controllers are enabled below: the master moves to one.
+            // Only leaves hold processes once controllers are enabled below: the master and its
+            // children move to one.
             Path leaf = own.resolve("master");
             mkdir(leaf);
             CgroupFiles.write(leaf.resolve("cgroup.procs"), Long.toString(masterPid));
+            for (int p : inside) {
+                if (p != masterPid) {
+                    CgroupFiles.write(leaf.resolve("cgroup.procs"), Integer.toString(p));
+                }
+            }
         }
         CgroupFiles.write(own.resolve("cgroup.subtree_control"), "+pids +memory");
         Path parent = own.resolve("kraken-" + masterPid);
@@ -145,6 +154,17 @@ final class Discovery {
         return ControlGroups.v1(parents[0], parents[1], parents[2], parents[3], total);
     }
 
+    /** The parent pid of pid, from /proc/PID/stat; -1 when it is gone. */
+    private static long parentOf(int pid) {
+        try {
+            String stat = CgroupFiles.read(Path.of("/proc/" + pid + "/stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return Long.parseLong(f[1]);
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
     private static void mkdir(Path dir) throws IOException {
         try {
             Files.createDirectory(dir);
@@ -173,6 +193,8 @@ final class Discovery {
     /**
      * Kraken parent groups of masters that are gone (killed before they could remove them): the
      * empty ones are removed, so that they do not pile up. A group something still runs in stays.
+     * "Gone" is judged in this master's pid namespace: two Krakens in different pid namespaces
+     * must not share one control group (containers get groups of their own).
      */
     private static void removeStale(Path dir) {
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "kraken-*")) {

@@ -16,7 +16,8 @@ import java.nio.file.StandardOpenOption;
  */
 final class GroupFile {
     private final Path path;
-    private final boolean writable;
+    /** Asked for; false once the kernel refused it (a read-only file: v2's memory.peak before Linux 6.12). */
+    private boolean writable;
     private FileChannel channel;
     private ByteBuffer buffer = ByteBuffer.allocate(128);
 
@@ -26,9 +27,15 @@ final class GroupFile {
     }
 
     private FileChannel channel() throws IOException {
+        if (channel == null && writable) {
+            try {
+                channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            } catch (IOException readOnly) {
+                writable = false;
+            }
+        }
         if (channel == null) {
-            channel = writable ? FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)
-                    : FileChannel.open(path, StandardOpenOption.READ);
+            channel = FileChannel.open(path, StandardOpenOption.READ);
         }
         return channel;
     }
@@ -55,7 +62,11 @@ final class GroupFile {
     }
 
     void write(String value) throws IOException {
-        channel().write(ByteBuffer.wrap(value.getBytes(StandardCharsets.US_ASCII)), 0);
+        FileChannel ch = channel();
+        if (!writable) {
+            throw new IOException(path + " cannot be written");
+        }
+        ch.write(ByteBuffer.wrap(value.getBytes(StandardCharsets.US_ASCII)), 0);
     }
 
     void close() {

@@ -42,30 +42,76 @@ public final class WorkerGroup {
     private final GroupFile oomEvents;
     private final GroupFile cpuUsage;
     private final Path freezer;
-    private final String limitsText;
-    private final long processes;
-    private final String memoryTotal;
+    private final Path memoryDir;
+    private long processes = -1;
+    private String memoryTotal;
     /** At the connection's start, or the last connection's end. */
     private long cpuAtStart = -1;
+    private boolean peakResets = true;
     private long oomSoFar;
     private long refusedSoFar;
     long removeAttempts;
     long nextRemoveAt;
 
-    WorkerGroup(boolean v2, List<Path> dirs, Path pidsDir, Path memoryDir, Path freezerDir, Path cpuDir,
-                long processes, String memoryTotal) {
+    /** A group of these directories (made by {@link ControlGroups}), its caps not yet set: see {@link #limit}. */
+    WorkerGroup(boolean v2, List<Path> dirs, Path pidsDir, Path memoryDir, Path freezerDir, Path cpuDir) {
         this.v2 = v2;
         this.dirs = dirs;
         this.pidsDir = pidsDir;
         this.procs = pidsDir.resolve("cgroup.procs");
         this.pidsEvents = new GroupFile(pidsDir.resolve("pids.events"), false);
-        this.memoryPeak = new GroupFile(memoryDir.resolve(v2 ? "memory.peak" : "memory.max_usage_in_bytes"), !v2);
+        this.memoryPeak = new GroupFile(memoryDir.resolve(v2 ? "memory.peak" : "memory.max_usage_in_bytes"), true);
         this.oomEvents = new GroupFile(memoryDir.resolve(v2 ? "memory.events" : "memory.oom_control"), false);
         this.cpuUsage = cpuDir == null ? null : new GroupFile(cpuDir.resolve(v2 ? "cpu.stat" : "cpuacct.usage"), false);
         this.freezer = freezerDir.resolve(v2 ? "cgroup.freeze" : "freezer.state");
-        this.processes = processes;
-        this.memoryTotal = memoryTotal;
-        this.limitsText = "processes " + processes + ", memory " + memoryTotal;
+        this.memoryDir = memoryDir;
+    }
+
+    /**
+     * Sets the group's caps: pids.max and the memory limit (with swap, where the kernel counts it,
+     * so that swap is no way around the cap). Writes only what changed since the last call.
+     */
+    void limit(long processes, String memoryTotal, long memoryBytes) throws IOException {
+        if (processes != this.processes) {
+            CgroupFiles.write(pidsDir.resolve("pids.max"), Long.toString(processes));
+            this.processes = processes;
+        }
+        if (!memoryTotal.equals(this.memoryTotal)) {
+            String bytes = Long.toString(memoryBytes);
+            if (v2) {
+                CgroupFiles.write(memoryDir.resolve("memory.max"), bytes);
+                writeIfPresent(memoryDir.resolve("memory.swap.max"), "0");
+            } else {
+                // memsw may never be below the memory limit: raised first when growing, last when shrinking.
+                Path memsw = memoryDir.resolve("memory.memsw.limit_in_bytes");
+                boolean growing = this.memoryTotal != null && memoryBytes > kraken.settings.Keys.bytes(this.memoryTotal);
+                if (growing) {
+                    writeIfPresent(memsw, bytes);
+                }
+                CgroupFiles.write(memoryDir.resolve("memory.limit_in_bytes"), bytes);
+                if (!growing) {
+                    writeIfPresent(memsw, bytes);
+                }
+            }
+            this.memoryTotal = memoryTotal;
+        }
+    }
+
+    private static void writeIfPresent(Path file, String value) throws IOException {
+        if (java.nio.file.Files.exists(file)) {
+            CgroupFiles.write(file, value);
+        }
+    }
+
+    /**
+     * The group is empty and will hold another worker: what the kernel counted so far (its cap
+     * events) is the new worker's starting point, not its own.
+     */
+    void reset() {
+        cpuAtStart = -1;
+        Usage u = usage();
+        oomSoFar = Math.max(0, u.oomKills());
+        refusedSoFar = Math.max(0, u.forksRefused());
     }
 
     /** Puts the process in every directory of the group, pids first, so that each thread it starts counts. */
@@ -166,13 +212,20 @@ public final class WorkerGroup {
     /** A connection begins (its worker is ready for it): its CPU and peak memory are counted from now. */
     public void connectionBegins() {
         cpuAtStart = cpuNanos();
-        if (!v2) {
-            try {
-                memoryPeak.write("0"); // v1 resets the peak; v2's counts from the group's start
-            } catch (IOException e) {
-                // the peak then counts from the group's start
-            }
+        try {
+            // v1 resets the peak; v2 (Linux 6.12) resets it for reads through this descriptor.
+            memoryPeak.write("0");
+        } catch (IOException e) {
+            peakResets = false; // the peak counts from the group's start: not to be reused
         }
+    }
+
+    /**
+     * Whether another worker may have this group once it is empty: not when its peak memory
+     * cannot be reset (cgroup v2 before Linux 6.12), or the next worker would report this one's.
+     */
+    boolean reusable() {
+        return peakResets;
     }
 
     /** The connection ended: what it used since connectionBegins(), and the caps it met. */
@@ -213,6 +266,6 @@ public final class WorkerGroup {
 
     @Override
     public String toString() {
-        return path() + " (" + limitsText + ")";
+        return path() + " (processes " + processes + ", memory " + memoryTotal + ")";
     }
 }

@@ -18,7 +18,6 @@ final class MasterNatives {
     static native int epollCreate0();
     static native int epollCtl0(int epfd, int op, int fd, int events, long data);
     static native int epollWait0(int epfd, long[] data, int[] events, int max, int timeoutMs);
-    static native int spawn0(String path, String[] argv, String[] envp, int[] fdMap);
     static native int waitpid0(int pid, int[] status, boolean nohang);
     static native int kill0(int pid, int sig);
     static native int pidfdOpen0(int pid);

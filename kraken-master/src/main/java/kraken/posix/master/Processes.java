@@ -2,17 +2,9 @@ package kraken.posix.master;
 
 import kraken.posix.PosixException;
 
-/** Starting, signalling and reaping processes: what only the master does. */
+/** Signalling and reaping processes: what only the master does (starting them: {@link Walls}). */
 public final class Processes {
     private Processes() {}
-
-    /**
-     * Starts a program. fdMap holds pairs (child fd, parent fd); every descriptor above the
-     * highest child fd is closed in the child. Returns the pid.
-     */
-    public static int spawn(String path, String[] argv, String[] envp, int[] fdMap) throws PosixException {
-        return PosixException.check("posix_spawn", MasterNatives.spawn0(path, argv, envp, fdMap));
-    }
 
     /** A child's exit as waitpid(2) reported it. */
     public record Exit(int pid, int status) {

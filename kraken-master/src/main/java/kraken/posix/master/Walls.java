@@ -40,8 +40,10 @@ public final class Walls {
     }
 
     /**
-     * Starts a program as {@link Processes#spawn} does, inside the walls (the flags above; the
-     * system-call filter always): a failed step throws a PosixException whose call names the wall
+     * Starts a program, inside the walls (the flags above; the system-call filter always). fdMap
+     * holds pairs (child fd, parent fd); every descriptor above the highest child fd is closed
+     * in the child, which gets default signal dispositions, an empty signal mask and a session of
+     * its own: a failed step throws a PosixException whose call names the wall
      * and the system call, like {@code kraken.confine.network = "none": unshare(CLONE_NEWNET)(..)
      * failed}. tmpOptions are the mount options of the private /tmp. Returns the pid (0 for PROBE).
      */

@@ -20,10 +20,12 @@ class ControlGroupsTest {
 
     @Test
     void sizesAreBytes() {
-        assertEquals(512L << 20, ControlGroups.bytes("512m"));
-        assertEquals(2L << 30, ControlGroups.bytes("2G"));
-        assertEquals(64L << 10, ControlGroups.bytes("64k"));
-        assertEquals(123456789L, ControlGroups.bytes("123456789"));
+        assertEquals(512L << 20, kraken.settings.Keys.bytes("512m"));
+        assertEquals(2L << 30, kraken.settings.Keys.bytes("2G"));
+        assertEquals(64L << 10, kraken.settings.Keys.bytes("64k"));
+        assertEquals(123456789L, kraken.settings.Keys.bytes("123456789"));
+        assertEquals(-1, kraken.settings.Keys.bytes("2t"));
+        assertEquals(-1, kraken.settings.Keys.bytes("1025g"));
     }
 
     @Test

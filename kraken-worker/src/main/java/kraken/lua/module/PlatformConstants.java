@@ -73,8 +73,13 @@ final class PlatformConstants {
      * #, assignment, rawget, table.*. Every LuaTable method that reads or writes the contents
      * is overridden to fill first, so no Lua code can tell it from a table built eagerly.
      */
-    static final class LazyTable extends LuaTable {
+    static final class LazyTable extends LuaTable implements LazyContents {
         private Supplier<Map<String, Integer>> source;
+
+        @Override
+        public boolean filled() {
+            return source == null;
+        }
 
         LazyTable(Supplier<Map<String, Integer>> source) {
             this.source = source;

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import kraken.lua.module.LazyContents;
 import org.luaj.vm2.Globals;
 import org.luaj.vm2.LuaBoolean;
 import org.luaj.vm2.LuaFunction;
@@ -63,6 +64,8 @@ public final class Libraries {
     /** Each library table's contents when the state was fresh: keys and values, alternating. */
     private final Map<LuaTable, LuaValue[]> contents = new IdentityHashMap<>();
     private final Map<LuaTable, LuaValue> metatables = new IdentityHashMap<>();
+    /** Lazy library tables (LazyContents) still unfilled when the state was fresh: contents unknown. */
+    private final java.util.Set<LuaTable> unfilled = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
 
     private Globals globals;
 
@@ -80,7 +83,11 @@ public final class Libraries {
         while (!queue.isEmpty()) {
             LuaValue v = queue.poll();
             Path at = lib.paths.get(v);
-            if (v instanceof LuaTable t) {
+            if (v instanceof LuaTable t && t instanceof LazyContents l && !l.filled()) {
+                // Not read here: reading would fill it (and load what it is made from) in every run.
+                lib.unfilled.add(t);
+                lib.metatables.put(t, t.getmetatable());
+            } else if (v instanceof LuaTable t) {
                 List<LuaValue> kv = new ArrayList<>();
                 LuaValue k = LuaValue.NIL;
                 while (true) {
@@ -175,6 +182,10 @@ public final class Libraries {
      * equal strings and numbers) and has the same metatable: then a copy need not refill it.
      */
     public boolean unchanged(LuaTable t) {
+        if (unfilled.contains(t)) {
+            // Still unfilled, it holds what it held fresh; filled since, a copy gets its contents.
+            return t instanceof LazyContents l && !l.filled() && t.getmetatable() == metatables.get(t);
+        }
         LuaValue[] kv = contents.get(t);
         if (kv == null || t.getmetatable() != metatables.get(t)) {
             return false;
