@@ -5,7 +5,7 @@ MVN_TEST ?= mvn -B -ntp
 PORT ?= 8001
 PREFIX ?= /usr/local
 
-.PHONY: all build check test fuzz run bench install install-files clean lua51 testdeps test-tools
+.PHONY: all build check test fuzz run bench install install-files clean lua51 lua51libs testdeps test-tools
 
 all: build
 
@@ -20,7 +20,7 @@ check:
 
 # Every test: unit, then integration tests against real servers and the reference lua5.1, and
 # the fuzz targets replaying their corpus (regression mode).
-test: lua51 testdeps test-tools build
+test: lua51 lua51libs testdeps test-tools build
 	$(MVN_TEST) -Dkraken.test.groups='unit | integration | fuzz' test
 
 # The fuzz targets (module:class#method, tests tagged "fuzz"), each fuzzed by Jazzer for FUZZ_TIME
@@ -36,7 +36,8 @@ FUZZ_TARGETS ?= kraken-master:kraken.proxy.ProxyHeaderFuzzTest\#proxyHeader \
 	kraken-master:kraken.master.status.HttpRequestFuzzTest\#httpRequest \
 	kraken-worker:kraken.protocol.WorkerMessageFuzzTest\#workerMessage \
 	kraken-worker:kraken.lua.sockets.ReadBufferFuzzTest\#readBuffer \
-	kraken-master:kraken.master.LogTextFuzzTest\#logText
+	kraken-master:kraken.master.LogTextFuzzTest\#logText \
+	kraken-worker:kraken.image.ImageFuzzTest\#image
 fuzz:
 	@mkdir -p build/fuzz; failed=; for t in $(FUZZ_TARGETS); do \
 	  module=$${t%%:*}; test=$${t#*:}; log=build/fuzz/$${test##*.}.log; \
@@ -51,6 +52,12 @@ fuzz:
 # The reference interpreter the differential tests compare against.
 lua51:
 	@command -v lua5.1 >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq lua5.1 >/dev/null; }
+
+# Pure-Lua 5.1 libraries from Debian that Lua51LibrariesTest runs under lua5.1 and kraken.
+LUA51LIBS = lua-dkjson lua-inspect lua-argparse lua-cliargs lua-basexx lua-binaryheap lua-ansicolors \
+	lua-fifo lua-inifile lua-markdown lua-messagepack lua-moses lua-mediator
+lua51libs:
+	@dpkg -s $(LUA51LIBS) >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq --no-install-recommends $(LUA51LIBS) >/dev/null; }
 
 # The real Prometheus parser the status tests check /metrics with; man and groff check kraken(1).
 testdeps:

@@ -1,6 +1,5 @@
 package kraken.cli;
 
-import java.io.BufferedOutputStream;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.InputStream;
@@ -16,6 +15,8 @@ import kraken.config.ConfigSource;
 import kraken.lua.module.LoopHandler;
 import kraken.lua.runtime.LuaRuntime;
 import kraken.lua.module.Registry;
+import kraken.lua51.LineAtomicStream;
+import kraken.posix.ThisProcess;
 import kraken.settings.Settings;
 import kraken.master.ScriptProcess;
 import kraken.posix.Posix;
@@ -32,10 +33,10 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
-        // LuaJ's print decodes a Lua string as UTF-8 and prints the text: encode it back as UTF-8,
-        // whatever the locale, so that UTF-8 text passes unchanged (io.write passes raw bytes).
-        PrintStream out = new PrintStream(new BufferedOutputStream(
-                new BrokenPipeExit(new FileOutputStream(FileDescriptor.out)), 8192), true, StandardCharsets.UTF_8);
+        // One write per line (LineAtomicStream): what the script prints never interleaves with
+        // another process's output. Text the command itself prints is UTF-8, whatever the locale.
+        PrintStream out = new PrintStream(new LineAtomicStream(
+                new BrokenPipeExit(new FileOutputStream(FileDescriptor.out))), false, StandardCharsets.UTF_8);
         System.setOut(out);
         PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
         int status;
@@ -136,7 +137,7 @@ public final class Main {
         if (inv.hasScript() && !runner.script(inv)) {
             return false;
         }
-        boolean tty = Posix.isatty(0);
+        boolean tty = ThisProcess.isatty(0);
         if (inv.check()) {
             if (!inv.hasScript() && inv.actions().isEmpty() && !runner.stdinProgram(LuaValue.NONE)) {
                 return false;

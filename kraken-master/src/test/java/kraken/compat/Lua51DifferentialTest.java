@@ -62,10 +62,14 @@ class Lua51DifferentialTest {
                 + expected.stderr + "--- kraken\n" + actual);
     }
 
-    private record Output(int exitCode, String stdout, String stderr) {}
+    record Output(int exitCode, String stdout, String stderr) {}
 
-    private static Output run(List<String> command, Duration deadline) throws Exception {
-        Process p = new ProcessBuilder(command).directory(scripts()).start();
+    static Output run(List<String> command, Duration deadline) throws Exception {
+        return run(command, scripts(), deadline);
+    }
+
+    static Output run(List<String> command, File dir, Duration deadline) throws Exception {
+        Process p = new ProcessBuilder(command).directory(dir).start();
         try {
             p.getOutputStream().close();
             ByteArrayOutputStream out = new ByteArrayOutputStream();

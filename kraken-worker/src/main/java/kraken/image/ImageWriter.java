@@ -243,8 +243,11 @@ public final class ImageWriter {
         return "a " + v.typename() + " of a kind that cannot be copied (" + v.getClass().getSimpleName() + ")";
     }
 
-    /** LuaJ's file class is protected inside IoLib: known by its name. */
+    /** The 5.1 io library's files; LuaJ's file class is protected inside IoLib: known by its name. */
     private static boolean isFile(LuaValue v) {
+        if (kraken.lua51.Lua51Lib.isFile(v)) {
+            return true;
+        }
         for (Class<?> c = v.getClass(); c != null; c = c.getSuperclass()) {
             if (c.getName().equals("org.luaj.vm2.lib.IoLib$File")) {
                 return true;

@@ -32,8 +32,11 @@ final class CFormat {
         char kind = Character.toLowerCase(conv);
         int prec = precision < 0 ? 6 : precision;
         // x86's 0/0, inf-inf and sqrt(-1) give a NaN with the sign bit set, which 5.1 prints "-nan";
-        // LuaJ's NaNs carry no usable sign, so every NaN prints as those common ones do.
-        boolean negative = v < 0 || (v == 0 && 1 / v < 0) || Double.isNaN(v);
+        // LuaJ's 0/0 is Java's canonical NaN, so that one prints as those common ones do. Other
+        // NaNs print by their sign bit (tonumber("nan") is marked positive, see Lua51Numbers).
+        long bits = Double.doubleToRawLongBits(v);
+        boolean negative = v < 0 || (v == 0 && 1 / v < 0)
+                || Double.isNaN(v) && (bits == Double.doubleToRawLongBits(Double.NaN) || bits < 0);
         String body;
         boolean finite = !Double.isNaN(v) && !Double.isInfinite(v);
         if (!finite) {

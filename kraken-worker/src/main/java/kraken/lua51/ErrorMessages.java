@@ -104,16 +104,21 @@ final class ErrorMessages extends OneArgFunction {
 
     /** 5.1's luaO_chunkid: how a chunk's source is named in messages (LUA_IDSIZE 60). */
     static String chunkId(LuaString source) {
+        return chunkId(source, 60);
+    }
+
+    /** luaO_chunkid with a buffer size: 60 at run time, 80 in the lexer's messages (llex.c's MAXSRC). */
+    static String chunkId(LuaString source, int idSize) {
         String s = source == null ? "=?" : source.tojstring();
         if (s.startsWith("=")) {
-            return s.length() > 60 ? s.substring(1, 60) : s.substring(1);
+            return s.length() > idSize ? s.substring(1, idSize) : s.substring(1);
         }
         if (s.startsWith("@")) {
             s = s.substring(1);
-            int max = 60 - 8;
+            int max = idSize - 8;
             return s.length() > max ? "..." + s.substring(s.length() - max) : s;
         }
-        int max = 60 - 17;
+        int max = idSize - 17;
         int nl = 0;
         while (nl < s.length() && s.charAt(nl) != '\n' && s.charAt(nl) != '\r') {
             nl++;

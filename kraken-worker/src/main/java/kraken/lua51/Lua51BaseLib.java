@@ -38,10 +38,9 @@ final class Lua51BaseLib extends TwoArgFunction {
         env.set("pcall", new pcall());
         env.set("xpcall", new xpcall());
         env.set("tostring", new tostring());
+        env.set("print", new print());
         env.set("tonumber", new tonumber());
-        if (state.sandbox) {
-            env.set("load", new textload(env.get("load")));
-        }
+        env.set("load", new Lua51Load(state));
         return env;
     }
 
@@ -72,41 +71,15 @@ final class Lua51BaseLib extends TwoArgFunction {
         }
     }
 
+    /** loadstring(s [, chunkname]): the chunk name defaults to the string, as 5.1's. */
     final class loadstring extends VarArgFunction {
         @Override
         public Varargs invoke(Varargs args) {
             LuaString s = args.checkstring(1);
             String chunkname = args.optjstring(2, s.tojstring());
-            if (state.sandbox && s.length() > 0 && s.luaByte(0) == 27) {
-                return varargsOf(NIL, valueOf("binary chunks are not allowed in the sandbox"));
-            }
-            try {
-                LuaValue f = state.globals.load(s.toInputStream(), chunkname, state.sandbox ? "t" : "bt", state.globals);
-                if (state.globalEnv != state.globals && f instanceof LuaClosure c) {
-                    state.setEnv(c, state.globalEnv);
-                }
-                return f;
-            } catch (LuaError e) {
-                return varargsOf(NIL, valueOf(ErrorMessages.rewordSyntaxError(e.getMessage())));
-            }
+            return new Lua51Load(state).load(s, chunkname, "bt", state.globalEnv);
         }
     }
-
-    /** The sandbox's load: text chunks only (the sandbox has no undumper at all). */
-    static final class textload extends VarArgFunction {
-        private final LuaValue load;
-
-        textload(LuaValue load) {
-            this.load = load;
-        }
-
-        @Override
-        public Varargs invoke(Varargs args) {
-            return load.invoke(varargsOf(new LuaValue[] {args.arg(1), args.arg(2), valueOf("t")}, args.subargs(4)));
-        }
-    }
-
-    // ---- modules
 
     // ---- errors
 
@@ -195,7 +168,7 @@ final class Lua51BaseLib extends TwoArgFunction {
         public Varargs invoke(Varargs args) {
             LuaTable t = Arguments.checkTable(args, 1, "unpack");
             int i = args.isnil(2) ? 1 : args.checkint(2);
-            int e = args.isnil(3) ? t.rawlen() : args.checkint(3);
+            int e = args.isnil(3) ? Lua51Length.of(t) : args.checkint(3);
             if (i > e) {
                 return NONE;
             }
@@ -230,8 +203,43 @@ final class Lua51BaseLib extends TwoArgFunction {
                 // (sockets) name themselves.
                 case TUSERDATA -> v.getClass() != org.luaj.vm2.LuaUserdata.class ? v.tojstring()
                         : "userdata: 0x" + Integer.toHexString(System.identityHashCode(v.touserdata()));
+                // 5.1 shows an address; LuaJ a name for library functions ("function: print") and
+                // no "0x" for tables, which scripts matching "0x%x+" miss.
+                case TTABLE, TFUNCTION, TTHREAD -> v.typename() + ": 0x" + String.format("%08x", System.identityHashCode(v));
                 default -> v.tojstring();
             };
+        }
+    }
+
+    /**
+     * print as 5.1's luaB_print: each value through the global tostring, written as C's fputs
+     * writes a string (up to its first NUL), the whole line in one write of bytes (LuaJ's print
+     * wrote each piece apart and re-encoded the text as UTF-8).
+     */
+    final class print extends VarArgFunction {
+        @Override
+        public Varargs invoke(Varargs args) {
+            LuaValue tostring = state.globals.get("tostring");
+            java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
+            for (int i = 1; i <= args.narg(); i++) {
+                LuaValue s = tostring.call(args.arg(i));
+                if (s.type() != TSTRING && s.type() != TNUMBER) {
+                    throw new LuaError("'tostring' must return a string to 'print'");
+                }
+                if (i > 1) {
+                    line.write('\t');
+                }
+                byte[] b = Lua51Strings.bytes(s);
+                int n = 0;
+                while (n < b.length && b[n] != 0) {
+                    n++;
+                }
+                line.write(b, 0, n);
+            }
+            line.write('\n');
+            byte[] bytes = line.toByteArray();
+            state.globals.STDOUT.write(bytes, 0, bytes.length);
+            return NONE;
         }
     }
 

@@ -1,5 +1,6 @@
 package kraken.lua51;
 
+import java.util.function.Consumer;
 import org.luaj.vm2.Globals;
 import org.luaj.vm2.LuaValue;
 import org.luaj.vm2.lib.CallTracker;
@@ -9,12 +10,13 @@ import org.luaj.vm2.lib.TwoArgFunction;
  * The Lua 5.1 layer: loaded after LuaJ's standard libraries (a Lua 5.2), it completes or corrects
  * each of them so scripts written for lua5.1 run unchanged. One class per library, as LuaJ lays
  * out its own: {@link Lua51BaseLib}, {@link Lua51PackageLib}, {@link Lua51TableLib},
- * {@link Lua51MathLib}, {@link Lua51StringLib}, {@link Lua51IoLib}, {@link Lua51Coroutines}.
+ * {@link Lua51MathLib}, {@link Lua51StringLib}, {@link Lua51IoLib}, {@link Lua51OsLib}, {@link Lua51Coroutines}.
  * What they share (stack levels, function environments) is a {@link Lua51State}.
  */
 public final class Lua51Lib extends TwoArgFunction {
     private final boolean sandbox;
     private final CoroutineLimit coroutines;
+    private Consumer<Runnable> onOpenFile;
 
     public Lua51Lib(boolean sandbox) {
         this(sandbox, new CoroutineLimit(Integer.MAX_VALUE));
@@ -23,6 +25,17 @@ public final class Lua51Lib extends TwoArgFunction {
     public Lua51Lib(boolean sandbox, CoroutineLimit coroutines) {
         this.sandbox = sandbox;
         this.coroutines = coroutines;
+    }
+
+    /** @param hook told of every file and pipe io opens, with a way to close it */
+    public Lua51Lib onOpenFile(Consumer<Runnable> hook) {
+        this.onOpenFile = hook;
+        return this;
+    }
+
+    /** Whether a value is a file of the 5.1 io library (io.open's, io.popen's, io.stdout...). */
+    public static boolean isFile(LuaValue v) {
+        return Lua51IoLib.isFile(v);
     }
 
     @Override
@@ -44,7 +57,15 @@ public final class Lua51Lib extends TwoArgFunction {
         globals.load(new Lua51TableLib());
         globals.load(new Lua51MathLib());
         globals.load(new Lua51StringLib());
-        globals.load(new Lua51IoLib());
+        if (!sandbox) {
+            // The whole io library: LuaJ's has no part that behaves as 5.1's.
+            globals.load(new Lua51IoLib(onOpenFile));
+        }
+        globals.load(new Lua51OsLib());
+        WeakTables.install(globals);
+        Lua51Collector.install(globals);
+        Lua51Compiler.install(globals);
+        Lua51Debug.install(globals);
         new Lua51Coroutines(state, coroutines).install(globals.get("coroutine"));
         return env;
     }

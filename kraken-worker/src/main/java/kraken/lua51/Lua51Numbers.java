@@ -11,6 +11,8 @@ final class Lua51Numbers {
     private static final Pattern SPECIAL = Pattern.compile("[+-]?(?i:inf|infinity|nan)");
 
     /** The number a string holds, surrounding C white space allowed, or null. */
+    static final double POSITIVE_NAN = Double.longBitsToDouble(0x7ff8000000000001L);
+
     static Double parse(String s) {
         String t = trim(s);
         if (DECIMAL.matcher(t).matches()) {
@@ -20,7 +22,8 @@ final class Lua51Numbers {
             return Double.parseDouble(t.matches(".*[pP].*") ? t : t + "p0");
         }
         if (SPECIAL.matcher(t).matches()) {
-            double v = t.toLowerCase().contains("nan") ? Double.NaN : Double.POSITIVE_INFINITY;
+            // strtod's "nan" is positive: a payload tells it from the canonical NaN, printed "-nan" (CFormat).
+            double v = t.toLowerCase().contains("nan") ? POSITIVE_NAN : Double.POSITIVE_INFINITY;
             return t.startsWith("-") ? -v : v;
         }
         return null;

@@ -28,6 +28,10 @@ final class Lua51PackageLib extends TwoArgFunction {
         env.set("module", new module());
         pkg.set("seeall", new seeall());
         pkg.set("loaders", pkg.get("searchers"));
+        // LUA_DIRSEP, LUA_PATHSEP, LUA_PATH_MARK, LUA_EXECDIR, LUA_IGMARK: libraries read
+        // package.config:sub(1, 1) for the directory separator at their first line.
+        pkg.set("config", "/\n;\n?\n!\n-");
+        pkg.get("loaded").set("_G", env);
         new Lua51Require(state.globals, state.sandbox).install(pkg);
         if (pkg.get("cpath").isnil()) {
             // 5.1 scripts read package.cpath as a string (LuaJ has none). Nothing loads C

@@ -24,7 +24,7 @@ final class Lua51TableLib extends TwoArgFunction {
     static final class getn extends VarArgFunction {
         @Override
         public Varargs invoke(Varargs args) {
-            return valueOf(Arguments.checkTable(args, 1, "getn").rawlen());
+            return valueOf(Lua51Length.of(Arguments.checkTable(args, 1, "getn")));
         }
     }
 
@@ -62,7 +62,7 @@ final class Lua51TableLib extends TwoArgFunction {
         public Varargs invoke(Varargs args) {
             LuaTable t = Arguments.checkTable(args, 1, "foreachi");
             LuaValue f = Arguments.checkFunction(args, 2, "foreachi");
-            for (int i = 1, n = t.rawlen(); i <= n; i++) {
+            for (int i = 1, n = Lua51Length.of(t); i <= n; i++) {
                 LuaValue r = f.call(valueOf(i), t.rawget(i));
                 if (!r.isnil()) {
                     return r;
@@ -79,7 +79,7 @@ final class Lua51TableLib extends TwoArgFunction {
             LuaTable t = Arguments.checkTable(args, 1, "concat");
             LuaString sep = args.isnil(2) ? EMPTYSTRING : args.checkstring(2);
             int i = args.isnil(3) ? 1 : args.checkint(3);
-            int j = args.isnil(4) ? t.rawlen() : args.checkint(4);
+            int j = args.isnil(4) ? Lua51Length.of(t) : args.checkint(4);
             StringBuilder sb = new StringBuilder();
             String separator = StringFormat.bytes(sep);
             for (int k = i; k <= j; k++) {

@@ -58,12 +58,13 @@ final class StringFormat extends VarArgFunction {
                 throw new LuaError("invalid format (width or precision too long)");
             }
             char conv = i < fmt.length() ? fmt.charAt(i++) : '\0';
-            if ("cdiouxXeEfgGqs".indexOf(conv) < 0 || conv == '\0') {
-                throw new LuaError("invalid option '%" + conv + "' to 'format'");
-            }
+            // 5.1 takes the argument before it looks at the conversion.
             arg++;
             if (arg > args.narg()) {
                 throw argError(arg, "no value");
+            }
+            if ("cdiouxXeEfgGqs".indexOf(conv) < 0 || conv == '\0') {
+                throw new LuaError("invalid option '%" + conv + "' to 'format'");
             }
             LuaValue v = args.arg(arg);
             switch (conv) {

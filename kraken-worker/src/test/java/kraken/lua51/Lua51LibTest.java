@@ -161,7 +161,7 @@ class Lua51LibTest {
 
     @Test
     void malformedPatternsAreLuaErrors() {
-        assertEquals("false\ttest:1: malformed pattern", run("return pcall(function() local r = string.find('abc', '[a-') return r end)"));
+        assertEquals("false\ttest:1: malformed pattern (missing ']')", run("return pcall(function() local r = string.find('abc', '[a-') return r end)"));
     }
 
     @Test

@@ -65,7 +65,7 @@ public final class LuaRuntime {
         LuaC.install(g);
         CoroutineLimit coroutines = new CoroutineLimit(settings.limitCoroutines);
         registry.setCoroutines(coroutines);
-        g.load(new Lua51Lib(settings.sandbox, coroutines));
+        g.load(new Lua51Lib(settings.sandbox, coroutines).onOpenFile(ConnectionResources::track));
         if (settings.sandbox) {
             SandboxRequire.install(g, scriptDir);
         }
@@ -82,7 +82,6 @@ public final class LuaRuntime {
         g.load(new StringLib());
         g.load(new CoroutineLib());
         g.load(new JseMathLib());
-        g.load(new TrackedIoLib());
         g.load(new JseOsLib());
         LuaTable pkg = g.get("package").checktable();
         removeJavaSearcher(pkg);

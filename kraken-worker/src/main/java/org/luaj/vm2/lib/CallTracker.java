@@ -28,7 +28,7 @@ public final class CallTracker extends DebugLib {
     public void onInstruction(int pc, Varargs v, int top) {
         LuaThread t = globals.running;
         if (t.state.hookfunc != null) {
-            super.onInstruction(pc, v, top);
+            hookedInstruction(t.state, pc, v, top);
             return;
         }
         CallStack cs = (CallStack) t.callstack;
@@ -37,8 +37,48 @@ public final class CallTracker extends DebugLib {
         }
     }
 
+    private static final LuaValue LINE_EVENT = LuaValue.valueOf("line");
+    private static final LuaValue COUNT_EVENT = LuaValue.valueOf("count");
+    /** Set when a Lua function is entered: its first instruction is a new line for the line hook. */
+    private boolean entered;
+
+    /**
+     * An instruction while a hook is set, with 5.1's line events (ldebug.c's traceexec): a line
+     * event when a function starts, when the line changes, and on a jump backwards (each turn of
+     * a loop), judged within the running function. LuaJ compares with the last line seen by the
+     * thread, in whatever function, and misses loops on one line.
+     */
+    private void hookedInstruction(LuaThread.State s, int pc, Varargs v, int top) {
+        if (s.inhook) {
+            return;
+        }
+        CallStack cs = callstack();
+        CallFrame frame = cs.calls > 0 ? cs.frame[cs.calls - 1] : null;
+        int oldpc = frame != null ? frame.pc : -1;
+        boolean fresh = entered;
+        entered = false;
+        cs.onInstruction(pc, v, top);
+        if (s.hookcount > 0 && ++s.bytecodes % s.hookcount == 0) {
+            callHook(s, COUNT_EVENT, NIL);
+        }
+        if (s.hookline && frame != null && frame.f != null && frame.f.isclosure()) {
+            int[] lines = frame.f.checkclosure().p.lineinfo;
+            if (lines != null && pc < lines.length) {
+                int line = lines[pc];
+                if (fresh || pc <= oldpc || oldpc < 0 || oldpc >= lines.length || lines[oldpc] != line) {
+                    s.lastline = line;
+                    callHook(s, LINE_EVENT, LuaValue.valueOf(line));
+                }
+            }
+        }
+    }
+
     @Override
     public void onCall(LuaClosure c, Varargs varargs, LuaValue[] stack) {
+        LuaThread running = globals.running;
+        if (running.state.hookfunc != null && !running.state.inhook) {
+            entered = true;  // (a hook function's own calls are not traced)
+        }
         // Without an error function LuaJ appends a traceback to every error message once a
         // DebugLib is installed; threads created anywhere (coroutines, the kraken library) get one here.
         LuaThread t = globals.running;
@@ -120,5 +160,24 @@ public final class CallTracker extends DebugLib {
         }
         NameWhat nw = getobjname(p, f.pc, reg);
         return nw == null ? "" : " " + nw.namewhat + " '" + nw.name + "'";
+    }
+
+    /**
+     * Empties the registers a collection must not see as live: in the Lua function at level 1,
+     * those above the function register of the call it is making (its arguments, already taken
+     * by the callee, and the leftovers of finished blocks). 5.1 marks a frame's stack only up to
+     * its top; LuaJ's register array keeps the last value of every dead local, so the object a
+     * loop made last would survive collectgarbage() in a weak table.
+     */
+    public void clearDeadRegisters() {
+        CallFrame f = callstack().getCallFrame(1);
+        if (f == null || f.stack == null || f.f == null || !f.f.isclosure()) {
+            return;
+        }
+        Prototype p = f.f.checkclosure().p;
+        if (f.pc < 0 || f.pc >= p.code.length || Lua.GET_OPCODE(p.code[f.pc]) != Lua.OP_CALL) {
+            return;
+        }
+        java.util.Arrays.fill(f.stack, Math.min(f.stack.length, Lua.GETARG_A(p.code[f.pc]) + 1), f.stack.length, LuaValue.NIL);
     }
 }

@@ -1,0 +1,1 @@
+while true print(1) end
