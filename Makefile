@@ -36,7 +36,8 @@ FUZZ_TARGETS ?= kraken-master:kraken.proxy.ProxyHeaderFuzzTest\#proxyHeader \
 	kraken-master:kraken.master.status.HttpRequestFuzzTest\#httpRequest \
 	kraken-worker:kraken.protocol.WorkerMessageFuzzTest\#workerMessage \
 	kraken-worker:kraken.lua.sockets.ReadBufferFuzzTest\#readBuffer \
-	kraken-master:kraken.master.LogTextFuzzTest\#logText
+	kraken-master:kraken.master.LogTextFuzzTest\#logText \
+	kraken-worker:kraken.image.ImageFuzzTest\#image
 fuzz:
 	@mkdir -p build/fuzz; failed=; for t in $(FUZZ_TARGETS); do \
 	  module=$${t%%:*}; test=$${t#*:}; log=build/fuzz/$${test##*.}.log; \

@@ -1,11 +1,15 @@
 /*
- * The JNI half of kraken.posix.Posix and kraken.posix.master.MasterNatives: the only native
+ * The JNI half of kraken.posix.Natives and kraken.posix.master.MasterNatives: the only native
  * code in Kraken.
  *
- * Every function returns a non-negative result or -errno; Posix.java turns a
+ * Every function returns a non-negative result or -errno; Natives.java (MasterNatives.java) turns a
  * negative result into a PosixException, so errno never reaches other code.
  * Calls that can block retry on EINTR here, because the JVM delivers its own
  * signals to arbitrary threads. Every descriptor is created close-on-exec.
+ *
+ * Sections follow the Java facades: support, sockets, descriptors and passing them, this
+ * process, users and privileges; then what only the master calls (event polling, processes).
+ * The walls a worker is spawned into are in kraken_walls.c.
  */
 #include <jni.h>
 #include <errno.h>
@@ -35,9 +39,39 @@
 #include <linux/capability.h>
 #include <time.h>
 
-#define FN(name) Java_kraken_posix_Posix_##name
+#define FN(name) Java_kraken_posix_Natives_##name
 #define MFN(name) Java_kraken_posix_master_MasterNatives_##name
 #define RET(expr) do { int r_; do { r_ = (expr); } while (r_ < 0 && errno == EINTR); return r_ < 0 ? -errno : r_; } while (0)
+
+/* ==== support: errors, platform constants, socket addresses ==== */
+
+JNIEXPORT jstring JNICALL FN(strerror0)(JNIEnv *env, jclass c, jint err) {
+    (void) c;
+    char buf[256];
+    /* GNU strerror_r may return a static string instead of filling buf. */
+    const char *s = strerror_r(err, buf, sizeof buf);
+    return (*env)->NewStringUTF(env, s);
+}
+
+/* The platform's numbers for the names Posix.java needs, in the order of its Constant enum. */
+JNIEXPORT jintArray JNICALL FN(constants0)(JNIEnv *env, jclass c) {
+    (void) c;
+    static const jint values[] = {
+        EAGAIN, EWOULDBLOCK, EINTR, EPIPE, ECONNRESET, EBADF, ECHILD, ENOMEM, ETIMEDOUT, ENOTCONN,
+        SOL_SOCKET, SO_RCVTIMEO, SO_SNDTIMEO, SO_LINGER, SO_REUSEADDR, SO_ERROR,
+        SOCK_STREAM, SOCK_SEQPACKET, AF_INET, AF_INET6, AF_UNIX,
+        POLLIN, POLLOUT, POLLERR, POLLHUP, POLLNVAL,
+        SIGKILL, SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGCHLD,
+        RLIMIT_CPU, RLIMIT_NOFILE, RLIMIT_NPROC, RLIMIT_CORE,
+        IPPROTO_IPV6, IPV6_V6ONLY, SIGXCPU,
+        EPOLLIN, EPOLLOUT, EPOLLERR, EPOLLHUP,
+        SOCK_DGRAM, SO_TYPE, SO_ACCEPTCONN, MSG_PEEK, MSG_DONTWAIT, ECONNREFUSED, ENOENT, EADDRINUSE,
+    };
+    jsize n = (jsize) (sizeof values / sizeof values[0]);
+    jintArray out = (*env)->NewIntArray(env, n);
+    (*env)->SetIntArrayRegion(env, out, 0, n, values);
+    return out;
+}
 
 /* Fills a sockaddr from 4 or 16 address bytes; returns its length or -EAFNOSUPPORT. */
 static socklen_t to_sockaddr(JNIEnv *env, jbyteArray addr, jint port, struct sockaddr_storage *ss) {
@@ -99,23 +133,11 @@ static socklen_t to_sockaddr_un(JNIEnv *env, jbyteArray path, struct sockaddr_un
     return (socklen_t) (offsetof(struct sockaddr_un, sun_path) + (size_t) n + (un->sun_path[0] != 0 ? 1 : 0));
 }
 
-JNIEXPORT jstring JNICALL FN(strerror0)(JNIEnv *env, jclass c, jint err) {
-    (void) c;
-    char buf[256];
-    /* GNU strerror_r may return a static string instead of filling buf. */
-    const char *s = strerror_r(err, buf, sizeof buf);
-    return (*env)->NewStringUTF(env, s);
-}
+/* ==== sockets (kraken.posix.Sockets) ==== */
 
 JNIEXPORT jint JNICALL FN(socket0)(JNIEnv *env, jclass c, jint domain, jint type, jint proto) {
     (void) env; (void) c;
     RET(socket(domain, type | SOCK_CLOEXEC, proto));
-}
-
-JNIEXPORT jint JNICALL FN(close0)(JNIEnv *env, jclass c, jint fd) {
-    (void) env; (void) c;
-    /* close() must not be retried on EINTR on Linux: the descriptor is gone either way. */
-    return close(fd) < 0 && errno != EINTR ? -errno : 0;
 }
 
 JNIEXPORT jint JNICALL FN(bind0)(JNIEnv *env, jclass c, jint fd, jbyteArray addr, jint port) {
@@ -182,47 +204,6 @@ JNIEXPORT jint JNICALL FN(recvFlags0)(JNIEnv *env, jclass c, jint fd, jbyteArray
     if (n < 0) return -errno;
     (*env)->SetByteArrayRegion(env, buf, off, (jsize) n, (const jbyte *) tmp);
     return (jint) n;
-}
-
-/* Sets FD_CLOEXEC on a descriptor the master inherited (socket activation). */
-JNIEXPORT jint JNICALL FN(setCloseOnExec0)(JNIEnv *env, jclass c, jint fd) {
-    (void) env; (void) c;
-    int flags = fcntl(fd, F_GETFD);
-    if (flags < 0) return -errno;
-    RET(fcntl(fd, F_SETFD, flags | FD_CLOEXEC));
-}
-
-JNIEXPORT jint JNICALL FN(unsetenv0)(JNIEnv *env, jclass c, jstring name) {
-    (void) c;
-    const char *n = (*env)->GetStringUTFChars(env, name, NULL);
-    int r = unsetenv(n);
-    int err = errno;
-    (*env)->ReleaseStringUTFChars(env, name, n);
-    return r < 0 ? -err : 0;
-}
-
-/* Whether fd is open (fcntl F_GETFD succeeds): 1 or 0. */
-JNIEXPORT jint JNICALL FN(isOpen0)(JNIEnv *env, jclass c, jint fd) {
-    (void) env; (void) c;
-    return fcntl(fd, F_GETFD) >= 0 ? 1 : 0;
-}
-
-/*
- * Puts back the default action of a signal that was ignored when the process started (nohup,
- * a shell's background job): the JVM installs no handler for a signal it finds ignored.
- * Returns 1 when it was ignored, 0 when it was not.
- */
-JNIEXPORT jint JNICALL MFN(unignoreSignal0)(JNIEnv *env, jclass c, jint sig) {
-    (void) env; (void) c;
-    struct sigaction old;
-    if (sigaction(sig, NULL, &old) < 0) return -errno;
-    if (old.sa_handler != SIG_IGN || (old.sa_flags & SA_SIGINFO)) return 0;
-    struct sigaction dfl;
-    memset(&dfl, 0, sizeof dfl);
-    dfl.sa_handler = SIG_DFL;
-    sigemptyset(&dfl.sa_mask);
-    if (sigaction(sig, &dfl, NULL) < 0) return -errno;
-    return 1;
 }
 
 JNIEXPORT jint JNICALL FN(listen0)(JNIEnv *env, jclass c, jint fd, jint backlog) {
@@ -334,6 +315,34 @@ JNIEXPORT jint JNICALL FN(setNonBlocking0)(JNIEnv *env, jclass c, jint fd, jbool
     RET(fcntl(fd, F_SETFL, flags));
 }
 
+#include <netinet/tcp.h>
+
+/*
+ * A listening TCP socket's accept queue, for the status page: out[0] the connections the kernel
+ * completed that wait for accept(2), out[1] the backlog they may fill. For a socket in LISTEN,
+ * Linux reports sk_ack_backlog as tcpi_unacked and sk_max_ack_backlog as tcpi_sacked: one call,
+ * where /proc/net/tcp would mean reading every socket of the machine. -EINVAL when not listening.
+ */
+JNIEXPORT jint JNICALL FN(listenQueue0)(JNIEnv *env, jclass c, jint fd, jintArray out) {
+    (void) c;
+    struct tcp_info ti;
+    socklen_t len = sizeof ti;
+    memset(&ti, 0, sizeof ti);
+    if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) < 0) return -errno;
+    if (ti.tcpi_state != TCP_LISTEN) return -EINVAL;
+    jint v[2] = { (jint) ti.tcpi_unacked, (jint) ti.tcpi_sacked };
+    (*env)->SetIntArrayRegion(env, out, 0, 2, v);
+    return 0;
+}
+
+/* ==== descriptors and passing them (kraken.posix.Descriptors) ==== */
+
+JNIEXPORT jint JNICALL FN(close0)(JNIEnv *env, jclass c, jint fd) {
+    (void) env; (void) c;
+    /* close() must not be retried on EINTR on Linux: the descriptor is gone either way. */
+    return close(fd) < 0 && errno != EINTR ? -errno : 0;
+}
+
 JNIEXPORT jint JNICALL FN(socketpair0)(JNIEnv *env, jclass c, jint type, jintArray out) {
     (void) c;
     int sv[2];
@@ -421,66 +430,134 @@ JNIEXPORT jint JNICALL FN(poll0)(JNIEnv *env, jclass c, jintArray fds, jshortArr
     return r < 0 ? -err : r;
 }
 
-JNIEXPORT jint JNICALL MFN(epollCreate0)(JNIEnv *env, jclass c) {
-    (void) env; (void) c;
-    RET(epoll_create1(EPOLL_CLOEXEC));
-}
-
-/* op is EPOLL_CTL_ADD (0), EPOLL_CTL_MOD (1) or EPOLL_CTL_DEL (2); data comes back with each event. */
-JNIEXPORT jint JNICALL MFN(epollCtl0)(JNIEnv *env, jclass c, jint epfd, jint op, jint fd, jint events, jlong data) {
-    (void) env; (void) c;
-    static const int ops[] = {EPOLL_CTL_ADD, EPOLL_CTL_MOD, EPOLL_CTL_DEL};
-    if (op < 0 || op > 2) return -EINVAL;
-    struct epoll_event ev;
-    memset(&ev, 0, sizeof ev);
-    ev.events = (uint32_t) events;
-    ev.data.u64 = (uint64_t) data;
-    RET(epoll_ctl(epfd, ops[op], fd, &ev));
-}
-
-/* Waits for up to max events; data[i] and events[i] describe each. An interrupted wait returns 0. */
-JNIEXPORT jint JNICALL MFN(epollWait0)(JNIEnv *env, jclass c, jint epfd, jlongArray data, jintArray events, jint max, jint timeoutMs) {
+/* A close-on-exec pipe; the read end is non-blocking, the write end too when nonBlockingWrite. */
+JNIEXPORT jint JNICALL FN(pipe0)(JNIEnv *env, jclass c, jintArray out, jboolean nonBlockingWrite) {
     (void) c;
-    struct epoll_event stack[64];
-    if (max > 64) max = 64;
-    if (max <= 0) return -EINVAL;
-    int r = epoll_wait(epfd, stack, max, timeoutMs);
-    if (r < 0) return errno == EINTR ? 0 : -errno;
-    jlong d[64];
-    jint e[64];
-    for (int i = 0; i < r; i++) { d[i] = (jlong) stack[i].data.u64; e[i] = (jint) stack[i].events; }
-    (*env)->SetLongArrayRegion(env, data, 0, r, d);
-    (*env)->SetIntArrayRegion(env, events, 0, r, e);
-    return r;
+    int p[2];
+    if (pipe2(p, O_CLOEXEC) < 0) return -errno;
+    if (fcntl(p[0], F_SETFL, O_NONBLOCK) < 0 || (nonBlockingWrite && fcntl(p[1], F_SETFL, O_NONBLOCK) < 0)) {
+        int err = errno;
+        close(p[0]);
+        close(p[1]);
+        return -err;
+    }
+    jint jp[2] = { p[0], p[1] };
+    (*env)->SetIntArrayRegion(env, out, 0, 2, jp);
+    return 0;
 }
 
-/* Leaves the process at once: no atexit handlers, no JVM shutdown (the master already has the outcome). */
-JNIEXPORT void JNICALL FN(exitNow0)(JNIEnv *env, jclass c, jint status) {
-    (void) env; (void) c;
-    _exit(status);
-}
-
-/* status[0] gets the raw wait status. Returns the pid, 0 when nohang and nothing exited. */
-JNIEXPORT jint JNICALL MFN(waitpid0)(JNIEnv *env, jclass c, jint pid, jintArray status, jboolean nohang) {
+JNIEXPORT jint JNICALL FN(write0)(JNIEnv *env, jclass c, jint fd, jbyteArray buf, jint len) {
     (void) c;
-    int st = 0, r;
-    do { r = waitpid(pid, &st, nohang ? WNOHANG : 0); } while (r < 0 && errno == EINTR);
-    if (r < 0) return -errno;
-    jint js = st;
-    (*env)->SetIntArrayRegion(env, status, 0, 1, &js);
-    return r;
+    char tmp[4096];
+    if (len > (jint) sizeof tmp) len = sizeof tmp;
+    (*env)->GetByteArrayRegion(env, buf, 0, len, (jbyte *) tmp);
+    RET((int) write(fd, tmp, (size_t) len));
 }
 
-JNIEXPORT jint JNICALL MFN(kill0)(JNIEnv *env, jclass c, jint pid, jint sig) {
-    (void) env; (void) c;
-    RET(kill(pid, sig));
+JNIEXPORT jint JNICALL FN(read0)(JNIEnv *env, jclass c, jint fd, jbyteArray buf, jint len) {
+    (void) c;
+    char tmp[4096];
+    if (len > (jint) sizeof tmp) len = sizeof tmp;
+    ssize_t n;
+    do { n = read(fd, tmp, (size_t) len); } while (n < 0 && errno == EINTR);
+    if (n < 0) return -errno;
+    (*env)->SetByteArrayRegion(env, buf, 0, (jsize) n, (const jbyte *) tmp);
+    return (jint) n;
 }
 
-JNIEXPORT jint JNICALL MFN(pidfdOpen0)(JNIEnv *env, jclass c, jint pid) {
+/* Sets FD_CLOEXEC on a descriptor the master inherited (socket activation). */
+JNIEXPORT jint JNICALL FN(setCloseOnExec0)(JNIEnv *env, jclass c, jint fd) {
     (void) env; (void) c;
-    /* pidfd_open(2) descriptors are always close-on-exec. */
-    RET((int) syscall(SYS_pidfd_open, pid, 0));
+    int flags = fcntl(fd, F_GETFD);
+    if (flags < 0) return -errno;
+    RET(fcntl(fd, F_SETFD, flags | FD_CLOEXEC));
 }
+
+/* Whether fd is open (fcntl F_GETFD succeeds): 1 or 0. */
+JNIEXPORT jint JNICALL FN(isOpen0)(JNIEnv *env, jclass c, jint fd) {
+    (void) env; (void) c;
+    return fcntl(fd, F_GETFD) >= 0 ? 1 : 0;
+}
+
+/* ---- Sealed memory files: the state image (kraken.image) travels to a worker beside HELLO ----
+ * A HELLO message is at most 64 KiB; the image can be megabytes. The master writes it once into a
+ * memfd, seals it (no write, grow or shrink, no more seals), and passes the descriptor with every
+ * HELLO; a worker checks the seals before it trusts the size and the bytes not to change under it.
+ * The three natives below are this concern alone, kept together.
+ */
+#ifndef MFD_CLOEXEC
+#include <sys/mman.h>
+#endif
+#include <linux/memfd.h>
+#include <sys/stat.h>
+#ifndef F_ADD_SEALS
+#define F_ADD_SEALS 1033
+#define F_GET_SEALS 1034
+#define F_SEAL_SEAL 0x0001
+#define F_SEAL_SHRINK 0x0002
+#define F_SEAL_GROW 0x0004
+#define F_SEAL_WRITE 0x0008
+#endif
+#define KRAKEN_SEALS (F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE)
+
+/* A close-on-exec memfd holding data[0..len), sealed; the descriptor or -errno. */
+JNIEXPORT jint JNICALL FN(sealedMemfd0)(JNIEnv *env, jclass c, jbyteArray name, jbyteArray data, jint len) {
+    (void) c;
+    char cname[64];
+    jsize nlen = (*env)->GetArrayLength(env, name);
+    if (nlen > (jsize) sizeof cname - 1) nlen = sizeof cname - 1;
+    (*env)->GetByteArrayRegion(env, name, 0, nlen, (jbyte *) cname);
+    cname[nlen] = 0;
+    int fd = (int) syscall(SYS_memfd_create, cname, MFD_CLOEXEC | MFD_ALLOW_SEALING);
+    if (fd < 0) return -errno;
+    jbyte *bytes = (*env)->GetByteArrayElements(env, data, NULL);
+    if (bytes == NULL) { close(fd); return -ENOMEM; }
+    jint done = 0;
+    while (done < len) {
+        ssize_t w = write(fd, bytes + done, (size_t) (len - done));
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) {
+            int err = w < 0 ? errno : EIO;
+            (*env)->ReleaseByteArrayElements(env, data, bytes, JNI_ABORT);
+            close(fd);
+            return -err;
+        }
+        done += (jint) w;
+    }
+    (*env)->ReleaseByteArrayElements(env, data, bytes, JNI_ABORT);
+    if (fcntl(fd, F_ADD_SEALS, KRAKEN_SEALS) < 0) { int err = errno; close(fd); return -err; }
+    return fd;
+}
+
+/* The size of fd when it carries every seal above; -EPERM when a seal is missing, else -errno. */
+JNIEXPORT jlong JNICALL FN(sealedSize0)(JNIEnv *env, jclass c, jint fd) {
+    (void) env; (void) c;
+    int seals = fcntl(fd, F_GET_SEALS);
+    if (seals < 0) return -errno;
+    if ((seals & KRAKEN_SEALS) != KRAKEN_SEALS) return -EPERM;
+    struct stat st;
+    if (fstat(fd, &st) < 0) return -errno;
+    return (jlong) st.st_size;
+}
+
+/* Reads len bytes at offset 0 of fd into buf (pread: the offset is nobody's state); bytes read or -errno. */
+JNIEXPORT jint JNICALL FN(preadAll0)(JNIEnv *env, jclass c, jint fd, jbyteArray buf, jint len) {
+    (void) c;
+    jbyte *bytes = (*env)->GetByteArrayElements(env, buf, NULL);
+    if (bytes == NULL) return -ENOMEM;
+    jint done = 0;
+    while (done < len) {
+        ssize_t r = pread(fd, bytes + done, (size_t) (len - done), done);
+        if (r < 0 && errno == EINTR) continue;
+        if (r < 0) { int err = errno; (*env)->ReleaseByteArrayElements(env, buf, bytes, JNI_ABORT); return -err; }
+        if (r == 0) break;
+        done += (jint) r;
+    }
+    (*env)->ReleaseByteArrayElements(env, buf, bytes, 0);
+    return done;
+}
+
+/* ==== this process (kraken.posix.ThisProcess) ==== */
 
 JNIEXPORT jint JNICALL FN(getpid0)(JNIEnv *env, jclass c) {
     (void) env; (void) c;
@@ -491,6 +568,63 @@ JNIEXPORT jint JNICALL FN(isatty0)(JNIEnv *env, jclass c, jint fd) {
     (void) env; (void) c;
     return isatty(fd) ? 1 : 0;
 }
+
+JNIEXPORT jint JNICALL FN(setrlimit0)(JNIEnv *env, jclass c, jint resource, jlong soft, jlong hard) {
+    (void) env; (void) c;
+    struct rlimit rl = { .rlim_cur = soft < 0 ? RLIM_INFINITY : (rlim_t) soft, .rlim_max = hard < 0 ? RLIM_INFINITY : (rlim_t) hard };
+    RET(setrlimit(resource, &rl));
+}
+
+/* out gets {soft, hard}; -1 stands for RLIM_INFINITY. */
+JNIEXPORT jint JNICALL FN(getrlimit0)(JNIEnv *env, jclass c, jint resource, jlongArray out) {
+    (void) c;
+    struct rlimit rl;
+    if (getrlimit(resource, &rl) < 0) return -errno;
+    jlong v[2] = { rl.rlim_cur == RLIM_INFINITY ? -1 : (jlong) rl.rlim_cur,
+                   rl.rlim_max == RLIM_INFINITY ? -1 : (jlong) rl.rlim_max };
+    (*env)->SetLongArrayRegion(env, out, 0, 2, v);
+    return 0;
+}
+
+/* ids gets {process group, session} of the calling process. */
+JNIEXPORT jint JNICALL FN(getpgsid0)(JNIEnv *env, jclass c, jintArray ids) {
+    (void) c;
+    pid_t pg = getpgid(0), sid = getsid(0);
+    if (pg < 0 || sid < 0) return -errno;
+    jint v[2] = { (jint) pg, (jint) sid };
+    (*env)->SetIntArrayRegion(env, ids, 0, 2, v);
+    return 0;
+}
+
+/* CPU time of the whole process (every thread), in nanoseconds. */
+JNIEXPORT jlong JNICALL FN(processCpuNanos0)(JNIEnv *env, jclass c) {
+    (void) env; (void) c;
+    struct timespec ts;
+    if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts) < 0) return -errno;
+    return (jlong) ts.tv_sec * 1000000000L + ts.tv_nsec;
+}
+
+JNIEXPORT jint JNICALL FN(setParentDeathSignal0)(JNIEnv *env, jclass c, jint sig) {
+    (void) env; (void) c;
+    RET(prctl(PR_SET_PDEATHSIG, sig, 0, 0, 0));
+}
+
+JNIEXPORT jint JNICALL FN(unsetenv0)(JNIEnv *env, jclass c, jstring name) {
+    (void) c;
+    const char *n = (*env)->GetStringUTFChars(env, name, NULL);
+    int r = unsetenv(n);
+    int err = errno;
+    (*env)->ReleaseStringUTFChars(env, name, n);
+    return r < 0 ? -err : 0;
+}
+
+/* Leaves the process at once: no atexit handlers, no JVM shutdown (the master already has the outcome). */
+JNIEXPORT void JNICALL FN(exitNow0)(JNIEnv *env, jclass c, jint status) {
+    (void) env; (void) c;
+    _exit(status);
+}
+
+/* ==== users and privileges (kraken.posix.Privileges) ==== */
 
 JNIEXPORT jint JNICALL FN(setgroups0)(JNIEnv *env, jclass c, jintArray groups) {
     (void) c;
@@ -566,17 +700,6 @@ JNIEXPORT jobjectArray JNICALL FN(getpw0)(JNIEnv *env, jclass c, jstring name, j
     return out;
 }
 
-JNIEXPORT jint JNICALL FN(setrlimit0)(JNIEnv *env, jclass c, jint resource, jlong soft, jlong hard) {
-    (void) env; (void) c;
-    struct rlimit rl = { .rlim_cur = soft < 0 ? RLIM_INFINITY : (rlim_t) soft, .rlim_max = hard < 0 ? RLIM_INFINITY : (rlim_t) hard };
-    RET(setrlimit(resource, &rl));
-}
-
-JNIEXPORT jint JNICALL FN(setParentDeathSignal0)(JNIEnv *env, jclass c, jint sig) {
-    (void) env; (void) c;
-    RET(prctl(PR_SET_PDEATHSIG, sig, 0, 0, 0));
-}
-
 /* ---- worker hardening (docs/hostile-input.md) ---- */
 
 /* Returns prctl's answer for PR_GET_NO_NEW_PRIVS (0 or 1) or PR_GET_DUMPABLE (0, 1, 2). */
@@ -599,7 +722,9 @@ JNIEXPORT jint JNICALL FN(setDumpable0)(JNIEnv *env, jclass c, jboolean on) {
  */
 #define HARDEN_SIGNAL (SIGRTMIN + 6)
 static int harden_drop_bset;
+
 static int harden_done;
+
 static int harden_error;
 
 /* Async-signal-safe: system calls only. Lowers the inheritable set without touching the
@@ -692,108 +817,81 @@ JNIEXPORT jint JNICALL FN(hardenAllThreads0)(JNIEnv *env, jclass c, jboolean dro
     return -EAGAIN;
 }
 
-/* out gets {soft, hard}; -1 stands for RLIM_INFINITY. */
-JNIEXPORT jint JNICALL FN(getrlimit0)(JNIEnv *env, jclass c, jint resource, jlongArray out) {
-    (void) c;
-    struct rlimit rl;
-    if (getrlimit(resource, &rl) < 0) return -errno;
-    jlong v[2] = { rl.rlim_cur == RLIM_INFINITY ? -1 : (jlong) rl.rlim_cur,
-                   rl.rlim_max == RLIM_INFINITY ? -1 : (jlong) rl.rlim_max };
-    (*env)->SetLongArrayRegion(env, out, 0, 2, v);
-    return 0;
-}
+/* ==== master only: event polling (kraken.posix.master.Epoll) ==== */
 
-/* ids gets {process group, session} of the calling process. */
-JNIEXPORT jint JNICALL FN(getpgsid0)(JNIEnv *env, jclass c, jintArray ids) {
-    (void) c;
-    pid_t pg = getpgid(0), sid = getsid(0);
-    if (pg < 0 || sid < 0) return -errno;
-    jint v[2] = { (jint) pg, (jint) sid };
-    (*env)->SetIntArrayRegion(env, ids, 0, 2, v);
-    return 0;
-}
-
-/* CPU time of the whole process (every thread), in nanoseconds. */
-JNIEXPORT jlong JNICALL FN(processCpuNanos0)(JNIEnv *env, jclass c) {
+JNIEXPORT jint JNICALL MFN(epollCreate0)(JNIEnv *env, jclass c) {
     (void) env; (void) c;
-    struct timespec ts;
-    if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts) < 0) return -errno;
-    return (jlong) ts.tv_sec * 1000000000L + ts.tv_nsec;
+    RET(epoll_create1(EPOLL_CLOEXEC));
 }
 
-/* A close-on-exec pipe; the read end is non-blocking, the write end too when nonBlockingWrite. */
-JNIEXPORT jint JNICALL FN(pipe0)(JNIEnv *env, jclass c, jintArray out, jboolean nonBlockingWrite) {
+/* op is EPOLL_CTL_ADD (0), EPOLL_CTL_MOD (1) or EPOLL_CTL_DEL (2); data comes back with each event. */
+JNIEXPORT jint JNICALL MFN(epollCtl0)(JNIEnv *env, jclass c, jint epfd, jint op, jint fd, jint events, jlong data) {
+    (void) env; (void) c;
+    static const int ops[] = {EPOLL_CTL_ADD, EPOLL_CTL_MOD, EPOLL_CTL_DEL};
+    if (op < 0 || op > 2) return -EINVAL;
+    struct epoll_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.events = (uint32_t) events;
+    ev.data.u64 = (uint64_t) data;
+    RET(epoll_ctl(epfd, ops[op], fd, &ev));
+}
+
+/* Waits for up to max events; data[i] and events[i] describe each. An interrupted wait returns 0. */
+JNIEXPORT jint JNICALL MFN(epollWait0)(JNIEnv *env, jclass c, jint epfd, jlongArray data, jintArray events, jint max, jint timeoutMs) {
     (void) c;
-    int p[2];
-    if (pipe2(p, O_CLOEXEC) < 0) return -errno;
-    if (fcntl(p[0], F_SETFL, O_NONBLOCK) < 0 || (nonBlockingWrite && fcntl(p[1], F_SETFL, O_NONBLOCK) < 0)) {
-        int err = errno;
-        close(p[0]);
-        close(p[1]);
-        return -err;
-    }
-    jint jp[2] = { p[0], p[1] };
-    (*env)->SetIntArrayRegion(env, out, 0, 2, jp);
-    return 0;
+    struct epoll_event stack[64];
+    if (max > 64) max = 64;
+    if (max <= 0) return -EINVAL;
+    int r = epoll_wait(epfd, stack, max, timeoutMs);
+    if (r < 0) return errno == EINTR ? 0 : -errno;
+    jlong d[64];
+    jint e[64];
+    for (int i = 0; i < r; i++) { d[i] = (jlong) stack[i].data.u64; e[i] = (jint) stack[i].events; }
+    (*env)->SetLongArrayRegion(env, data, 0, r, d);
+    (*env)->SetIntArrayRegion(env, events, 0, r, e);
+    return r;
 }
 
-JNIEXPORT jint JNICALL FN(write0)(JNIEnv *env, jclass c, jint fd, jbyteArray buf, jint len) {
+/* ==== master only: processes (kraken.posix.master.Processes) ==== */
+
+/* status[0] gets the raw wait status. Returns the pid, 0 when nohang and nothing exited. */
+JNIEXPORT jint JNICALL MFN(waitpid0)(JNIEnv *env, jclass c, jint pid, jintArray status, jboolean nohang) {
     (void) c;
-    char tmp[4096];
-    if (len > (jint) sizeof tmp) len = sizeof tmp;
-    (*env)->GetByteArrayRegion(env, buf, 0, len, (jbyte *) tmp);
-    RET((int) write(fd, tmp, (size_t) len));
+    int st = 0, r;
+    do { r = waitpid(pid, &st, nohang ? WNOHANG : 0); } while (r < 0 && errno == EINTR);
+    if (r < 0) return -errno;
+    jint js = st;
+    (*env)->SetIntArrayRegion(env, status, 0, 1, &js);
+    return r;
 }
 
-JNIEXPORT jint JNICALL FN(read0)(JNIEnv *env, jclass c, jint fd, jbyteArray buf, jint len) {
-    (void) c;
-    char tmp[4096];
-    if (len > (jint) sizeof tmp) len = sizeof tmp;
-    ssize_t n;
-    do { n = read(fd, tmp, (size_t) len); } while (n < 0 && errno == EINTR);
-    if (n < 0) return -errno;
-    (*env)->SetByteArrayRegion(env, buf, 0, (jsize) n, (const jbyte *) tmp);
-    return (jint) n;
+JNIEXPORT jint JNICALL MFN(kill0)(JNIEnv *env, jclass c, jint pid, jint sig) {
+    (void) env; (void) c;
+    RET(kill(pid, sig));
 }
 
-/* The platform's numbers for the names Posix.java needs, in the order of its Constant enum. */
-JNIEXPORT jintArray JNICALL FN(constants0)(JNIEnv *env, jclass c) {
-    (void) c;
-    static const jint values[] = {
-        EAGAIN, EWOULDBLOCK, EINTR, EPIPE, ECONNRESET, EBADF, ECHILD, ENOMEM, ETIMEDOUT, ENOTCONN,
-        SOL_SOCKET, SO_RCVTIMEO, SO_SNDTIMEO, SO_LINGER, SO_REUSEADDR, SO_ERROR,
-        SOCK_STREAM, SOCK_SEQPACKET, AF_INET, AF_INET6, AF_UNIX,
-        POLLIN, POLLOUT, POLLERR, POLLHUP, POLLNVAL,
-        SIGKILL, SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGCHLD,
-        RLIMIT_CPU, RLIMIT_NOFILE, RLIMIT_NPROC, RLIMIT_CORE,
-        IPPROTO_IPV6, IPV6_V6ONLY, SIGXCPU,
-        EPOLLIN, EPOLLOUT, EPOLLERR, EPOLLHUP,
-        SOCK_DGRAM, SO_TYPE, SO_ACCEPTCONN, MSG_PEEK, MSG_DONTWAIT, ECONNREFUSED, ENOENT, EADDRINUSE,
-    };
-    jsize n = (jsize) (sizeof values / sizeof values[0]);
-    jintArray out = (*env)->NewIntArray(env, n);
-    (*env)->SetIntArrayRegion(env, out, 0, n, values);
-    return out;
+JNIEXPORT jint JNICALL MFN(pidfdOpen0)(JNIEnv *env, jclass c, jint pid) {
+    (void) env; (void) c;
+    /* pidfd_open(2) descriptors are always close-on-exec. */
+    RET((int) syscall(SYS_pidfd_open, pid, 0));
 }
-
-#include <netinet/tcp.h>
 
 /*
- * A listening TCP socket's accept queue, for the status page: out[0] the connections the kernel
- * completed that wait for accept(2), out[1] the backlog they may fill. For a socket in LISTEN,
- * Linux reports sk_ack_backlog as tcpi_unacked and sk_max_ack_backlog as tcpi_sacked: one call,
- * where /proc/net/tcp would mean reading every socket of the machine. -EINVAL when not listening.
+ * Puts back the default action of a signal that was ignored when the process started (nohup,
+ * a shell's background job): the JVM installs no handler for a signal it finds ignored.
+ * Returns 1 when it was ignored, 0 when it was not.
  */
-JNIEXPORT jint JNICALL FN(listenQueue0)(JNIEnv *env, jclass c, jint fd, jintArray out) {
-    (void) c;
-    struct tcp_info ti;
-    socklen_t len = sizeof ti;
-    memset(&ti, 0, sizeof ti);
-    if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) < 0) return -errno;
-    if (ti.tcpi_state != TCP_LISTEN) return -EINVAL;
-    jint v[2] = { (jint) ti.tcpi_unacked, (jint) ti.tcpi_sacked };
-    (*env)->SetIntArrayRegion(env, out, 0, 2, v);
-    return 0;
+JNIEXPORT jint JNICALL MFN(unignoreSignal0)(JNIEnv *env, jclass c, jint sig) {
+    (void) env; (void) c;
+    struct sigaction old;
+    if (sigaction(sig, NULL, &old) < 0) return -errno;
+    if (old.sa_handler != SIG_IGN || (old.sa_flags & SA_SIGINFO)) return 0;
+    struct sigaction dfl;
+    memset(&dfl, 0, sizeof dfl);
+    dfl.sa_handler = SIG_DFL;
+    sigemptyset(&dfl.sa_mask);
+    if (sigaction(sig, &dfl, NULL) < 0) return -errno;
+    return 1;
 }
 
 /*
@@ -855,82 +953,4 @@ JNIEXPORT jint JNICALL MFN(killUid0)(JNIEnv *env, jclass c, jint uid) {
 JNIEXPORT jint JNICALL MFN(setChildSubreaper0)(JNIEnv *env, jclass c) {
     (void) env; (void) c;
     RET(prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0));
-}
-
-/* ---- Sealed memory files: the state image (kraken.image) travels to a worker beside HELLO ----
- * A HELLO message is at most 64 KiB; the image can be megabytes. The master writes it once into a
- * memfd, seals it (no write, grow or shrink, no more seals), and passes the descriptor with every
- * HELLO; a worker checks the seals before it trusts the size and the bytes not to change under it.
- * The three natives below are this concern alone, kept together.
- */
-#ifndef MFD_CLOEXEC
-#include <sys/mman.h>
-#endif
-#include <linux/memfd.h>
-#include <sys/stat.h>
-#ifndef F_ADD_SEALS
-#define F_ADD_SEALS 1033
-#define F_GET_SEALS 1034
-#define F_SEAL_SEAL 0x0001
-#define F_SEAL_SHRINK 0x0002
-#define F_SEAL_GROW 0x0004
-#define F_SEAL_WRITE 0x0008
-#endif
-#define KRAKEN_SEALS (F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE)
-
-/* A close-on-exec memfd holding data[0..len), sealed; the descriptor or -errno. */
-JNIEXPORT jint JNICALL FN(sealedMemfd0)(JNIEnv *env, jclass c, jbyteArray name, jbyteArray data, jint len) {
-    (void) c;
-    char cname[64];
-    jsize nlen = (*env)->GetArrayLength(env, name);
-    if (nlen > (jsize) sizeof cname - 1) nlen = sizeof cname - 1;
-    (*env)->GetByteArrayRegion(env, name, 0, nlen, (jbyte *) cname);
-    cname[nlen] = 0;
-    int fd = (int) syscall(SYS_memfd_create, cname, MFD_CLOEXEC | MFD_ALLOW_SEALING);
-    if (fd < 0) return -errno;
-    jbyte *bytes = (*env)->GetByteArrayElements(env, data, NULL);
-    if (bytes == NULL) { close(fd); return -ENOMEM; }
-    jint done = 0;
-    while (done < len) {
-        ssize_t w = write(fd, bytes + done, (size_t) (len - done));
-        if (w < 0 && errno == EINTR) continue;
-        if (w <= 0) {
-            int err = w < 0 ? errno : EIO;
-            (*env)->ReleaseByteArrayElements(env, data, bytes, JNI_ABORT);
-            close(fd);
-            return -err;
-        }
-        done += (jint) w;
-    }
-    (*env)->ReleaseByteArrayElements(env, data, bytes, JNI_ABORT);
-    if (fcntl(fd, F_ADD_SEALS, KRAKEN_SEALS) < 0) { int err = errno; close(fd); return -err; }
-    return fd;
-}
-
-/* The size of fd when it carries every seal above; -EPERM when a seal is missing, else -errno. */
-JNIEXPORT jlong JNICALL FN(sealedSize0)(JNIEnv *env, jclass c, jint fd) {
-    (void) env; (void) c;
-    int seals = fcntl(fd, F_GET_SEALS);
-    if (seals < 0) return -errno;
-    if ((seals & KRAKEN_SEALS) != KRAKEN_SEALS) return -EPERM;
-    struct stat st;
-    if (fstat(fd, &st) < 0) return -errno;
-    return (jlong) st.st_size;
-}
-
-/* Reads len bytes at offset 0 of fd into buf (pread: the offset is nobody's state); bytes read or -errno. */
-JNIEXPORT jint JNICALL FN(preadAll0)(JNIEnv *env, jclass c, jint fd, jbyteArray buf, jint len) {
-    (void) c;
-    jbyte *bytes = (*env)->GetByteArrayElements(env, buf, NULL);
-    if (bytes == NULL) return -ENOMEM;
-    jint done = 0;
-    while (done < len) {
-        ssize_t r = pread(fd, bytes + done, (size_t) (len - done), done);
-        if (r < 0 && errno == EINTR) continue;
-        if (r < 0) { int err = errno; (*env)->ReleaseByteArrayElements(env, buf, bytes, JNI_ABORT); return -err; }
-        if (r == 0) break;
-        done += (jint) r;
-    }
-    (*env)->ReleaseByteArrayElements(env, buf, bytes, 0);
-    return done;
 }

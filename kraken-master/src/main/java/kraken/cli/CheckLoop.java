@@ -3,9 +3,9 @@ package kraken.cli;
 import java.io.PrintStream;
 import kraken.lua.module.LoopHandler;
 import kraken.lua.module.Registry;
+import kraken.posix.Privileges;
 import kraken.settings.Settings;
 import java.util.function.IntConsumer;
-import kraken.posix.Posix;
 import kraken.posix.PosixException;
 import org.luaj.vm2.LuaValue;
 import org.luaj.vm2.Varargs;
@@ -63,14 +63,14 @@ final class CheckLoop implements LoopHandler {
         }
         int uid;
         try {
-            uid = Posix.getresids()[1];
+            uid = Privileges.getresids()[1];
         } catch (PosixException e) {
             return "unknown (" + e.getMessage() + ")";
         }
         if (uid == 0) {
             return "nobody (the default for a root master)";
         }
-        Posix.User me = Posix.getpwuid(uid);
+        Privileges.User me = Privileges.getpwuid(uid);
         return (me != null ? me.name() : Integer.toString(uid)) + " (the master's own user)";
     }
 }

@@ -16,6 +16,7 @@ import kraken.lua.module.LoopHandler;
 import kraken.lua.runtime.LuaRuntime;
 import kraken.lua.module.Registry;
 import kraken.lua51.LineAtomicStream;
+import kraken.posix.ThisProcess;
 import kraken.settings.Settings;
 import kraken.master.ScriptProcess;
 import kraken.posix.Posix;
@@ -136,7 +137,7 @@ public final class Main {
         if (inv.hasScript() && !runner.script(inv)) {
             return false;
         }
-        boolean tty = Posix.isatty(0);
+        boolean tty = ThisProcess.isatty(0);
         if (inv.check()) {
             if (!inv.hasScript() && inv.actions().isEmpty() && !runner.stdinProgram(LuaValue.NONE)) {
                 return false;

@@ -6,6 +6,8 @@ import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import kraken.posix.Descriptors;
+import kraken.posix.ThisProcess;
 import kraken.settings.Settings;
 import kraken.posix.Fd;
 import kraken.posix.Posix;
@@ -38,13 +40,13 @@ public final class ScriptMain {
                 return;
             }
             // Children the script starts (os.execute, io.popen) must not inherit the link.
-            Posix.setCloseOnExec(link.get());
+            Descriptors.setCloseOnExec(link.get());
             Settings settings = Settings.decode(start.settings());
             openClassPath();
             PrivilegeDrop.applyToScriptProcess(start.uid(), start.gid(), start.groups(), settings.allowRoot);
             // The drop clears the parent-death signal, so it is set after it: a master that dies
             // takes its script with it.
-            Posix.setParentDeathSignal(Posix.Constant.SIGKILL.value);
+            ThisProcess.setParentDeathSignal(Posix.Constant.SIGKILL.value);
             Invocation inv = Invocation.parse(start.argv().toArray(new String[0]));
             status = Main.runHere(inv, settings, () -> settings, System.in, out, err,
                     record -> new LinkLoop(link, record, settings));

@@ -6,9 +6,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import kraken.lua.runtime.LuaRuntime;
 import kraken.lua.module.Registry;
+import kraken.posix.Privileges;
 import kraken.settings.Settings;
 import kraken.lua.runtime.SharedMetatables;
-import kraken.posix.Posix;
 import org.luaj.vm2.Globals;
 import org.luaj.vm2.LuaError;
 import org.luaj.vm2.LuaValue;
@@ -33,7 +33,7 @@ public final class ConfigLoader {
      * worker reads the value after it has dropped root and receives it with the other settings.
      */
     static Settings withDefaultUser(Settings s) {
-        if (s.user == null && s.userFrom == null && Posix.geteuid() == 0) {
+        if (s.user == null && s.userFrom == null && Privileges.geteuid() == 0) {
             s.user = "nobody";
             s.userDefaulted = true;
         }

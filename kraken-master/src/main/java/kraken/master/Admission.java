@@ -9,9 +9,9 @@ import java.util.Map;
 import kraken.lua.module.Registry;
 import kraken.master.status.Metrics;
 import kraken.posix.Fd;
-import kraken.posix.Posix;
 import kraken.posix.PosixException;
 import kraken.posix.SocketAddress;
+import kraken.posix.Sockets;
 import kraken.proxy.PendingProxyConnections;
 import kraken.proxy.ProxyHeader;
 import kraken.settings.TrustedSources;
@@ -112,7 +112,7 @@ final class Admission {
             SocketAddress peer = new SocketAddress();
             Fd conn;
             try {
-                conn = new Fd(Posix.accept(listener.get(), peer));
+                conn = new Fd(Sockets.accept(listener.get(), peer));
             } catch (PosixException e) {
                 if (!e.isWouldBlock()) {
                     MasterLog.info("accept failed: " + e.reason());

@@ -13,6 +13,7 @@ import kraken.posix.Fd;
 import kraken.posix.Posix;
 import kraken.posix.PosixException;
 import kraken.posix.SocketAddress;
+import kraken.posix.Sockets;
 
 /**
  * The master's listening sockets, one per registered address: taken over from systemd when it
@@ -66,15 +67,15 @@ final class Listeners {
             throw new IOException("bind " + a + ": unknown host");
         }
         v6 = addr.isIpv6();
-        Fd fd = new Fd(Posix.socket(v6 ? Posix.Constant.AF_INET6.value : Posix.Constant.AF_INET.value,
+        Fd fd = new Fd(Sockets.socket(v6 ? Posix.Constant.AF_INET6.value : Posix.Constant.AF_INET.value,
                 Posix.Constant.SOCK_STREAM.value, 0));
         try {
-            Posix.setsockopt(fd.get(), Posix.Constant.SOL_SOCKET.value, Posix.Constant.SO_REUSEADDR.value, 1);
+            Sockets.setsockopt(fd.get(), Posix.Constant.SOL_SOCKET.value, Posix.Constant.SO_REUSEADDR.value, 1);
             if (v6) {
                 // "::" and "*" (0.0.0.0) may both be registered on one port.
-                Posix.setsockopt(fd.get(), Posix.Constant.IPPROTO_IPV6.value, Posix.Constant.IPV6_V6ONLY.value, 1);
+                Sockets.setsockopt(fd.get(), Posix.Constant.IPPROTO_IPV6.value, Posix.Constant.IPV6_V6ONLY.value, 1);
             }
-            Posix.bind(fd.get(), addr.address(), addr.port());
+            Sockets.bind(fd.get(), addr.address(), addr.port());
             return listening(fd);
         } catch (IOException e) {
             fd.close();
@@ -87,8 +88,8 @@ final class Listeners {
      * that reset never blocks the supervisor.
      */
     private static Fd listening(Fd fd) throws IOException {
-        Posix.listen(fd.get(), BACKLOG);
-        Posix.setNonBlocking(fd.get(), true);
+        Sockets.listen(fd.get(), BACKLOG);
+        Sockets.setNonBlocking(fd.get(), true);
         return fd;
     }
 
@@ -98,9 +99,9 @@ final class Listeners {
         if (!abstractName) {
             removeStaleSocket(a);
         }
-        Fd fd = new Fd(Posix.socket(Posix.Constant.AF_UNIX.value, Posix.Constant.SOCK_STREAM.value, 0));
+        Fd fd = new Fd(Sockets.socket(Posix.Constant.AF_UNIX.value, Posix.Constant.SOCK_STREAM.value, 0));
         try {
-            Posix.bindUnix(fd.get(), name);
+            Sockets.bindUnix(fd.get(), name);
             if (!abstractName) {
                 createdFiles.add(Path.of(a.path()));
             }
@@ -127,8 +128,8 @@ final class Listeners {
         if (!attrs.isOther()) {
             return;
         }
-        try (Fd probe = new Fd(Posix.socket(Posix.Constant.AF_UNIX.value, Posix.Constant.SOCK_STREAM.value, 0))) {
-            Posix.connectUnix(probe.get(), SocketAddress.unixPathBytes(a.path()));
+        try (Fd probe = new Fd(Sockets.socket(Posix.Constant.AF_UNIX.value, Posix.Constant.SOCK_STREAM.value, 0))) {
+            Sockets.connectUnix(probe.get(), SocketAddress.unixPathBytes(a.path()));
         } catch (PosixException e) {
             if (e.isRefused()) {
                 Files.deleteIfExists(p);

@@ -5,12 +5,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import kraken.posix.Sockets;
 import kraken.settings.Settings;
 import kraken.master.status.Metrics;
 import kraken.master.status.StatusBoard;
 import kraken.master.status.StatusSnapshot;
 import kraken.posix.Fd;
-import kraken.posix.Posix;
 import kraken.posix.PosixException;
 
 /**
@@ -46,7 +46,7 @@ final class MasterStatus {
             int[] q = {-1, -1};
             if (fd.isOpen()) {
                 try {
-                    q = Posix.listenQueue(fd.get());
+                    q = Sockets.listenQueue(fd.get());
                 } catch (PosixException notTcp) {
                     // Not a listening TCP socket: the kernel does not report its queue this way.
                 }

@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import kraken.image.ImageLimits;
 import kraken.lua.module.Registry;
+import kraken.posix.Descriptors;
+import kraken.posix.Privileges;
 import kraken.settings.Settings;
 import kraken.posix.Fd;
 import kraken.posix.Posix;
@@ -56,7 +58,7 @@ public final class ScriptProcess {
 
     /** Whether the script must run apart: the master has privileges to protect (it is root). */
     public static boolean needed() {
-        return Posix.geteuid() == 0;
+        return Privileges.geteuid() == 0;
     }
 
     /**
@@ -93,13 +95,13 @@ public final class ScriptProcess {
      */
     static Launched launch(List<String> argv, WorkerUser user, Settings settings, int stdin) throws IOException {
         Settings forScript = Settings.decode(settings.encode());
-        forScript.masterUid = Posix.geteuid();
+        forScript.masterUid = Privileges.geteuid();
         ScriptProtocol.Start start = new ScriptProtocol.Start(forScript.encode(), user.uid(), user.gid(),
                 user.groups(), argv);
-        int[] pair = Posix.socketpair(Posix.Constant.SOCK_SEQPACKET.value);
+        int[] pair = Descriptors.socketpair(Posix.Constant.SOCK_SEQPACKET.value);
         Fd masterEnd = new Fd(pair[0]);
         try (Fd scriptEnd = new Fd(pair[1])) {
-            Posix.setCloseOnExec(masterEnd.get());
+            Descriptors.setCloseOnExec(masterEnd.get());
             // The workers' system-call filter (docs/walls.md): the script is no more trusted than a
             // worker. kraken.confine is the workers' alone: the top level may read its data files.
             Walls.prepare();

@@ -3,6 +3,7 @@ package kraken.master;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import kraken.posix.Descriptors;
 import kraken.posix.Fd;
 import kraken.posix.Posix;
 import kraken.posix.PosixException;
@@ -26,7 +27,7 @@ final class SignalEvents {
     private final List<SignalHandler> previous = new ArrayList<>();
 
     SignalEvents() throws PosixException {
-        int[] p = Posix.pipe(true);
+        int[] p = Descriptors.pipe(true);
         wakeRead = new Fd(p[0]);
         wakeWrite = new Fd(p[1]);
     }
@@ -61,7 +62,7 @@ final class SignalEvents {
     void post(Event e) {
         queue.add(e);
         try {
-            Posix.write(wakeWrite.get(), new byte[] {1}, 1);
+            Descriptors.write(wakeWrite.get(), new byte[] {1}, 1);
         } catch (PosixException full) {
             // The pipe is full: the supervisor is already due to wake and drain the queue.
         }
@@ -75,7 +76,7 @@ final class SignalEvents {
     Event next() {
         byte[] b = new byte[64];
         try {
-            while (Posix.read(wakeRead.get(), b, b.length) > 0) {
+            while (Descriptors.read(wakeRead.get(), b, b.length) > 0) {
                 // drain
             }
         } catch (PosixException empty) {

@@ -8,10 +8,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import kraken.lua.module.Registry;
+import kraken.posix.Descriptors;
 import kraken.posix.Fd;
 import kraken.posix.Posix;
 import kraken.posix.PosixException;
 import kraken.posix.SocketAddress;
+import kraken.posix.Sockets;
+import kraken.posix.ThisProcess;
 
 /**
  * The listening sockets systemd passed to the master (sd_listen_fds(3), without libsystemd):
@@ -54,9 +57,9 @@ final class SocketActivation {
         unset("LISTEN_FDS");
         unset("LISTEN_FDNAMES");
         // Meant for another process (a parent that exec'd us without clearing them): not ours.
-        if (!pid.trim().equals(Integer.toString(Posix.getpid()))) {
+        if (!pid.trim().equals(Integer.toString(ThisProcess.getpid()))) {
             MasterLog.info("socket activation: LISTEN_PID " + pid + " is not this process ("
-                    + Posix.getpid() + "); ignoring LISTEN_FDS");
+                    + ThisProcess.getpid() + "); ignoring LISTEN_FDS");
             return a;
         }
         int n;
@@ -80,7 +83,7 @@ final class SocketActivation {
 
     private static void unset(String name) {
         try {
-            Posix.unsetenv(name);
+            ThisProcess.unsetenv(name);
         } catch (PosixException e) {
             MasterLog.info("socket activation: " + e.getMessage());
         }
@@ -88,17 +91,17 @@ final class SocketActivation {
 
     private void adopt(int number, String name) {
         String label = "descriptor " + number + (name != null ? " (" + name + ")" : "");
-        if (!Posix.isOpen(number)) {
+        if (!Descriptors.isOpen(number)) {
             MasterLog.info("socket activation: " + label + " is not open; ignored");
             return;
         }
         Fd fd = new Fd(number);
         try {
-            Posix.setCloseOnExec(number);
+            Descriptors.setCloseOnExec(number);
             SocketAddress bound = new SocketAddress();
-            Posix.getsockname(number, bound);
-            int type = Posix.getsockopt(number, Posix.Constant.SOL_SOCKET.value, Posix.Constant.SO_TYPE.value);
-            int listening = Posix.getsockopt(number, Posix.Constant.SOL_SOCKET.value,
+            Sockets.getsockname(number, bound);
+            int type = Sockets.getsockopt(number, Posix.Constant.SOL_SOCKET.value, Posix.Constant.SO_TYPE.value);
+            int listening = Sockets.getsockopt(number, Posix.Constant.SOL_SOCKET.value,
                     Posix.Constant.SO_ACCEPTCONN.value);
             if (type != Posix.Constant.SOCK_STREAM.value || listening == 0) {
                 MasterLog.info("socket activation: " + label + " (" + bound + ") is not a listening stream socket;"
@@ -106,10 +109,10 @@ final class SocketActivation {
                 fd.close();
                 return;
             }
-            boolean dualStack = bound.isIpv6() && Posix.getsockopt(number, Posix.Constant.IPPROTO_IPV6.value,
+            boolean dualStack = bound.isIpv6() && Sockets.getsockopt(number, Posix.Constant.IPPROTO_IPV6.value,
                     Posix.Constant.IPV6_V6ONLY.value) == 0;
             // The supervisor accepts only when poll says so.
-            Posix.setNonBlocking(number, true);
+            Sockets.setNonBlocking(number, true);
             unclaimed.add(new Passed(fd, bound, dualStack, name));
         } catch (PosixException e) {
             MasterLog.info("socket activation: " + label + " is not a usable socket (" + e.reason() + "); closed");

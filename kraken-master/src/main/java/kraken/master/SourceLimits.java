@@ -4,9 +4,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import kraken.posix.Sockets;
 import kraken.settings.Settings;
 import kraken.posix.Fd;
-import kraken.posix.Posix;
 import kraken.posix.PosixException;
 import kraken.posix.SocketAddress;
 
@@ -138,9 +138,9 @@ final class SourceLimits {
     // is read (a little) first, so that closing does not reset the connection over the refusal.
     private void refuse(Fd conn) {
         try {
-            Posix.setNonBlocking(conn.get(), true);
+            Sockets.setNonBlocking(conn.get(), true);
             byte[] sink = new byte[4096];
-            for (int i = 0; i < 4 && Posix.recv(conn.get(), sink, 0, sink.length) > 0; i++) {
+            for (int i = 0; i < 4 && Sockets.recv(conn.get(), sink, 0, sink.length) > 0; i++) {
                 // drop it
             }
         } catch (PosixException e) {
@@ -150,7 +150,7 @@ final class SourceLimits {
             return;
         }
         try {
-            Posix.send(conn.get(), refusal, 0, refusal.length);
+            Sockets.send(conn.get(), refusal, 0, refusal.length);
         } catch (PosixException e) {
             // best effort
         }

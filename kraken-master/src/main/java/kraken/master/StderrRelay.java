@@ -1,7 +1,7 @@
 package kraken.master;
 
+import kraken.posix.Descriptors;
 import kraken.posix.Fd;
-import kraken.posix.Posix;
 import kraken.posix.PosixException;
 
 /**
@@ -103,7 +103,7 @@ final class StderrRelay {
         long total = 0;
         try {
             while (total < allowed && fd.isOpen()) {
-                int n = Posix.read(fd.get(), BUF, (int) Math.min(BUF.length, allowed - total));
+                int n = Descriptors.read(fd.get(), BUF, (int) Math.min(BUF.length, allowed - total));
                 if (n == 0) {
                     if (length > 0) {
                         emit(now, false);

@@ -6,6 +6,8 @@ import kraken.posix.Fd;
 import kraken.posix.Posix;
 import kraken.posix.PosixException;
 import kraken.posix.SocketAddress;
+import kraken.posix.Sockets;
+import kraken.posix.ThisProcess;
 
 /**
  * sd_notify(3) without libsystemd: one datagram per state change to the AF_UNIX socket named by
@@ -54,8 +56,8 @@ final class SystemdNotifier implements AutoCloseable {
         }
         Fd fd;
         try {
-            fd = new Fd(Posix.socket(Posix.Constant.AF_UNIX.value, Posix.Constant.SOCK_DGRAM.value, 0));
-            Posix.setNonBlocking(fd.get(), true);
+            fd = new Fd(Sockets.socket(Posix.Constant.AF_UNIX.value, Posix.Constant.SOCK_DGRAM.value, 0));
+            Sockets.setNonBlocking(fd.get(), true);
         } catch (PosixException e) {
             MasterLog.info("systemd: cannot notify " + where + ": " + e.getMessage());
             return none();
@@ -70,7 +72,7 @@ final class SystemdNotifier implements AutoCloseable {
             return 0;
         }
         String pid = env.get("WATCHDOG_PID");
-        if (pid != null && !pid.trim().equals(Integer.toString(Posix.getpid()))) {
+        if (pid != null && !pid.trim().equals(Integer.toString(ThisProcess.getpid()))) {
             return 0;
         }
         try {
@@ -148,7 +150,7 @@ final class SystemdNotifier implements AutoCloseable {
             b = java.util.Arrays.copyOf(b, 4000);
         }
         try {
-            Posix.sendtoUnix(socket.get(), b, b.length, address);
+            Sockets.sendtoUnix(socket.get(), b, b.length, address);
         } catch (PosixException e) {
             // Logged once. A full socket (EAGAIN) loses this message only; any other error ends
             // notifying, since a socket that refuses now will refuse every time.

@@ -3,6 +3,7 @@ package kraken.master;
 import java.io.IOException;
 import java.nio.file.Path;
 import kraken.image.ImageLimits;
+import kraken.posix.Descriptors;
 import kraken.posix.Fd;
 import kraken.posix.Posix;
 import kraken.posix.PosixException;
@@ -43,7 +44,7 @@ final class TopLevelReload {
         Fd stdinRead = null;
         try {
             // Standard input at end of file: a reload has no terminal and no program to read.
-            p = Posix.pipe(false);
+            p = Descriptors.pipe(false);
             stdinRead = new Fd(p[0]);
             new Fd(p[1]).close();
             ScriptProcess.Launched l = reloads.start(current, stdinRead);

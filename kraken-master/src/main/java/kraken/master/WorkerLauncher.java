@@ -8,6 +8,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import kraken.posix.Descriptors;
 import kraken.posix.master.Processes;
 import kraken.master.cgroup.ControlGroups;
 import kraken.master.cgroup.WorkerGroup;
@@ -72,7 +73,7 @@ final class WorkerLauncher implements Launcher {
 
     private static int openDevNull() throws IOException {
         // A read-only descriptor on /dev/null via a pipe we close at once: reads give end-of-file.
-        int[] p = Posix.pipe(false);
+        int[] p = Descriptors.pipe(false);
         new Fd(p[1]).close();
         return p[0];
     }
@@ -104,7 +105,7 @@ final class WorkerLauncher implements Launcher {
     @Override
     public Worker spawn(Settings s, LaunchPlan plan, int generation, int uid) throws IOException {
         if (imagePlan != plan) {
-            Fd file = new Fd(Posix.sealedMemfd(Protocol.IMAGE_NAME, plan.image()));
+            Fd file = new Fd(Descriptors.sealedMemfd(Protocol.IMAGE_NAME, plan.image()));
             if (imageFile != null) {
                 imageFile.close();
             }
@@ -121,14 +122,14 @@ final class WorkerLauncher implements Launcher {
             }
             preparedFor = s;
         }
-        int[] link = Posix.socketpair(Posix.Constant.SOCK_SEQPACKET.value);
+        int[] link = Descriptors.socketpair(Posix.Constant.SOCK_SEQPACKET.value);
         int[] err = null;
         Fd masterEnd = new Fd(link[0]);
         Fd workerEnd = new Fd(link[1]);
         Fd errRead = null;
         Fd errWrite = null;
         try {
-            err = Posix.pipe(false);
+            err = Descriptors.pipe(false);
             errRead = new Fd(err[0]);
             errWrite = new Fd(err[1]);
             int pid = walls.spawn(java, preparedArgv, environment,

@@ -1,7 +1,7 @@
 package kraken.master;
 
+import kraken.posix.Privileges;
 import kraken.settings.Settings;
-import kraken.posix.Posix;
 
 /**
  * The user workers run as: the one the script registered, else kraken.user, else "nobody" for a
@@ -13,7 +13,7 @@ record WorkerUser(String name, int uid, int gid, int[] groups, UidPool range) {
 
     /** Resolves the user, or throws IllegalArgumentException with the reason it cannot be used. */
     static WorkerUser resolve(String registered, Settings settings) {
-        int self = Posix.geteuid();
+        int self = Privileges.geteuid();
         if (registered == null && settings.userFrom != null) {
             if (self != 0) {
                 throw new IllegalArgumentException("a uid range (kraken.user = {from, to}) needs a master that runs as root");
@@ -25,14 +25,14 @@ record WorkerUser(String name, int uid, int gid, int[] groups, UidPool range) {
         if (wanted == null) {
             wanted = self == 0 ? "nobody" : Integer.toString(self);
         }
-        Posix.User u = wanted.matches("\\d+") ? Posix.getpwuid(Integer.parseInt(wanted)) : Posix.getpwnam(wanted);
+        Privileges.User u = wanted.matches("\\d+") ? Privileges.getpwuid(Integer.parseInt(wanted)) : Privileges.getpwnam(wanted);
         if (u == null) {
             if (!wanted.matches("\\d+")) {
                 throw new IllegalArgumentException("no such user: " + wanted);
             }
             // A uid with no passwd entry: its own group, no supplementary groups.
             int id = Integer.parseInt(wanted);
-            u = new Posix.User(wanted, id, id, new int[] {id});
+            u = new Privileges.User(wanted, id, id, new int[] {id});
         }
         // The script process checked kraken.users at registerUser; it is not trusted, so again here.
         if (registered != null && !settings.userAllowed(u.name(), Integer.toUnsignedLong(u.uid()))) {

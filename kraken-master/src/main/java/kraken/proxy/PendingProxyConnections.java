@@ -11,6 +11,7 @@ import kraken.posix.Fd;
 import kraken.posix.Posix;
 import kraken.posix.PosixException;
 import kraken.posix.SocketAddress;
+import kraken.posix.Sockets;
 
 /**
  * Connections from trusted proxies whose PROXY header the master is still reading, for the
@@ -100,7 +101,7 @@ public final class PendingProxyConnections {
     private void read(Entry e) {
         try {
             while (!e.header.isComplete()) {
-                int n = Posix.recv(e.conn.get(), peek, 0, peek.length,
+                int n = Sockets.recv(e.conn.get(), peek, 0, peek.length,
                         Posix.Constant.MSG_PEEK.value | Posix.Constant.MSG_DONTWAIT.value);
                 if (n == 0) {
                     refuse(e, "proxy_closed", "the connection ended before its PROXY header");
@@ -124,7 +125,7 @@ public final class PendingProxyConnections {
     private void consume(Fd conn, int k) throws PosixException {
         int done = 0;
         while (done < k) {
-            int n = Posix.recv(conn.get(), sink, 0, k - done, Posix.Constant.MSG_DONTWAIT.value);
+            int n = Sockets.recv(conn.get(), sink, 0, k - done, Posix.Constant.MSG_DONTWAIT.value);
             if (n == 0) {
                 throw new IllegalStateException("peeked bytes vanished");
             }

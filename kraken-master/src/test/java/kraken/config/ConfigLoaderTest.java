@@ -85,7 +85,7 @@ class ConfigLoaderTest {
         Settings s = ConfigLoader.load(file("kraken.limits.cpu = 5\nkraken.limits.cpu = nil\nkraken.user = nil\n"));
         assertNull(s.limitCpu);
         // docs/configuration.md: the default user is "nobody" for a root master, the master's own user otherwise.
-        assertEquals(kraken.posix.Posix.geteuid() == 0 ? "nobody" : null, s.user);
+        assertEquals(kraken.posix.Privileges.geteuid() == 0 ? "nobody" : null, s.user);
     }
 
     @Test

@@ -18,7 +18,7 @@ import jnr.constants.Constant;
 import jnr.constants.platform.AddressFamily;
 import jnr.constants.platform.Sock;
 import jnr.constants.platform.SocketOption;
-import kraken.posix.Posix;
+import kraken.posix.Privileges;
 import kraken.testing.KrakenProcess;
 import kraken.testing.Paths;
 import org.junit.jupiter.api.Tag;
@@ -59,8 +59,8 @@ class ApiScriptsTest {
 
     @Test
     void registrationFunctions() throws Exception {
-        int uid = Posix.getresids()[1];
-        Posix.User me = Posix.getpwuid(uid);
+        int uid = Privileges.getresids()[1];
+        Privileges.User me = Privileges.getpwuid(uid);
         assertPasses(script("register.lua").env("KRAKEN_TEST_UID", Integer.toString(uid))
                 .env("KRAKEN_TEST_USER", me == null ? Integer.toString(uid) : me.name()).run(DEADLINE));
     }

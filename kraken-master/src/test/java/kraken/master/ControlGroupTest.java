@@ -19,6 +19,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import kraken.testing.KrakenProcess;
 import kraken.testing.Paths;
 import kraken.testing.Poll;
+import kraken.testing.Server;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;

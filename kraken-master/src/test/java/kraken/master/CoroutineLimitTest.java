@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.List;
 import kraken.testing.KrakenProcess;
 import kraken.testing.Poll;
+import kraken.testing.Server;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;

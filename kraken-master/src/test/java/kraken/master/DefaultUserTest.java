@@ -4,7 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Path;
-import kraken.posix.Posix;
+import kraken.posix.Privileges;
+import kraken.testing.Server;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -22,7 +23,7 @@ class DefaultUserTest {
 
     @Test
     void aRootMastersScriptReadsNobodyInTheMasterAndInTheWorker() throws Exception {
-        assumeTrue(Posix.geteuid() == 0, "the default is \"nobody\" only for a root master");
+        assumeTrue(Privileges.geteuid() == 0, "the default is \"nobody\" only for a root master");
         String script = """
                 local seen = tostring(kraken.user)
                 local app = coroutine.create(function (skt, addr)

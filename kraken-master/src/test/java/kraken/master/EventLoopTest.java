@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
+import kraken.posix.Descriptors;
 import kraken.posix.Fd;
-import kraken.posix.Posix;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -17,18 +17,18 @@ class EventLoopTest {
     private static final long MS = 1_000_000L;
 
     private static Fd[] pipe() throws Exception {
-        int[] p = Posix.pipe(true);
+        int[] p = Descriptors.pipe(true);
         return new Fd[] {new Fd(p[0]), new Fd(p[1])};
     }
 
     private static void poke(Fd w) throws Exception {
-        Posix.write(w.get(), new byte[] {1}, 1);
+        Descriptors.write(w.get(), new byte[] {1}, 1);
     }
 
     private static void drain(Fd r) {
         byte[] b = new byte[64];
         try {
-            while (Posix.read(r.get(), b, b.length) > 0) {
+            while (Descriptors.read(r.get(), b, b.length) > 0) {
                 // drain
             }
         } catch (Exception empty) {

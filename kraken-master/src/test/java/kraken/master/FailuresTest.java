@@ -11,6 +11,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import kraken.testing.KrakenProcess;
 import kraken.testing.Poll;
+import kraken.testing.Server;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -111,6 +112,15 @@ class FailuresTest {
             int stopped = pids.get(0);
             // What a sibling of the same user can do to it with os.execute("kill -STOP ...").
             new ProcessBuilder("kill", "-STOP", Integer.toString(stopped)).start().waitFor();
+            // kill(2) returns before a busy machine has stopped every thread: the worker is a
+            // stopped ready worker once /proc says so, and only then does the client come.
+            Poll.until("worker " + stopped + " stopped", Duration.ofSeconds(10), () -> {
+                try {
+                    return Server.statusField(stopped, "State").startsWith("T");
+                } catch (java.io.IOException gone) {
+                    return false;
+                }
+            });
             Server.Client c = s.connect();
             c.socket.setSoTimeout(30_000);
             int pid = Integer.parseInt(c.readLine());

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import kraken.posix.Descriptors;
 import kraken.posix.Fd;
 import kraken.posix.Posix;
 import kraken.posix.PosixException;
@@ -67,9 +68,9 @@ final class FakeLauncher implements Launcher {
             refuse--;
             PosixException.check("posix_spawn", -Posix.Constant.EAGAIN.value);
         }
-        int[] link = Posix.socketpair(Posix.Constant.SOCK_SEQPACKET.value);
-        int[] err = Posix.pipe(false);
-        int[] exit = Posix.pipe(false);
+        int[] link = Descriptors.socketpair(Posix.Constant.SOCK_SEQPACKET.value);
+        int[] err = Descriptors.pipe(false);
+        int[] exit = Descriptors.pipe(false);
         Worker w = new Worker(nextPid++, new Fd(link[0]), new Fd(exit[0]), new Fd(err[0]), generation, System.nanoTime());
         w.uid = uid;
         FakeProcess p = new FakeProcess(w, new Fd(link[1]), new Fd(err[1]), new Fd(exit[1]));

@@ -14,6 +14,7 @@ import java.util.HashSet;
 import java.util.Set;
 import kraken.testing.Paths;
 import kraken.testing.Poll;
+import kraken.testing.Server;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

@@ -3,8 +3,9 @@ package kraken.master;
 import java.io.FileOutputStream;
 import java.io.FileDescriptor;
 import java.util.List;
+import kraken.posix.Descriptors;
 import kraken.posix.Fd;
-import kraken.posix.Posix;
+import kraken.posix.ThisProcess;
 import kraken.protocol.Protocol;
 import kraken.protocol.ScriptProtocol;
 
@@ -22,13 +23,13 @@ public final class HostileScript {
         switch (what) {
             case "garbage" -> {
                 byte[] b = "L\u0000\u0000\u0000\u0001\u00ffzz".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
-                Posix.sendmsg(link.get(), b, b.length, -1);
+                Descriptors.sendmsg(link.get(), b, b.length, -1);
                 sleepForever();
             }
             case "lying-count" -> {
                 // A LOOP that claims two billion addresses in nine bytes.
                 byte[] b = {'L', 0x7f, (byte) 0xff, (byte) 0xff, (byte) 0xff, 0, 0, 0, 0};
-                Posix.sendmsg(link.get(), b, b.length, -1);
+                Descriptors.sendmsg(link.get(), b, b.length, -1);
                 sleepForever();
             }
             case "oversized" -> {
@@ -41,7 +42,7 @@ public final class HostileScript {
                 b[6] = 0x01;
                 b[7] = 0x00;
                 b[8] = 0x00;
-                Posix.sendmsg(link.get(), b, b.length, -1);
+                Descriptors.sendmsg(link.get(), b, b.length, -1);
                 sleepForever();
             }
             case "silent" -> sleepForever();
@@ -64,7 +65,7 @@ public final class HostileScript {
                 ScriptProtocol.sendLoop(link, new ScriptProtocol.Loop(
                         List.of(new ScriptProtocol.Address("127.0.0.1", Integer.parseInt(port), null)), "thread: x",
                         null, null, image.length), image);
-                Posix.exitNow(5);
+                ThisProcess.exitNow(5);
             }
             default -> System.exit(99);
         }

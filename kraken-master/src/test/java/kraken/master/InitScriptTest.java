@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import kraken.testing.KrakenProcess;
 import kraken.testing.Paths;
 import kraken.testing.Poll;
+import kraken.testing.Server;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

@@ -4,8 +4,8 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import kraken.lua.module.Registry;
-import kraken.posix.Posix;
 import kraken.posix.SocketAddress;
+import kraken.posix.Sockets;
 import kraken.settings.Settings;
 
 /**
@@ -49,7 +49,7 @@ final class MasterRig implements AutoCloseable {
     /** The port the listener was given. */
     int port() throws IOException {
         SocketAddress a = new SocketAddress();
-        Posix.getsockname(listeners.sockets().get(0).get(), a);
+        Sockets.getsockname(listeners.sockets().get(0).get(), a);
         return a.port();
     }
 

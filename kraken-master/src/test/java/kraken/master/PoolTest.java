@@ -9,9 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.HashSet;
 import java.util.Random;
 import java.util.Set;
+import kraken.posix.Descriptors;
 import kraken.settings.Settings;
 import kraken.posix.Fd;
-import kraken.posix.Posix;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -25,7 +25,7 @@ class PoolTest {
     private int nextPid = 1000;
 
     private Worker worker() throws Exception {
-        int[] p = Posix.pipe(false);
+        int[] p = Descriptors.pipe(false);
         Fd a = new Fd(p[0]);
         Fd b = new Fd(p[1]);
         fds.add(a);

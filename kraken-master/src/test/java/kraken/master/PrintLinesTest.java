@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
+import kraken.testing.Server;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

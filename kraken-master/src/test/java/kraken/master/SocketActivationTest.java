@@ -22,6 +22,8 @@ import java.util.List;
 import java.util.Set;
 import kraken.testing.KrakenProcess;
 import kraken.testing.Paths;
+import kraken.testing.ProcFiles;
+import kraken.testing.Server;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -107,6 +109,7 @@ class SocketActivationTest {
     @Test
     void anEnvironmentValueIsEscapedOnceInTheLog() throws Exception {
         int port = Paths.freePort();
+        dir.toFile().setExecutable(true, false); // the script process runs as nobody and reads the script
         Path script = dir.resolve("server.lua");
         Files.writeString(script, ECHO_ADDRESS + "assert(kraken.registerAddress { host = \"127.0.0.1\", port = " + port
                 + " })\nassert(kraken.loop())\n");

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Set;
 import kraken.testing.KrakenProcess;
 import kraken.testing.Paths;
+import kraken.testing.Server;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;

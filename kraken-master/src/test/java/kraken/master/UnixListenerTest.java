@@ -10,6 +10,7 @@ import java.time.Duration;
 import kraken.posix.Fd;
 import kraken.posix.Posix;
 import kraken.posix.SocketAddress;
+import kraken.posix.Sockets;
 import kraken.testing.KrakenProcess;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -43,8 +44,8 @@ class UnixListenerTest {
         assertFalse(Files.exists(sock), "--check binds nothing");
 
         // A socket file left by a master that died (bound, never removed) is taken over.
-        try (Fd stale = new Fd(Posix.socket(Posix.Constant.AF_UNIX.value, Posix.Constant.SOCK_STREAM.value, 0))) {
-            Posix.bindUnix(stale.get(), SocketAddress.unixPathBytes(sock.toString()));
+        try (Fd stale = new Fd(Sockets.socket(Posix.Constant.AF_UNIX.value, Posix.Constant.SOCK_STREAM.value, 0))) {
+            Sockets.bindUnix(stale.get(), SocketAddress.unixPathBytes(sock.toString()));
         }
         assertTrue(Files.exists(sock));
         try (KrakenProcess k = KrakenProcess.start(java.util.List.of(script.toString()))) {
@@ -67,9 +68,9 @@ class UnixListenerTest {
     void aPathInUseOrTooLongIsABindFailure() throws Exception {
         Path sock = dir.resolve("busy.sock");
         Path script = script(sock);
-        try (Fd busy = new Fd(Posix.socket(Posix.Constant.AF_UNIX.value, Posix.Constant.SOCK_STREAM.value, 0))) {
-            Posix.bindUnix(busy.get(), SocketAddress.unixPathBytes(sock.toString()));
-            Posix.listen(busy.get(), 4);
+        try (Fd busy = new Fd(Sockets.socket(Posix.Constant.AF_UNIX.value, Posix.Constant.SOCK_STREAM.value, 0))) {
+            Sockets.bindUnix(busy.get(), SocketAddress.unixPathBytes(sock.toString()));
+            Sockets.listen(busy.get(), 4);
             KrakenProcess.Result r = KrakenProcess.run(Duration.ofSeconds(60), script.toString());
             assertTrue(r.stdout().contains("loop\tnil\tbind unix:" + sock + ": Address already in use"), r.toString());
             assertTrue(Files.exists(sock), "another server's socket file is left alone");

@@ -40,7 +40,7 @@ public final class Fd implements AutoCloseable {
             return false;
         }
         try {
-            Posix.close(n);
+            Descriptors.close(n);
         } catch (PosixException e) {
             // The descriptor is released even when close reports an error (Linux semantics).
         }

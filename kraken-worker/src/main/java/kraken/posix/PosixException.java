@@ -13,7 +13,7 @@ public final class PosixException extends IOException {
     private final int errno;
 
     PosixException(String call, int errno) {
-        super(call + "(..) failed: " + Posix.strerror(errno));
+        super(call + "(..) failed: " + Natives.strerror(errno));
         this.call = call;
         this.errno = errno;
     }
@@ -37,7 +37,7 @@ public final class PosixException extends IOException {
 
     /** The OS's own text for the failure, e.g. "Connection reset by peer". */
     public String reason() {
-        return Posix.strerror(errno);
+        return Natives.strerror(errno);
     }
 
     /** A socket timeout (SO_RCVTIMEO/SO_SNDTIMEO) expired, or a non-blocking call would block. */

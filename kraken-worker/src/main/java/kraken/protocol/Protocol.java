@@ -9,8 +9,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import kraken.posix.Descriptors;
 import kraken.posix.Fd;
-import kraken.posix.Posix;
 import kraken.posix.PosixException;
 
 /**
@@ -145,23 +145,23 @@ public final class Protocol {
 
     /** Sends a HELLO made by encodeHello, with the image file beside it (the caller keeps its copy). */
     public static void sendHello(Fd link, byte[] hello, Fd image) throws IOException {
-        Posix.sendmsg(link.get(), hello, hello.length, image.get());
+        Descriptors.sendmsg(link.get(), hello, hello.length, image.get());
     }
 
     /** A sealed memfd holding image, for every worker's HELLO; the caller owns it. */
     public static Fd imageFile(byte[] image) throws IOException {
-        return new Fd(Posix.sealedMemfd(IMAGE_NAME, image));
+        return new Fd(Descriptors.sealedMemfd(IMAGE_NAME, image));
     }
 
     /** The image in a HELLO's file: refused unless sealed, and when larger than limit. */
     public static byte[] readImage(Fd image, long limit) throws IOException {
-        long size = Posix.sealedSize(image.get());
+        long size = Descriptors.sealedSize(image.get());
         if (size > Math.min(limit, Integer.MAX_VALUE - 8)) {
             throw new IOException("the state image has " + size + " bytes, more than the " + limit
                     + " this worker's heap allows (kraken.limits.memory)");
         }
         byte[] b = new byte[(int) size];
-        if (Posix.preadAll(image.get(), b) != b.length) {
+        if (Descriptors.preadAll(image.get(), b) != b.length) {
             throw new IOException("protocol: the state image is shorter than its size");
         }
         return b;
@@ -189,7 +189,7 @@ public final class Protocol {
 
     /** Sends a message made by one of the encode methods. */
     public static void sendEncoded(Fd link, byte[] message) throws IOException {
-        Posix.sendmsg(link.get(), message, message.length, -1);
+        Descriptors.sendmsg(link.get(), message, message.length, -1);
     }
 
     /** Passes an accepted connection; the caller still owns, and must close, its copy of fd. */
@@ -213,7 +213,7 @@ public final class Protocol {
         int[] passed = new int[1];
         int n;
         try {
-            n = Posix.recvmsg(link.get(), buf, passed);
+            n = Descriptors.recvmsg(link.get(), buf, passed);
         } catch (PosixException e) {
             if (e.isPeerGone()) {
                 // A worker that died with our HELLO unread (a JVM that could not start) resets the
@@ -289,7 +289,7 @@ public final class Protocol {
     public static ToWorker receiveFromMaster(Fd link) throws IOException {
         byte[] buf = BUFFER.get();
         int[] passed = new int[1];
-        int n = Posix.recvmsg(link.get(), buf, passed);
+        int n = Descriptors.recvmsg(link.get(), buf, passed);
         Fd fd = passed[0] >= 0 ? new Fd(passed[0]) : null;
         try {
             if (n == 0) {
@@ -351,7 +351,7 @@ public final class Protocol {
 
     private static void send(Fd link, Writer w, int passFd) throws IOException {
         byte[] message = encode(w);
-        Posix.sendmsg(link.get(), message, message.length, passFd);
+        Descriptors.sendmsg(link.get(), message, message.length, passFd);
     }
 
     private static byte[] encode(Writer w) throws IOException {

@@ -10,8 +10,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import kraken.posix.Descriptors;
 import kraken.posix.Fd;
-import kraken.posix.Posix;
 import kraken.posix.PosixException;
 
 /**
@@ -139,7 +139,7 @@ public final class ScriptProtocol {
             byte[] m = new byte[n + 1];
             m[0] = IMAGE;
             System.arraycopy(image, off, m, 1, n);
-            Posix.sendmsg(link.get(), m, m.length, -1);
+            Descriptors.sendmsg(link.get(), m, m.length, -1);
         }
         send(link, out -> {
             out.writeByte(LOOP);
@@ -274,7 +274,7 @@ public final class ScriptProtocol {
         if (bytes.size() > Protocol.MAX_MESSAGE) {
             throw new IOException("the message of " + bytes.size() + " bytes exceeds " + Protocol.MAX_MESSAGE);
         }
-        Posix.sendmsg(link.get(), bytes.toByteArray(), bytes.size(), -1);
+        Descriptors.sendmsg(link.get(), bytes.toByteArray(), bytes.size(), -1);
     }
 
     /** One message into a fresh bounded buffer, or null at end of stream. */
@@ -292,7 +292,7 @@ public final class ScriptProtocol {
         int[] passed = new int[1];
         int n;
         try {
-            n = Posix.recvmsg(link.get(), buf, passed);
+            n = Descriptors.recvmsg(link.get(), buf, passed);
         } catch (PosixException e) {
             if (e.isPeerGone()) {
                 return 0; // it died with a message of ours unread: the link reset, its end all the same

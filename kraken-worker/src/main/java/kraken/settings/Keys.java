@@ -1,86 +1,106 @@
 package kraken.settings;
 
+import static kraken.settings.Rules.MAX_REFUSAL;
+import static kraken.settings.Rules.MAX_SECONDS;
+import static kraken.settings.Rules.MAX_TIMEOUT_MS;
+import static kraken.settings.Rules.MAX_WORKERS;
+import static kraken.settings.Rules.MIN_PROCESSES;
+import static kraken.settings.Rules.integer;
+import static kraken.settings.Rules.number;
+
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
 import java.util.function.Predicate;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import kraken.posix.Posix;
+import kraken.posix.Privileges;
+import org.luaj.vm2.LuaTable;
 import org.luaj.vm2.LuaValue;
 
-/** Every configuration key of docs/configuration.md, with its rule. The ranges are written down in notes/cli.md. */
+/**
+ * Every configuration key of docs/configuration.md, in its order, each declared once: its rule,
+ * how it lands in {@link Settings}, how the script reads it, how it travels to a worker, and
+ * whether a HUP reloads it (see {@link Key}). A new key is one entry here and its field in
+ * Settings; the configuration loader, the script's view, the wire form and the reload follow.
+ */
 public final class Keys {
     private Keys() {}
 
-    static final int MAX_WORKERS = 10000;
-    static final int MAX_TIMEOUT_MS = 3_600_000;
-    static final double MAX_SECONDS = 31_536_000; // a year
-    static final long MIN_HEAP = 16L << 20;
-    static final int MAX_REFUSAL = 1024;
-    /** RLIMIT_NPROC counts threads: a worker JVM alone runs about 15 to 25. */
-    static final int MIN_PROCESSES = 32;
-    static final long MAX_HEAP = 1024L << 30;
-    /** A worker JVM alone takes about 40 MB beyond its heap: less could not start one. */
-    static final long MIN_MEMORY_TOTAL = 64L << 20;
-    private static final Pattern SIZE = Pattern.compile("([1-9][0-9]{0,12})([kmg]?)");
+    private static final boolean RELOAD = true;
+    private static final boolean KEEP = false;
 
     public static final List<Key> ALL = List.of(
-            new Key("mm.tries", "an integer from 1 to 100", integer(1, 100),
-                    (s, v) -> s.mmTries = v.toint()),
+            field("mm.tries", "an integer from 1 to 100", integer(1, 100), Codec.INT,
+                    s -> s.mmTries, (s, v) -> s.mmTries = v, RELOAD),
             new Key("mm.timeout", "a number of milliseconds from 0 to " + MAX_TIMEOUT_MS
-                    + ", or a table {min, max} of two such numbers with min <= max", Keys::timeout, Keys::applyTimeout),
-            new Key("isolation", "\"process\" or \"state\"",
+                    + ", or a table {min, max} of two such numbers with min <= max", Rules::timeout, Rules::applyTimeout,
+                    Keys::readTimeout, Keys::encodeTimeout, Keys::decodeTimeout, (to, from) -> {
+                        to.mmTimeoutMin = from.mmTimeoutMin;
+                        to.mmTimeoutMax = from.mmTimeoutMax;
+                        to.mmTimeoutRange = from.mmTimeoutRange;
+                    }),
+            field("isolation", "\"process\" or \"state\"",
                     v -> v.type() == LuaValue.TSTRING && (v.tojstring().equals("process") || v.tojstring().equals("state")),
-                    (s, v) -> s.isolation = v.tojstring()),
-            new Key("workers.spare", "an integer from 0 to kraken.workers.max", integer(0, MAX_WORKERS),
-                    (s, v) -> s.workersSpare = v.toint()),
-            new Key("workers.max", "an integer from 1 to " + MAX_WORKERS, integer(1, MAX_WORKERS),
-                    (s, v) -> s.workersMax = v.toint()),
-            new Key("workers.connections", "an integer from 1 to " + Integer.MAX_VALUE, integer(1, Integer.MAX_VALUE),
-                    (s, v) -> s.workersConnections = v.toint()),
-            new Key("workers.idle", "a number of seconds greater than 0 and at most " + (long) MAX_SECONDS,
-                    v -> number(v) && v.todouble() > 0 && v.todouble() <= MAX_SECONDS, (s, v) -> s.workersIdle = v.todouble()),
+                    Codec.STRING, s -> s.isolation, (s, v) -> s.isolation = v, RELOAD),
+            field("workers.spare", "an integer from 0 to kraken.workers.max", integer(0, MAX_WORKERS), Codec.INT,
+                    s -> s.workersSpare, (s, v) -> s.workersSpare = v, RELOAD),
+            field("workers.max", "an integer from 1 to " + MAX_WORKERS, integer(1, MAX_WORKERS), Codec.INT,
+                    s -> s.workersMax, (s, v) -> s.workersMax = v, RELOAD),
+            field("workers.connections", "an integer from 1 to " + Integer.MAX_VALUE, integer(1, Integer.MAX_VALUE),
+                    Codec.INT, s -> s.workersConnections, (s, v) -> s.workersConnections = v, RELOAD),
+            field("workers.idle", "a number of seconds greater than 0 and at most " + (long) MAX_SECONDS,
+                    v -> number(v) && v.todouble() > 0 && v.todouble() <= MAX_SECONDS, Codec.DOUBLE,
+                    s -> s.workersIdle, (s, v) -> s.workersIdle = v, RELOAD),
             new Key("user", "the name or the uid of an existing user, or a uid range {from = UID, to = UID} with"
                     + " 1 <= from <= to <= 4294967294, at most " + MAX_WORKERS + " uids, without 65534 (nobody)",
-                    v -> v.istable() ? UidRangeKey.valid(v) : existingUser(v), Keys::applyUser),
-            new Key("users", UsersKey.REQUIREMENT, UsersKey::accepts, UsersKey::apply),
-            new Key("allow_root", "true or false", LuaValue::isboolean, (s, v) -> s.allowRoot = v.toboolean()),
-            new Key("limits.time", "a number of seconds greater than 0 and at most " + (long) MAX_SECONDS,
-                    v -> number(v) && v.todouble() > 0 && v.todouble() <= MAX_SECONDS, (s, v) -> s.limitTime = v.todouble()),
-            new Key("limits.memory", "a heap size from \"16m\" to \"1024g\", like \"64m\" or \"1g\"", Keys::heapSize,
-                    (s, v) -> s.limitMemory = v.tojstring().toLowerCase(Locale.ROOT)),
-            new Key("limits.cpu", "an integer number of seconds from 1 to " + (long) MAX_SECONDS + ", or nil",
-                    integer(1, (long) MAX_SECONDS), (s, v) -> s.limitCpu = v.tolong()),
-            new Key("limits.files", "an integer from 64 to 1048576, or nil", integer(64, 1_048_576),
-                    (s, v) -> s.limitFiles = v.tolong()),
-            new Key("limits.line", "an integer from 1 to 1073741824", integer(1, 1 << 30),
-                    (s, v) -> s.limitLine = v.toint()),
-            new Key("limits.coroutines", "an integer from 1 to 100000", integer(1, 100_000),
-                    (s, v) -> s.limitCoroutines = v.toint()),
-            new Key("limits.per_source", "an integer from 1 to 1000000, or nil", integer(1, 1_000_000),
-                    (s, v) -> s.limitPerSource = v.toint()),
-            new Key("limits.refusal", "a string of at most " + MAX_REFUSAL + " bytes, or nil",
-                    v -> v.type() == LuaValue.TSTRING && v.strvalue().length() <= MAX_REFUSAL,
-                    (s, v) -> s.limitRefusal = latin1(v)),
-            new Key("limits.processes", "an integer from " + MIN_PROCESSES + " to 4194304, or nil",
-                    integer(MIN_PROCESSES, 4_194_304), (s, v) -> s.limitProcesses = v.tolong()),
-            new Key("limits.memory_total", "a size from \"64m\" to \"1024g\", like \"512m\" or \"2g\"",
-                    v -> size(v, MIN_MEMORY_TOTAL), (s, v) -> s.limitMemoryTotal = v.tojstring().toLowerCase(Locale.ROOT)),
-            new Key("sandbox", "true or false", LuaValue::isboolean, (s, v) -> s.sandbox = v.toboolean()),
-            new Key("grace", "a number of seconds from 0 to " + (long) MAX_SECONDS,
-                    v -> number(v) && v.todouble() >= 0 && v.todouble() <= MAX_SECONDS, (s, v) -> s.grace = v.todouble()),
-            new Key("status", StatusKey.REQUIREMENT, StatusKey::accepts, StatusKey::apply),
-            new Key("log.connections", "true or false", LuaValue::isboolean,
-                    (s, v) -> s.logConnections = v.toboolean()),
+                    v -> v.istable() ? Rules.UidRangeKey.valid(v) : Rules.existingUser(v), Rules::applyUser,
+                    Keys::readUser, Keys::encodeUser, Keys::decodeUser, null),
+            new Key("users", UsersKey.REQUIREMENT, UsersKey::accepts, UsersKey::apply,
+                    UsersKey::read, UsersKey::encode, UsersKey::decode, null),
+            field("allow_root", "true or false", LuaValue::isboolean, Codec.BOOLEAN,
+                    s -> s.allowRoot, (s, v) -> s.allowRoot = v, KEEP),
+            field("limits.time", "a number of seconds greater than 0 and at most " + (long) MAX_SECONDS,
+                    v -> number(v) && v.todouble() > 0 && v.todouble() <= MAX_SECONDS, Codec.DOUBLE,
+                    s -> s.limitTime, (s, v) -> s.limitTime = v, RELOAD),
+            field("limits.memory", "a heap size from \"16m\" to \"1024g\", like \"64m\" or \"1g\"", Rules::heapSize,
+                    Codec.HEAP_SIZE, s -> s.limitMemory, (s, v) -> s.limitMemory = v, RELOAD),
+            field("limits.cpu", "an integer number of seconds from 1 to " + (long) MAX_SECONDS + ", or nil",
+                    integer(1, (long) MAX_SECONDS), Codec.LONG, s -> s.limitCpu, (s, v) -> s.limitCpu = v, RELOAD),
+            field("limits.files", "an integer from 64 to 1048576, or nil", integer(64, 1_048_576), Codec.LONG,
+                    s -> s.limitFiles, (s, v) -> s.limitFiles = v, RELOAD),
+            field("limits.line", "an integer from 1 to 1073741824", integer(1, 1 << 30), Codec.INT,
+                    s -> s.limitLine, (s, v) -> s.limitLine = v, RELOAD),
+            field("limits.coroutines", "an integer from 1 to 100000", integer(1, 100_000), Codec.INT,
+                    s -> s.limitCoroutines, (s, v) -> s.limitCoroutines = v, RELOAD),
+            field("limits.per_source", "an integer from 1 to 1000000, or nil", integer(1, 1_000_000), Codec.INT,
+                    s -> s.limitPerSource, (s, v) -> s.limitPerSource = v, RELOAD),
+            field("limits.refusal", "a string of at most " + MAX_REFUSAL + " bytes, or nil",
+                    v -> v.type() == LuaValue.TSTRING && v.strvalue().length() <= MAX_REFUSAL, Codec.BYTES,
+                    s -> s.limitRefusal, (s, v) -> s.limitRefusal = v, RELOAD),
+            field("limits.processes", "an integer from " + MIN_PROCESSES + " to 4194304, or nil",
+                    integer(MIN_PROCESSES, 4_194_304), Codec.LONG, s -> s.limitProcesses,
+                    (s, v) -> s.limitProcesses = v, RELOAD),
+            field("limits.memory_total", "a size from \"64m\" to \"1024g\", like \"512m\" or \"2g\"",
+                    v -> Rules.size(v, Rules.MIN_MEMORY_TOTAL), Codec.HEAP_SIZE, s -> s.limitMemoryTotal,
+                    (s, v) -> s.limitMemoryTotal = v, RELOAD),
+            field("sandbox", "true or false", LuaValue::isboolean, Codec.BOOLEAN,
+                    s -> s.sandbox, (s, v) -> s.sandbox = v, KEEP),
+            field("grace", "a number of seconds from 0 to " + (long) MAX_SECONDS,
+                    v -> number(v) && v.todouble() >= 0 && v.todouble() <= MAX_SECONDS, Codec.DOUBLE,
+                    s -> s.grace, (s, v) -> s.grace = v, RELOAD),
+            new Key("status", StatusKey.REQUIREMENT, StatusKey::accepts, StatusKey::apply,
+                    StatusKey::read, StatusKey::encode, StatusKey::decode, null),
+            field("log.connections", "true or false", LuaValue::isboolean, Codec.BOOLEAN,
+                    s -> s.logConnections, (s, v) -> s.logConnections = v, RELOAD),
             new Key("proxy.from", "a list of IPv4 or IPv6 addresses or CIDR blocks, like {\"127.0.0.1\","
-                    + " \"10.0.0.0/8\", \"::1\"}", Keys::proxySources, Keys::applyProxySources),
-            new Key("confine.network", "\"none\" or \"host\"", oneOf("none", "host"),
-                    (s, v) -> s.confineNetwork = v.tojstring()),
-            new Key("confine.files", "\"read-only\" or \"host\"", oneOf("read-only", "host"),
-                    (s, v) -> s.confineFiles = v.tojstring()));
+                    + " \"10.0.0.0/8\", \"::1\"}", Rules::proxySources,
+                    Rules::applyProxySources, Keys::readProxySources, Keys::encodeProxySources,
+                    Keys::decodeProxySources, null),
+            field("confine.network", "\"none\" or \"host\"", oneOf("none", "host"), Codec.STRING,
+                    s -> s.confineNetwork, (s, v) -> s.confineNetwork = v, KEEP),
+            field("confine.files", "\"read-only\" or \"host\"", oneOf("read-only", "host"), Codec.STRING,
+                    s -> s.confineFiles, (s, v) -> s.confineFiles = v, KEEP));
 
     private static final Map<String, Key> BY_NAME = byName();
 
@@ -88,9 +108,6 @@ public final class Keys {
         Map<String, Key> m = new LinkedHashMap<>();
         for (Key k : ALL) {
             m.put(k.name(), k);
-        }
-        if (!m.keySet().equals(new LinkedHashSet<>(SettingsView.KEYS))) {
-            throw new AssertionError("kraken.config.Keys and SettingsView.KEYS disagree");
         }
         return m;
     }
@@ -100,157 +117,129 @@ public final class Keys {
         return BY_NAME.get(name);
     }
 
-    // A string that reads as a number is still a string here: a configuration says what it means.
-    private static boolean number(LuaValue v) {
-        return v.type() == LuaValue.TNUMBER && !Double.isNaN(v.todouble());
+    /** The uid a valid kraken.user value names; -1 for a range (never root). */
+    public static int uidOf(LuaValue v) {
+        if (v.istable()) {
+            return -1;
+        }
+        return v.type() == LuaValue.TSTRING ? Privileges.getpwnam(v.tojstring()).uid() : (int) v.tolong();
     }
 
     private static Predicate<LuaValue> oneOf(String a, String b) {
         return v -> v.type() == LuaValue.TSTRING && (v.tojstring().equals(a) || v.tojstring().equals(b));
     }
 
-    static Predicate<LuaValue> integer(long min, long max) {
-        return v -> number(v) && v.todouble() == Math.floor(v.todouble()) && v.todouble() >= min && v.todouble() <= max;
+    /** A key held in one field of Settings, whose value moves as the codec says. */
+    private static <T> Key field(String name, String requirement, Predicate<LuaValue> accepts, Codec<T> codec,
+                                 Function<Settings, T> get, BiConsumer<Settings, T> set, boolean reloadable) {
+        return new Key(name, requirement, accepts,
+                (s, v) -> set.accept(s, codec.fromLua().apply(v)),
+                s -> {
+                    T x = get.apply(s);
+                    return x == null ? LuaValue.NIL : codec.toLua().apply(x);
+                },
+                (s, m) -> {
+                    T x = get.apply(s);
+                    if (x != null) {
+                        m.put(name, codec.toWire().apply(x));
+                    }
+                },
+                (m, s) -> {
+                    String w = m.get(name);
+                    if (w != null) {
+                        set.accept(s, codec.fromWire().apply(w));
+                    }
+                },
+                reloadable ? (to, from) -> set.accept(to, get.apply(from)) : null);
     }
 
-    private static boolean timeout(LuaValue v) {
-        Predicate<LuaValue> ms = integer(0, MAX_TIMEOUT_MS);
-        if (!v.istable()) {
-            return ms.test(v);
-        }
-        LuaValue k = LuaValue.NIL;
-        int count = 0;
-        while (!(k = v.next(k).arg1()).isnil()) {
-            count++;
-        }
-        LuaValue min = v.rawget(1);
-        LuaValue max = v.rawget(2);
-        return count == 2 && ms.test(min) && ms.test(max) && min.todouble() <= max.todouble();
+    // ---- mm.timeout: one number (the maximum) or {min, max} ----
+
+    private static LuaValue readTimeout(Settings s) {
+        return s.mmTimeoutRange
+                ? LuaValue.listOf(new LuaValue[] {LuaValue.valueOf(s.mmTimeoutMin), LuaValue.valueOf(s.mmTimeoutMax)})
+                : LuaValue.valueOf(s.mmTimeoutMax);
     }
 
-    private static void applyTimeout(Settings s, LuaValue v) {
-        s.mmTimeoutRange = v.istable();
-        s.mmTimeoutMin = v.istable() ? v.rawget(1).toint() : 0;
-        s.mmTimeoutMax = v.istable() ? v.rawget(2).toint() : v.toint();
+    private static void encodeTimeout(Settings s, Map<String, String> m) {
+        m.put("mm.timeout.min", Integer.toString(s.mmTimeoutMin));
+        m.put("mm.timeout.max", Integer.toString(s.mmTimeoutMax));
+        m.put("mm.timeout.range", Boolean.toString(s.mmTimeoutRange));
     }
 
-    static final int MAX_PROXY_SOURCES = 1000;
-
-    // A sequence {"a", "b/n", ...} of strings, each an address or a CIDR block: nothing else in it.
-    private static boolean proxySources(LuaValue v) {
-        if (!v.istable()) {
-            return false;
-        }
-        int n = v.rawlen();
-        int count = 0;
-        for (LuaValue k = v.next(LuaValue.NIL).arg1(); !k.isnil(); k = v.next(k).arg1()) {
-            count++;
-        }
-        if (count != n || n > MAX_PROXY_SOURCES) {
-            return false;
-        }
-        for (int i = 1; i <= n; i++) {
-            LuaValue e = v.rawget(i);
-            if (e.type() != LuaValue.TSTRING || !TrustedSources.isValidEntry(e.tojstring())) {
-                return false;
-            }
-        }
-        return true;
+    private static void decodeTimeout(Map<String, String> m, Settings s) {
+        s.mmTimeoutMin = Integer.parseInt(m.get("mm.timeout.min"));
+        s.mmTimeoutMax = Integer.parseInt(m.get("mm.timeout.max"));
+        s.mmTimeoutRange = Boolean.parseBoolean(m.get("mm.timeout.range"));
     }
 
-    private static void applyProxySources(Settings s, LuaValue v) {
-        List<String> from = new java.util.ArrayList<>();
-        for (int i = 1; i <= v.rawlen(); i++) {
-            from.add(v.rawget(i).tojstring());
+    // ---- user: a name, a uid (kept as its digits), or a uid range {from, to} ----
+
+    private static LuaValue readUser(Settings s) {
+        if (s.userFrom != null) {
+            LuaTable range = new LuaTable();
+            range.rawset("from", LuaValue.valueOf(Integer.toUnsignedLong(s.userFrom)));
+            range.rawset("to", LuaValue.valueOf(Integer.toUnsignedLong(s.userTo)));
+            return range;
         }
-        s.proxyFrom = List.copyOf(from);
-    }
-
-    private static boolean existingUser(LuaValue v) {
-        if (v.type() == LuaValue.TSTRING) {
-            return !v.tojstring().isEmpty() && Posix.getpwnam(v.tojstring()) != null;
+        if (s.user == null) {
+            return LuaValue.NIL;
         }
-        return integer(0, 0xFFFF_FFFEL).test(v) && Posix.getpwuid((int) v.tolong()) != null;
+        return userValue(s.user);
     }
 
-    /** The uid a valid kraken.user value names; -1 for a range (never root). */
-    public static int uidOf(LuaValue v) {
-        if (v.istable()) {
-            return -1;
+    /** The configuration gave either a name or a uid; a uid reads back as the number it was. */
+    static LuaValue userValue(String user) {
+        return user.matches("[0-9]+") ? LuaValue.valueOf(Double.parseDouble(user)) : LuaValue.valueOf(user);
+    }
+
+    private static void encodeUser(Settings s, Map<String, String> m) {
+        if (s.user != null) {
+            m.put("user", s.user);
         }
-        return v.type() == LuaValue.TSTRING ? Posix.getpwnam(v.tojstring()).uid() : (int) v.tolong();
-    }
-
-    private static void applyUser(Settings s, LuaValue v) {
-        if (v.istable()) {
-            s.user = null;
-            s.userFrom = (int) v.rawget("from").tolong();
-            s.userTo = (int) v.rawget("to").tolong();
-            return;
+        if (s.userDefaulted) {
+            m.put("user.defaulted", "true");
         }
-        s.userFrom = null;
-        s.userTo = null;
-        s.user = v.type() == LuaValue.TNUMBER ? Long.toString(v.tolong()) : v.tojstring();
-    }
-
-    /** A Lua string's bytes, one char each, so that any byte value survives to the socket. */
-    private static String latin1(LuaValue v) {
-        org.luaj.vm2.LuaString ls = v.strvalue();
-        byte[] b = new byte[ls.length()];
-        ls.copyInto(0, b, 0, b.length);
-        return new String(b, java.nio.charset.StandardCharsets.ISO_8859_1);
-    }
-
-    /** kraken.user = {from = UID, to = UID}: exactly those two fields. */
-    static final class UidRangeKey {
-        private UidRangeKey() {}
-
-        static boolean valid(LuaValue v) {
-            int count = 0;
-            LuaValue k = LuaValue.NIL;
-            while (!(k = v.next(k).arg1()).isnil()) {
-                count++;
-            }
-            LuaValue from = v.rawget("from");
-            LuaValue to = v.rawget("to");
-            Predicate<LuaValue> uid = integer(1, 0xFFFF_FFFEL);
-            if (count != 2 || !uid.test(from) || !uid.test(to)) {
-                return false;
-            }
-            long f = from.tolong();
-            long t = to.tolong();
-            return f <= t && t - f < MAX_WORKERS && !(f <= 65534 && 65534 <= t);
+        if (s.userFrom != null) {
+            m.put("user.from", Integer.toUnsignedString(s.userFrom));
+            m.put("user.to", Integer.toUnsignedString(s.userTo));
         }
     }
 
-    private static boolean heapSize(LuaValue v) {
-        return size(v, MIN_HEAP);
-    }
-
-    private static boolean size(LuaValue v, long min) {
-        if (v.type() != LuaValue.TSTRING) {
-            return false;
+    private static void decodeUser(Map<String, String> m, Settings s) {
+        s.user = m.get("user");
+        s.userDefaulted = "true".equals(m.get("user.defaulted"));
+        if (m.containsKey("user.from")) {
+            s.userFrom = Integer.parseUnsignedInt(m.get("user.from"));
+            s.userTo = Integer.parseUnsignedInt(m.get("user.to"));
         }
-        long bytes = bytes(v.tojstring());
-        return bytes >= min && bytes <= MAX_HEAP;
     }
 
-    /**
-     * A size as limits.memory and limits.memory_total write it ("512m", "2g", "65536k", "1048576")
-     * in bytes; -1 when it is not one or is over 1024g.
-     */
+    // ---- proxy.from: a list of addresses and blocks, none by default ----
+
+    private static LuaValue readProxySources(Settings s) {
+        if (s.proxyFrom.isEmpty()) {
+            return LuaValue.NIL;
+        }
+        LuaValue[] from = new LuaValue[s.proxyFrom.size()];
+        for (int i = 0; i < from.length; i++) {
+            from[i] = LuaValue.valueOf(s.proxyFrom.get(i));
+        }
+        return LuaValue.listOf(from);
+    }
+
+    private static void encodeProxySources(Settings s, Map<String, String> m) {
+        if (!s.proxyFrom.isEmpty()) {
+            m.put("proxy.from", String.join(" ", s.proxyFrom));
+        }
+    }
+
+    private static void decodeProxySources(Map<String, String> m, Settings s) {
+        s.proxyFrom = m.containsKey("proxy.from") ? List.of(m.get("proxy.from").split(" ")) : List.of();
+    }
+
+    /** A size as limits.memory and limits.memory_total write it, in bytes; -1 when it is not one. */
     public static long bytes(String size) {
-        Matcher m = SIZE.matcher(size.toLowerCase(Locale.ROOT));
-        if (!m.matches()) {
-            return -1;
-        }
-        int shift = switch (m.group(2)) {
-            case "k" -> 10;
-            case "m" -> 20;
-            case "g" -> 30;
-            default -> 0;
-        };
-        long n = Long.parseLong(m.group(1));
-        return n > (MAX_HEAP >> shift) ? -1 : n << shift;
+        return Rules.bytes(size);
     }
 }

@@ -101,129 +101,34 @@ public final class Settings {
         return "state".equals(isolation);
     }
 
-    /** A flat key=value form for the master/worker protocol. */
+    /**
+     * A flat key=value form for the master/worker protocol: each key's own (see {@link Keys}), then
+     * what is not a configuration key: whether a control group caps processes, the master's uid and
+     * LUA_PATH.
+     */
     public Map<String, String> encode() {
         Map<String, String> m = new LinkedHashMap<>();
-        m.put("mm.tries", Integer.toString(mmTries));
-        m.put("mm.timeout.min", Integer.toString(mmTimeoutMin));
-        m.put("mm.timeout.max", Integer.toString(mmTimeoutMax));
-        m.put("mm.timeout.range", Boolean.toString(mmTimeoutRange));
-        m.put("isolation", isolation);
-        m.put("workers.spare", Integer.toString(workersSpare));
-        m.put("workers.max", Integer.toString(workersMax));
-        m.put("workers.connections", Integer.toString(workersConnections));
-        m.put("workers.idle", Double.toString(workersIdle));
-        if (user != null) {
-            m.put("user", user);
+        for (Key k : Keys.ALL) {
+            k.encode().accept(this, m);
         }
-        if (userDefaulted) {
-            m.put("user.defaulted", "true");
-        }
-        m.put("allow_root", Boolean.toString(allowRoot));
-        m.put("limits.time", Double.toString(limitTime));
-        m.put("limits.memory", limitMemory);
-        if (limitCpu != null) {
-            m.put("limits.cpu", Long.toString(limitCpu));
-        }
-        if (limitFiles != null) {
-            m.put("limits.files", Long.toString(limitFiles));
-        }
-        m.put("limits.line", Integer.toString(limitLine));
-        m.put("limits.coroutines", Integer.toString(limitCoroutines));
-        if (limitPerSource != null) {
-            m.put("limits.per_source", Integer.toString(limitPerSource));
-        }
-        if (limitRefusal != null) {
-            m.put("limits.refusal", limitRefusal);
-        }
-        if (limitProcesses != null) {
-            m.put("limits.processes", Long.toString(limitProcesses));
-        }
-        m.put("limits.memory_total", limitMemoryTotal);
         m.put("limits.processes.group", Boolean.toString(processesByGroup));
-        if (userFrom != null) {
-            m.put("user.from", Integer.toUnsignedString(userFrom));
-            m.put("user.to", Integer.toUnsignedString(userTo));
-        }
-        m.put("sandbox", Boolean.toString(sandbox));
-        if (users != null) {
-            m.put("users", String.join(" ", users));
-        }
-        if (usersFrom != null) {
-            m.put("users.from", Integer.toUnsignedString(usersFrom));
-            m.put("users.to", Integer.toUnsignedString(usersTo));
-        }
         if (masterUid != null) {
             m.put("master.uid", Integer.toUnsignedString(masterUid));
         }
         if (luaPath != null) {
             m.put("lua.path", luaPath);
         }
-        m.put("grace", Double.toString(grace));
-        if (statusHost != null) {
-            m.put("status.host", statusHost);
-            m.put("status.port", Integer.toString(statusPort));
-        }
-        if (statusPath != null) {
-            m.put("status.path", statusPath);
-        }
-        m.put("log.connections", Boolean.toString(logConnections));
-        if (!proxyFrom.isEmpty()) {
-            m.put("proxy.from", String.join(" ", proxyFrom));
-        }
-        m.put("confine.network", confineNetwork);
-        m.put("confine.files", confineFiles);
         return m;
     }
 
     public static Settings decode(Map<String, String> m) {
         Settings s = new Settings();
-        s.mmTries = Integer.parseInt(m.get("mm.tries"));
-        s.mmTimeoutMin = Integer.parseInt(m.get("mm.timeout.min"));
-        s.mmTimeoutMax = Integer.parseInt(m.get("mm.timeout.max"));
-        s.mmTimeoutRange = Boolean.parseBoolean(m.get("mm.timeout.range"));
-        s.isolation = m.get("isolation");
-        s.workersSpare = Integer.parseInt(m.get("workers.spare"));
-        s.workersMax = Integer.parseInt(m.get("workers.max"));
-        s.workersConnections = Integer.parseInt(m.get("workers.connections"));
-        s.workersIdle = Double.parseDouble(m.get("workers.idle"));
-        s.user = m.get("user");
-        s.userDefaulted = "true".equals(m.get("user.defaulted"));
-        s.allowRoot = Boolean.parseBoolean(m.get("allow_root"));
-        s.limitTime = Double.parseDouble(m.get("limits.time"));
-        s.limitMemory = m.get("limits.memory");
-        s.limitCpu = m.containsKey("limits.cpu") ? Long.valueOf(m.get("limits.cpu")) : null;
-        s.limitFiles = m.containsKey("limits.files") ? Long.valueOf(m.get("limits.files")) : null;
-        s.limitLine = Integer.parseInt(m.get("limits.line"));
-        s.limitCoroutines = Integer.parseInt(m.get("limits.coroutines"));
-        s.limitPerSource = m.containsKey("limits.per_source") ? Integer.valueOf(m.get("limits.per_source")) : null;
-        s.limitRefusal = m.get("limits.refusal");
-        s.limitProcesses = m.containsKey("limits.processes") ? Long.valueOf(m.get("limits.processes")) : null;
-        s.limitMemoryTotal = m.get("limits.memory_total");
+        for (Key k : Keys.ALL) {
+            k.decode().accept(m, s);
+        }
         s.processesByGroup = Boolean.parseBoolean(m.get("limits.processes.group"));
-        if (m.containsKey("user.from")) {
-            s.userFrom = Integer.parseUnsignedInt(m.get("user.from"));
-            s.userTo = Integer.parseUnsignedInt(m.get("user.to"));
-        }
-        s.sandbox = Boolean.parseBoolean(m.get("sandbox"));
-        if (m.containsKey("users")) {
-            String u = m.get("users");
-            s.users = u.isEmpty() ? java.util.List.of() : java.util.List.of(u.split(" "));
-        }
-        if (m.containsKey("users.from")) {
-            s.usersFrom = Integer.parseUnsignedInt(m.get("users.from"));
-            s.usersTo = Integer.parseUnsignedInt(m.get("users.to"));
-        }
         s.masterUid = m.containsKey("master.uid") ? Integer.parseUnsignedInt(m.get("master.uid")) : null;
         s.luaPath = m.get("lua.path");
-        s.grace = Double.parseDouble(m.get("grace"));
-        s.statusHost = m.get("status.host");
-        s.statusPort = m.containsKey("status.port") ? Integer.valueOf(m.get("status.port")) : null;
-        s.statusPath = m.get("status.path");
-        s.logConnections = !"false".equals(m.get("log.connections"));
-        s.proxyFrom = m.containsKey("proxy.from") ? java.util.List.of(m.get("proxy.from").split(" ")) : java.util.List.of();
-        s.confineNetwork = m.getOrDefault("confine.network", "host");
-        s.confineFiles = m.getOrDefault("confine.files", "host");
         return s;
     }
 }

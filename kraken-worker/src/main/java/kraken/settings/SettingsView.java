@@ -1,5 +1,6 @@
 package kraken.settings;
 
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -18,11 +19,15 @@ public final class SettingsView {
     private SettingsView() {}
 
     /** Every configuration key, dotted below the kraken table, in the order of docs/configuration.md. */
-    public static final List<String> KEYS = List.of("mm.tries", "mm.timeout", "isolation", "workers.spare",
-            "workers.max", "workers.connections", "workers.idle", "user", "users", "allow_root", "limits.time", "limits.memory",
-            "limits.cpu", "limits.files", "limits.line", "limits.coroutines", "limits.per_source", "limits.refusal",
-            "limits.processes", "limits.memory_total", "sandbox", "grace", "status", "log.connections", "proxy.from",
-            "confine.network", "confine.files");
+    public static final List<String> KEYS = names();
+
+    private static List<String> names() {
+        List<String> names = new ArrayList<>();
+        for (Key k : Keys.ALL) {
+            names.add(k.name());
+        }
+        return List.copyOf(names);
+    }
 
     /** The top-level names of the keys: a name with dotted keys below it (mm, workers, limits) is a table. */
     public static final Set<String> TOP_LEVEL = topLevel();
@@ -55,113 +60,11 @@ public final class SettingsView {
      * or a fresh table {min, max}; user, limits.cpu and limits.files are nil when unset.
      */
     public static LuaValue read(Settings s, String key) {
-        switch (key) {
-            case "mm.tries":
-                return LuaValue.valueOf(s.mmTries);
-            case "mm.timeout":
-                return s.mmTimeoutRange
-                        ? LuaValue.listOf(new LuaValue[] {LuaValue.valueOf(s.mmTimeoutMin), LuaValue.valueOf(s.mmTimeoutMax)})
-                        : LuaValue.valueOf(s.mmTimeoutMax);
-            case "isolation":
-                return LuaValue.valueOf(s.isolation);
-            case "workers.spare":
-                return LuaValue.valueOf(s.workersSpare);
-            case "workers.max":
-                return LuaValue.valueOf(s.workersMax);
-            case "workers.connections":
-                return LuaValue.valueOf(s.workersConnections);
-            case "workers.idle":
-                return LuaValue.valueOf(s.workersIdle);
-            case "user":
-                if (s.userFrom != null) {
-                    LuaTable range = new LuaTable();
-                    range.rawset("from", LuaValue.valueOf(Integer.toUnsignedLong(s.userFrom)));
-                    range.rawset("to", LuaValue.valueOf(Integer.toUnsignedLong(s.userTo)));
-                    return range;
-                }
-                return s.user == null ? LuaValue.NIL : userValue(s.user);
-            case "users":
-                if (s.usersFrom != null) {
-                    LuaTable range = new LuaTable();
-                    range.rawset("from", LuaValue.valueOf(Integer.toUnsignedLong(s.usersFrom)));
-                    range.rawset("to", LuaValue.valueOf(Integer.toUnsignedLong(s.usersTo)));
-                    return range;
-                }
-                if (s.users == null) {
-                    return LuaValue.NIL;
-                }
-                LuaValue[] names = new LuaValue[s.users.size()];
-                for (int i = 0; i < names.length; i++) {
-                    names[i] = userValue(s.users.get(i));
-                }
-                return LuaValue.listOf(names);
-            case "allow_root":
-                return LuaValue.valueOf(s.allowRoot);
-            case "limits.time":
-                return LuaValue.valueOf(s.limitTime);
-            case "limits.memory":
-                return LuaValue.valueOf(s.limitMemory);
-            case "limits.cpu":
-                return s.limitCpu == null ? LuaValue.NIL : LuaValue.valueOf(s.limitCpu.doubleValue());
-            case "limits.files":
-                return s.limitFiles == null ? LuaValue.NIL : LuaValue.valueOf(s.limitFiles.doubleValue());
-            case "limits.line":
-                return LuaValue.valueOf(s.limitLine);
-            case "limits.coroutines":
-                return LuaValue.valueOf(s.limitCoroutines);
-            case "limits.per_source":
-                return s.limitPerSource == null ? LuaValue.NIL : LuaValue.valueOf(s.limitPerSource);
-            case "limits.refusal":
-                return s.limitRefusal == null ? LuaValue.NIL
-                        : LuaValue.valueOf(s.limitRefusal.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
-            case "limits.processes":
-                return s.limitProcesses == null ? LuaValue.NIL : LuaValue.valueOf(s.limitProcesses.doubleValue());
-            case "limits.memory_total":
-                return LuaValue.valueOf(s.limitMemoryTotal);
-            case "sandbox":
-                return LuaValue.valueOf(s.sandbox);
-            case "grace":
-                return LuaValue.valueOf(s.grace);
-            case "status":
-                return statusValue(s);
-            case "log.connections":
-                return LuaValue.valueOf(s.logConnections);
-            case "proxy.from":
-                if (s.proxyFrom.isEmpty()) {
-                    return LuaValue.NIL;
-                }
-                LuaValue[] from = new LuaValue[s.proxyFrom.size()];
-                for (int i = 0; i < from.length; i++) {
-                    from[i] = LuaValue.valueOf(s.proxyFrom.get(i));
-                }
-                return LuaValue.listOf(from);
-            case "confine.network":
-                return LuaValue.valueOf(s.confineNetwork);
-            case "confine.files":
-                return LuaValue.valueOf(s.confineFiles);
-            default:
-                throw new IllegalArgumentException("not a configuration key: " + key);
+        Key k = Keys.named(key);
+        if (k == null) {
+            throw new IllegalArgumentException("not a configuration key: " + key);
         }
-    }
-
-    // {host = h, port = p} or {path = p}, a fresh table; nil when unset.
-    private static LuaValue statusValue(Settings s) {
-        if (s.statusPath == null && s.statusHost == null) {
-            return LuaValue.NIL;
-        }
-        LuaTable t = new LuaTable();
-        if (s.statusPath != null) {
-            t.rawset("path", LuaValue.valueOf(s.statusPath));
-        } else {
-            t.rawset("host", LuaValue.valueOf(s.statusHost));
-            t.rawset("port", LuaValue.valueOf(s.statusPort));
-        }
-        return t;
-    }
-
-    // The configuration gave either a name or a uid; a uid reads back as the number it was.
-    private static LuaValue userValue(String user) {
-        return user.matches("[0-9]+") ? LuaValue.valueOf(Double.parseDouble(user)) : LuaValue.valueOf(user);
+        return k.read().apply(s);
     }
 
     /** Makes the configuration readable, and not assignable, through the kraken table. */

@@ -1,6 +1,8 @@
 package kraken.settings;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import org.luaj.vm2.LuaTable;
 import org.luaj.vm2.LuaValue;
 import org.luaj.vm2.Varargs;
 
@@ -41,7 +43,38 @@ final class StatusKey {
         LuaValue host = v.rawget("host");
         LuaValue port = v.rawget("port");
         return count == 2 && host.type() == LuaValue.TSTRING && !host.tojstring().isEmpty()
-                && !host.tojstring().matches(".*[\\s\\x00].*") && Keys.integer(1, 65535).test(port);
+                && !host.tojstring().matches(".*[\\s\\x00].*") && Rules.integer(1, 65535).test(port);
+    }
+
+    /** {host = h, port = p} or {path = p}, a fresh table; nil when unset. */
+    static LuaValue read(Settings s) {
+        if (s.statusPath == null && s.statusHost == null) {
+            return LuaValue.NIL;
+        }
+        LuaTable t = new LuaTable();
+        if (s.statusPath != null) {
+            t.rawset("path", LuaValue.valueOf(s.statusPath));
+        } else {
+            t.rawset("host", LuaValue.valueOf(s.statusHost));
+            t.rawset("port", LuaValue.valueOf(s.statusPort));
+        }
+        return t;
+    }
+
+    static void encode(Settings s, Map<String, String> m) {
+        if (s.statusHost != null) {
+            m.put("status.host", s.statusHost);
+            m.put("status.port", Integer.toString(s.statusPort));
+        }
+        if (s.statusPath != null) {
+            m.put("status.path", s.statusPath);
+        }
+    }
+
+    static void decode(Map<String, String> m, Settings s) {
+        s.statusHost = m.get("status.host");
+        s.statusPort = m.containsKey("status.port") ? Integer.valueOf(m.get("status.port")) : null;
+        s.statusPath = m.get("status.path");
     }
 
     static void apply(Settings s, LuaValue v) {

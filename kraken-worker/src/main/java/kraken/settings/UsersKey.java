@@ -2,6 +2,8 @@ package kraken.settings;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import org.luaj.vm2.LuaTable;
 import org.luaj.vm2.LuaValue;
 
 /**
@@ -27,7 +29,7 @@ final class UsersKey {
         if (!v.rawget("from").isnil() || !v.rawget("to").isnil()) {
             LuaValue from = v.rawget("from");
             LuaValue to = v.rawget("to");
-            return count == 2 && Keys.integer(0, 0xFFFF_FFFEL).test(from) && Keys.integer(0, 0xFFFF_FFFEL).test(to)
+            return count == 2 && Rules.integer(0, 0xFFFF_FFFEL).test(from) && Rules.integer(0, 0xFFFF_FFFEL).test(to)
                     && from.todouble() <= to.todouble();
         }
         int n = v.rawlen();
@@ -37,11 +39,50 @@ final class UsersKey {
         for (int i = 1; i <= n; i++) {
             LuaValue e = v.rawget(i);
             boolean name = e.type() == LuaValue.TSTRING && e.tojstring().matches("[A-Za-z0-9_.][A-Za-z0-9_.$-]{0,63}");
-            if (!name && !Keys.integer(0, 0xFFFF_FFFEL).test(e)) {
+            if (!name && !Rules.integer(0, 0xFFFF_FFFEL).test(e)) {
                 return false;
             }
         }
         return true;
+    }
+
+    /** A fresh {from, to} table, or the list as the configuration wrote it; nil when unset (any user). */
+    static LuaValue read(Settings s) {
+        if (s.usersFrom != null) {
+            LuaTable range = new LuaTable();
+            range.rawset("from", LuaValue.valueOf(Integer.toUnsignedLong(s.usersFrom)));
+            range.rawset("to", LuaValue.valueOf(Integer.toUnsignedLong(s.usersTo)));
+            return range;
+        }
+        if (s.users == null) {
+            return LuaValue.NIL;
+        }
+        LuaValue[] names = new LuaValue[s.users.size()];
+        for (int i = 0; i < names.length; i++) {
+            names[i] = Keys.userValue(s.users.get(i));
+        }
+        return LuaValue.listOf(names);
+    }
+
+    static void encode(Settings s, Map<String, String> m) {
+        if (s.users != null) {
+            m.put("users", String.join(" ", s.users));
+        }
+        if (s.usersFrom != null) {
+            m.put("users.from", Integer.toUnsignedString(s.usersFrom));
+            m.put("users.to", Integer.toUnsignedString(s.usersTo));
+        }
+    }
+
+    static void decode(Map<String, String> m, Settings s) {
+        if (m.containsKey("users")) {
+            String u = m.get("users");
+            s.users = u.isEmpty() ? List.of() : List.of(u.split(" "));
+        }
+        if (m.containsKey("users.from")) {
+            s.usersFrom = Integer.parseUnsignedInt(m.get("users.from"));
+            s.usersTo = Integer.parseUnsignedInt(m.get("users.to"));
+        }
     }
 
     static void apply(Settings s, LuaValue v) {

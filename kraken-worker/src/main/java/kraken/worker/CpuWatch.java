@@ -1,6 +1,6 @@
 package kraken.worker;
 
-import kraken.posix.Posix;
+import kraken.posix.ThisProcess;
 import kraken.protocol.Protocol;
 
 /**
@@ -35,7 +35,7 @@ final class CpuWatch implements Runnable {
     }
 
     synchronized void connectionStarted() throws java.io.IOException {
-        since = Posix.processCpuNanos();
+        since = ThisProcess.processCpuNanos();
         notifyAll();
     }
 
@@ -51,7 +51,7 @@ final class CpuWatch implements Runnable {
                     wait();
                     continue;
                 }
-                long left = limitNanos - (Posix.processCpuNanos() - since);
+                long left = limitNanos - (ThisProcess.processCpuNanos() - since);
                 if (left <= 0) {
                     WorkerMain.complain("the connection used more than "
                             + "kraken.limits.cpu (" + limitSeconds + " s) of CPU");

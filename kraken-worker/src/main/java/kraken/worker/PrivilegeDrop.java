@@ -6,6 +6,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Map;
 import kraken.posix.Posix;
+import kraken.posix.Privileges;
+import kraken.posix.ThisProcess;
 
 /**
  * Switches this process to the application's user, in the one safe order (supplementary groups,
@@ -45,17 +47,17 @@ public final class PrivilegeDrop {
         if (uid == 0 && !allowRoot) {
             throw new IOException("refusing to run a worker as root (kraken.allow_root is false)");
         }
-        int[] ids = Posix.getresids();
+        int[] ids = Privileges.getresids();
         boolean root = ids[1] == 0;
-        Posix.setrlimit(Posix.Constant.RLIMIT_CORE.value, 0, 0);
-        Posix.hardenAllThreads(root && uid != 0);
+        ThisProcess.setrlimit(Posix.Constant.RLIMIT_CORE.value, 0, 0);
+        Privileges.hardenAllThreads(root && uid != 0);
         if (root) {
             // glibc makes every thread of the JVM switch, not only the calling one.
-            Posix.setgroups(groups);
-            Posix.setgid(gid);
-            Posix.setuid(uid);
+            Privileges.setgroups(groups);
+            Privileges.setgid(gid);
+            Privileges.setuid(uid);
         }
-        Posix.setDumpable(false);
+        Privileges.setDumpable(false);
         verify(uid, gid, groups, root);
         if (spawned) {
             verifyLaunch();
@@ -91,8 +93,8 @@ public final class PrivilegeDrop {
     }
 
     private static void verifySession() throws IOException {
-        int[] pgsid = Posix.getpgsid();
-        int pid = Posix.getpid();
+        int[] pgsid = ThisProcess.getpgsid();
+        int pid = ThisProcess.getpid();
         if (pgsid[0] != pid || pgsid[1] != pid) {
             throw new IOException("hardening failed: process group " + pgsid[0] + ", session " + pgsid[1]
                     + ", expected this process's own (" + pid + ")");
@@ -100,7 +102,7 @@ public final class PrivilegeDrop {
     }
 
     private static void verify(int uid, int gid, int[] groups, boolean wasRoot) throws IOException {
-        int[] ids = Posix.getresids();
+        int[] ids = Privileges.getresids();
         for (int i = 0; i < 3; i++) {
             if (ids[i] != uid) {
                 throw new IOException("privilege drop failed: uids are " + Arrays.toString(Arrays.copyOf(ids, 3))
@@ -112,7 +114,7 @@ public final class PrivilegeDrop {
             }
         }
         if (wasRoot) {
-            int[] have = Posix.getgroups().clone();
+            int[] have = Privileges.getgroups().clone();
             int[] want = groups.clone();
             Arrays.sort(have);
             Arrays.sort(want);
@@ -121,19 +123,19 @@ public final class PrivilegeDrop {
                         + Arrays.toString(want));
             }
         }
-        if (!Posix.noNewPrivs()) {
+        if (!Privileges.noNewPrivs()) {
             throw new IOException("hardening failed: no_new_privs is not set");
         }
-        if (Posix.dumpable()) {
+        if (Privileges.dumpable()) {
             throw new IOException("hardening failed: the worker is still dumpable");
         }
-        long[] core = Posix.getrlimit(Posix.Constant.RLIMIT_CORE.value);
+        long[] core = ThisProcess.getrlimit(Posix.Constant.RLIMIT_CORE.value);
         if (core[0] != 0 || core[1] != 0) {
             throw new IOException("hardening failed: RLIMIT_CORE is " + core[0] + ":" + core[1]);
         }
         if (uid != 0) {
             try {
-                Posix.setuid(0);
+                Privileges.setuid(0);
             } catch (IOException expected) {
                 verifyNoCapabilities(wasRoot);
                 return;

@@ -3,6 +3,9 @@ package kraken.worker;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import kraken.posix.Descriptors;
+import kraken.posix.Privileges;
+import kraken.posix.Sockets;
 import kraken.settings.Settings;
 import kraken.image.TopLevel;
 import kraken.posix.Fd;
@@ -29,7 +32,7 @@ public final class Training {
             """;
 
     public static void main(String[] args) throws Exception {
-        int[] link = Posix.socketpair(Posix.Constant.SOCK_SEQPACKET.value);
+        int[] link = Descriptors.socketpair(Posix.Constant.SOCK_SEQPACKET.value);
         Fd master = new Fd(link[0]);
         Settings s = new Settings();
         s.allowRoot = true;
@@ -49,22 +52,22 @@ public final class Training {
 
     private static String playMaster(Fd link, Settings s, Fd image) {
         try (image) {
-            int[] ids = Posix.getresids();
+            int[] ids = Privileges.getresids();
             Protocol.sendHello(link, new Protocol.Hello(Protocol.VERSION, s.encode(), ids[1], ids[4],
-                    Posix.getgroups(), null, image));
+                    Privileges.getgroups(), null, image));
             expect(Protocol.receiveFromWorker(link), Protocol.Ready.class);
             if (Boolean.getBoolean("kraken.training.report")) {
                 System.err.println("kraken training: ready, process cpu " + selfCpuMillis() + " ms");
             }
-            int[] conn = Posix.socketpair(Posix.Constant.SOCK_STREAM.value);
+            int[] conn = Descriptors.socketpair(Posix.Constant.SOCK_STREAM.value);
             try (Fd client = new Fd(conn[0]); Fd server = new Fd(conn[1])) {
                 Protocol.sendConnection(link, "127.0.0.1", 40000, server);
                 server.close();
                 byte[] hi = "hi\n".getBytes(StandardCharsets.ISO_8859_1);
-                Posix.send(client.get(), hi, 0, hi.length);
+                Sockets.send(client.get(), hi, 0, hi.length);
                 StringBuilder got = new StringBuilder();
                 byte[] buf = new byte[256];
-                for (int n; (n = Posix.recv(client.get(), buf, 0, buf.length)) > 0; ) {
+                for (int n; (n = Sockets.recv(client.get(), buf, 0, buf.length)) > 0; ) {
                     got.append(new String(buf, 0, n, StandardCharsets.ISO_8859_1));
                 }
                 expect(Protocol.receiveFromWorker(link), Protocol.Done.class);

@@ -13,6 +13,8 @@ import kraken.lua.runtime.LuaRuntime;
 import kraken.lua.sockets.LuaSocket;
 import kraken.lua.module.Registry;
 import kraken.lua51.LineAtomicStream;
+import kraken.posix.Descriptors;
+import kraken.posix.ThisProcess;
 import kraken.settings.Settings;
 import kraken.image.Image;
 import kraken.image.ImageException;
@@ -72,7 +74,7 @@ public final class WorkerMain {
         // one-connection worker) would buy nothing. What the script printed is flushed first.
         System.out.flush();
         System.err.flush();
-        Posix.exitNow(status);
+        ThisProcess.exitNow(status);
     }
 
     /** Runs a worker on the given link; returns its exit status. */
@@ -101,7 +103,7 @@ public final class WorkerMain {
         }
         try {
             // Children the script starts (os.execute, io.popen) must not inherit the link.
-            Posix.setCloseOnExec(link.get());
+            Descriptors.setCloseOnExec(link.get());
             settings = Settings.decode(hello.settings());
             byte[] bytes;
             try (Fd file = hello.image()) {
@@ -110,7 +112,7 @@ public final class WorkerMain {
             applyLimits();
             PrivilegeDrop.apply(hello.uid(), hello.gid(), hello.groups(), settings.allowRoot, watch);
             // The drop clears the parent-death signal, so it is set after it.
-            Posix.setParentDeathSignal(Posix.Constant.SIGKILL.value);
+            ThisProcess.setParentDeathSignal(Posix.Constant.SIGKILL.value);
             if (watch) {
                 watchMaster();
             }
@@ -221,7 +223,7 @@ public final class WorkerMain {
      * connection does not pay for them while its client waits. No application code runs here.
      */
     private void warmConnectionPath() throws IOException {
-        int[] pair = Posix.socketpair(Posix.Constant.SOCK_STREAM.value);
+        int[] pair = Descriptors.socketpair(Posix.Constant.SOCK_STREAM.value);
         try (Fd other = new Fd(pair[1])) {
             LuaValue socket = LuaSocket.wrap(new Fd(pair[0]), settings);
             socket.get("close").call(socket);
@@ -235,10 +237,10 @@ public final class WorkerMain {
             // One connection per process: the kernel's limit is the connection's. SIGXCPU at the
             // soft limit names the cause in the exit; the hard one, a second later, is SIGKILL.
             // Set before the uid switch, so the worker (or a child of its uid) can never raise it.
-            Posix.setrlimit(Posix.Constant.RLIMIT_CPU.value, settings.limitCpu, settings.limitCpu + 1);
+            ThisProcess.setrlimit(Posix.Constant.RLIMIT_CPU.value, settings.limitCpu, settings.limitCpu + 1);
         }
         if (settings.limitFiles != null) {
-            Posix.setrlimit(Posix.Constant.RLIMIT_NOFILE.value, settings.limitFiles, settings.limitFiles);
+            ThisProcess.setrlimit(Posix.Constant.RLIMIT_NOFILE.value, settings.limitFiles, settings.limitFiles);
         }
         // Set while still root, so that it holds once the drop makes it apply; it counts the
         // processes and threads of the worker's uid, so it is a per-worker cap with a uid range.
@@ -246,7 +248,7 @@ public final class WorkerMain {
         // the per-worker cap; under a uid shared by every worker, RLIMIT_NPROC would be a cap on
         // all of them together, so it is set only with a uid range.
         if (settings.limitProcesses != null && (settings.userFrom != null || !settings.processesByGroup)) {
-            Posix.setrlimit(Posix.Constant.RLIMIT_NPROC.value, settings.limitProcesses, settings.limitProcesses);
+            ThisProcess.setrlimit(Posix.Constant.RLIMIT_NPROC.value, settings.limitProcesses, settings.limitProcesses);
         }
     }
 
@@ -280,7 +282,7 @@ public final class WorkerMain {
         int hangup = Posix.Constant.POLLHUP.value | Posix.Constant.POLLERR.value | Posix.Constant.POLLNVAL.value;
         while (true) {
             try {
-                if (Posix.poll(fds, events, revents, 1, -1) > 0 && (revents[0] & hangup) != 0) {
+                if (Descriptors.poll(fds, events, revents, 1, -1) > 0 && (revents[0] & hangup) != 0) {
                     System.out.flush();
                     Runtime.getRuntime().halt(Protocol.EXIT_MASTER_GONE);
                 }

@@ -12,6 +12,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import kraken.posix.Descriptors;
+import kraken.posix.Sockets;
 import kraken.settings.Settings;
 import kraken.posix.Fd;
 import kraken.posix.Posix;
@@ -23,7 +25,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(30)
 class ProtocolTest {
     private static Fd[] link() throws IOException {
-        int[] p = Posix.socketpair(Posix.Constant.SOCK_SEQPACKET.value);
+        int[] p = Descriptors.socketpair(Posix.Constant.SOCK_SEQPACKET.value);
         return new Fd[] {new Fd(p[0]), new Fd(p[1])};
     }
 
@@ -73,7 +75,7 @@ class ProtocolTest {
 
     @Test
     void anImageFileWithoutItsSealsIsRefused() throws Exception {
-        int[] p = Posix.pipe(false);
+        int[] p = Descriptors.pipe(false);
         try (Fd r = new Fd(p[0]); Fd w = new Fd(p[1])) {
             assertThrows(IOException.class, () -> Protocol.readImage(r, 1 << 20));
         }
@@ -116,7 +118,7 @@ class ProtocolTest {
         for (byte[] g : garbage) {
             Fd[] l = link();
             try (Fd master = l[0]; Fd worker = l[1]) {
-                Posix.send(worker.get(), g, 0, g.length);
+                Sockets.send(worker.get(), g, 0, g.length);
                 assertThrows(IOException.class, () -> Protocol.receiveFromWorker(master));
             }
         }
@@ -125,7 +127,7 @@ class ProtocolTest {
     @Test
     void aConnectionTravelsWithItsDescriptor() throws Exception {
         Fd[] l = link();
-        int[] c = Posix.socketpair(Posix.Constant.SOCK_STREAM.value);
+        int[] c = Descriptors.socketpair(Posix.Constant.SOCK_STREAM.value);
         try (Fd master = l[0]; Fd worker = l[1]; Fd client = new Fd(c[0]); Fd server = new Fd(c[1])) {
             Protocol.sendConnection(master, "::1", 4242, server);
             server.close(); // the master closes its copy at once
@@ -134,9 +136,9 @@ class ProtocolTest {
             assertEquals(4242, conn.peerPort());
             try (Fd passed = conn.fd()) {
                 byte[] ok = "ok".getBytes(StandardCharsets.US_ASCII);
-                Posix.send(passed.get(), ok, 0, 2);
+                Sockets.send(passed.get(), ok, 0, 2);
                 byte[] got = new byte[2];
-                assertEquals(2, Posix.recv(client.get(), got, 0, 2));
+                assertEquals(2, Sockets.recv(client.get(), got, 0, 2));
             }
         }
     }

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
+import kraken.posix.Descriptors;
 import kraken.posix.Fd;
 import kraken.posix.Posix;
 import org.junit.jupiter.api.Tag;
@@ -21,12 +22,12 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(30)
 class ScriptProtocolTest {
     private static Fd[] link() throws IOException {
-        int[] p = Posix.socketpair(Posix.Constant.SOCK_SEQPACKET.value);
+        int[] p = Descriptors.socketpair(Posix.Constant.SOCK_SEQPACKET.value);
         return new Fd[] {new Fd(p[0]), new Fd(p[1])};
     }
 
     private static void raw(Fd link, byte... b) throws IOException {
-        Posix.sendmsg(link.get(), b, b.length, -1);
+        Descriptors.sendmsg(link.get(), b, b.length, -1);
     }
 
     @Test
@@ -108,15 +109,15 @@ class ScriptProtocolTest {
     @Test
     void aDescriptorPassedByTheScriptProcessIsClosedNotKept() throws Exception {
         Fd[] l = link();
-        int[] pipe = Posix.pipe(false);
+        int[] pipe = Descriptors.pipe(false);
         try (Fd master = l[0]; Fd script = l[1]; Fd r = new Fd(pipe[0]); Fd w = new Fd(pipe[1])) {
             byte[] m = {'I', 1, 2, 3};
-            Posix.sendmsg(script.get(), m, m.length, r.get());
+            Descriptors.sendmsg(script.get(), m, m.length, r.get());
             r.close();
             ScriptProtocol.ReportReader reader = new ScriptProtocol.ReportReader(100);
             assertFalse(reader.readOne(master));
             // The only reader of the pipe is gone once the master closed what it received.
-            IOException e = assertThrows(IOException.class, () -> Posix.write(w.get(), new byte[] {1}, 1));
+            IOException e = assertThrows(IOException.class, () -> Descriptors.write(w.get(), new byte[] {1}, 1));
             assertTrue(e.getMessage().contains("Broken pipe"), e.getMessage());
         }
     }

@@ -4,6 +4,7 @@ import kraken.lua.runtime.Args;
 import kraken.lua.sockets.LuaSocket;
 import kraken.posix.Posix;
 import kraken.posix.PosixException;
+import kraken.posix.Privileges;
 import kraken.settings.Settings;
 import kraken.settings.SettingsView;
 import org.luaj.vm2.LuaTable;
@@ -95,7 +96,7 @@ public final class KrakenLib extends TwoArgFunction {
             }
             try {
                 // In a script process the master's uid, not this process's, decides who may be named.
-                int masterUid = settings.masterUid != null ? settings.masterUid : Posix.getresids()[1];
+                int masterUid = settings.masterUid != null ? settings.masterUid : Privileges.getresids()[1];
                 registry.setUser(Users.choose(who, masterUid, settings.allowRoot, Users.SYSTEM, settings));
                 return TRUE;
             } catch (IllegalArgumentException e) {

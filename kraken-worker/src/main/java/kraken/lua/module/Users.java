@@ -1,6 +1,6 @@
 package kraken.lua.module;
 
-import kraken.posix.Posix;
+import kraken.posix.Privileges;
 import org.luaj.vm2.LuaValue;
 
 /** Which user kraken.registerUser may name, and the name it registers. */
@@ -9,20 +9,20 @@ final class Users {
 
     /** The password database, as registerUser reads it; tests give their own. */
     interface Lookup {
-        Posix.User byName(String name);
+        Privileges.User byName(String name);
 
-        Posix.User byUid(int uid);
+        Privileges.User byUid(int uid);
     }
 
     static final Lookup SYSTEM = new Lookup() {
         @Override
-        public Posix.User byName(String name) {
-            return Posix.getpwnam(name);
+        public Privileges.User byName(String name) {
+            return Privileges.getpwnam(name);
         }
 
         @Override
-        public Posix.User byUid(int uid) {
-            return Posix.getpwuid(uid);
+        public Privileges.User byUid(int uid) {
+            return Privileges.getpwuid(uid);
         }
     };
 
@@ -41,7 +41,7 @@ final class Users {
     /** As above; a user that allowed (kraken.users) refuses is not allowed by the configuration. */
     static String choose(LuaValue who, int masterUid, boolean allowRoot, Lookup lookup, kraken.settings.Settings allowed) {
         long uid;
-        Posix.User user;
+        Privileges.User user;
         if (who.type() == LuaValue.TNUMBER) {
             uid = uidOf(who.todouble(), who.tojstring());
             user = lookup.byUid((int) uid);

@@ -7,6 +7,7 @@ import kraken.posix.Fd;
 import kraken.posix.Posix;
 import kraken.posix.PosixException;
 import kraken.posix.SocketAddress;
+import kraken.posix.Sockets;
 import kraken.settings.Settings;
 import org.luaj.vm2.LuaString;
 import org.luaj.vm2.LuaTable;
@@ -76,7 +77,7 @@ public final class LuaSocket extends LuaUserdata {
         boolean v6 = false;
         try {
             SocketAddress local = new SocketAddress();
-            Posix.getsockname(fd.get(), local);
+            Sockets.getsockname(fd.get(), local);
             v6 = local.isIpv6();
         } catch (PosixException e) {
             // Not a socket we can name: it keeps the IPv4 default, and its calls report the OS's error.
@@ -87,7 +88,7 @@ public final class LuaSocket extends LuaUserdata {
     /** kraken.socket(domain, type, protocol). */
     public static Varargs open(int domain, int type, int protocol, Settings settings) {
         try {
-            Fd fd = new Fd(Posix.socket(domain, type, protocol));
+            Fd fd = new Fd(Sockets.socket(domain, type, protocol));
             return new LuaSocket(fd, settings, domain == Posix.Constant.AF_INET6.value);
         } catch (PosixException e) {
             return failure(e);
@@ -128,7 +129,7 @@ public final class LuaSocket extends LuaUserdata {
         }
         try {
             SocketAddress peer = new SocketAddress();
-            LuaSocket client = new LuaSocket(new Fd(Posix.accept(fd.get(), peer)), settings, ipv6);
+            LuaSocket client = new LuaSocket(new Fd(Sockets.accept(fd.get(), peer)), settings, ipv6);
             LuaTable from = new LuaTable();
             from.set("host", peer.host() == null ? NIL : valueOf(peer.host()));
             from.set("port", peer.port());
@@ -155,9 +156,9 @@ public final class LuaSocket extends LuaUserdata {
         try {
             byte[] address = SocketAddress.of(host, port, ipv6).address();
             if (connect) {
-                Posix.connect(fd.get(), address, port);
+                Sockets.connect(fd.get(), address, port);
             } else {
-                Posix.bind(fd.get(), address, port);
+                Sockets.bind(fd.get(), address, port);
             }
             return TRUE;
         } catch (UnknownHostException e) {
@@ -172,7 +173,7 @@ public final class LuaSocket extends LuaUserdata {
             return closed();
         }
         try {
-            Posix.listen(fd.get(), backlog);
+            Sockets.listen(fd.get(), backlog);
             return TRUE;
         } catch (PosixException e) {
             return failure(e);
@@ -186,7 +187,7 @@ public final class LuaSocket extends LuaUserdata {
         }
         try {
             SocketAddress local = new SocketAddress();
-            Posix.getsockname(fd.get(), local);
+            Sockets.getsockname(fd.get(), local);
             if (!local.isIp() || local.port() == 0) {
                 return NIL;
             }
@@ -202,8 +203,8 @@ public final class LuaSocket extends LuaUserdata {
         }
         try {
             LuaTable t = new LuaTable();
-            t.set("rcvtimeo", Posix.getTimeout(fd.get(), Posix.Constant.SO_RCVTIMEO.value) / 1e6);
-            t.set("sndtimeo", Posix.getTimeout(fd.get(), Posix.Constant.SO_SNDTIMEO.value) / 1e6);
+            t.set("rcvtimeo", Sockets.getTimeout(fd.get(), Posix.Constant.SO_RCVTIMEO.value) / 1e6);
+            t.set("sndtimeo", Sockets.getTimeout(fd.get(), Posix.Constant.SO_SNDTIMEO.value) / 1e6);
             return t;
         } catch (PosixException e) {
             return failure(e);
@@ -216,8 +217,8 @@ public final class LuaSocket extends LuaUserdata {
         }
         long micros = micros(seconds);
         try {
-            Posix.setTimeout(fd.get(), Posix.Constant.SO_RCVTIMEO.value, micros);
-            Posix.setTimeout(fd.get(), Posix.Constant.SO_SNDTIMEO.value, micros);
+            Sockets.setTimeout(fd.get(), Posix.Constant.SO_RCVTIMEO.value, micros);
+            Sockets.setTimeout(fd.get(), Posix.Constant.SO_SNDTIMEO.value, micros);
             return TRUE;
         } catch (PosixException e) {
             return failure(e);
@@ -242,12 +243,12 @@ public final class LuaSocket extends LuaUserdata {
         try {
             int f = fd.get();
             if (option == Posix.Constant.SO_LINGER.value) {
-                return valueOf(Posix.getLinger(f));
+                return valueOf(Sockets.getLinger(f));
             }
             if (isTimeout(option)) {
-                return valueOf(Posix.getTimeout(f, option) != 0);
+                return valueOf(Sockets.getTimeout(f, option) != 0);
             }
-            return valueOf(Posix.getsockopt(f, Posix.Constant.SOL_SOCKET.value, option) != 0);
+            return valueOf(Sockets.getsockopt(f, Posix.Constant.SOL_SOCKET.value, option) != 0);
         } catch (PosixException e) {
             return failure(e);
         }
@@ -263,15 +264,15 @@ public final class LuaSocket extends LuaUserdata {
             int f = fd.get();
             if (option == Posix.Constant.SO_LINGER.value) {
                 boolean on = isNumber ? value.todouble() >= 0 : value.toboolean();
-                Posix.setLinger(f, on, isNumber ? (int) value.todouble() : DEFAULT_LINGER_SECONDS);
+                Sockets.setLinger(f, on, isNumber ? (int) value.todouble() : DEFAULT_LINGER_SECONDS);
             } else if (isTimeout(option)) {
                 if (!isNumber && value.toboolean()) {
                     return varargsOf(NIL, valueOf("a timeout is a number of seconds"));
                 }
-                Posix.setTimeout(f, option, isNumber ? micros(value.todouble()) : 0);
+                Sockets.setTimeout(f, option, isNumber ? micros(value.todouble()) : 0);
             } else {
                 int v = isNumber ? (int) value.todouble() : (value.toboolean() ? 1 : 0);
-                Posix.setsockopt(f, Posix.Constant.SOL_SOCKET.value, option, v);
+                Sockets.setsockopt(f, Posix.Constant.SOL_SOCKET.value, option, v);
             }
             return TRUE;
         } catch (PosixException e) {
@@ -296,7 +297,7 @@ public final class LuaSocket extends LuaUserdata {
         }
         byte[] b = new byte[Math.min(n, MAX_READ)];
         try {
-            int got = Posix.recv(fd.get(), b, 0, b.length);
+            int got = Sockets.recv(fd.get(), b, 0, b.length);
             if (got == 0) {
                 eof = true;
                 return closed();
@@ -325,7 +326,7 @@ public final class LuaSocket extends LuaUserdata {
             }
             in.prepareRead();
             try {
-                int got = Posix.recv(fd.get(), in.array(), in.writeOffset(), in.writable());
+                int got = Sockets.recv(fd.get(), in.array(), in.writeOffset(), in.writable());
                 if (got == 0) {
                     eof = true;
                 } else {
@@ -350,7 +351,7 @@ public final class LuaSocket extends LuaUserdata {
             return valueOf(0);
         }
         try {
-            return valueOf(Posix.send(fd.get(), data, off, len));
+            return valueOf(Sockets.send(fd.get(), data, off, len));
         } catch (PosixException e) {
             return failure(e);
         }
@@ -371,7 +372,7 @@ public final class LuaSocket extends LuaUserdata {
         int sent = 0;
         try {
             while (sent < data.length) {
-                sent += Posix.send(fd.get(), data, sent, data.length - sent);
+                sent += Sockets.send(fd.get(), data, sent, data.length - sent);
             }
             return valueOf(sent);
         } catch (PosixException e) {

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import kraken.lua.runtime.LuaRuntime;
 import kraken.posix.Posix;
+import kraken.posix.Privileges;
 import kraken.settings.Settings;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -87,8 +88,8 @@ class KrakenLibTest {
 
     @Test
     void registerUserRegistersTheResolvedName() throws Exception {
-        int euid = Posix.getresids()[1];
-        Posix.User me = Posix.getpwuid(euid);
+        int euid = Privileges.getresids()[1];
+        Privileges.User me = Privileges.getpwuid(euid);
         assertNotNull(me);
         if (euid == 0) {
             run("assert(kraken.registerUser('nobody'))");

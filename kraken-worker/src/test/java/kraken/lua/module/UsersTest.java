@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
-import kraken.posix.Posix;
+import kraken.posix.Privileges;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -14,19 +14,19 @@ import org.luaj.vm2.LuaValue;
 @Tag("unit")
 @Timeout(10)
 class UsersTest {
-    private static final Posix.User ROOT = new Posix.User("root", 0, 0, new int[] {0});
-    private static final Posix.User ALICE = new Posix.User("alice", 1000, 1000, new int[] {1000});
-    private static final Posix.User BOB = new Posix.User("bob", 1001, 1001, new int[] {1001});
+    private static final Privileges.User ROOT = new Privileges.User("root", 0, 0, new int[] {0});
+    private static final Privileges.User ALICE = new Privileges.User("alice", 1000, 1000, new int[] {1000});
+    private static final Privileges.User BOB = new Privileges.User("bob", 1001, 1001, new int[] {1001});
 
     /** A password database of three users. */
     private static final Users.Lookup DB = new Users.Lookup() {
         @Override
-        public Posix.User byName(String name) {
+        public Privileges.User byName(String name) {
             return List.of(ROOT, ALICE, BOB).stream().filter(u -> u.name().equals(name)).findFirst().orElse(null);
         }
 
         @Override
-        public Posix.User byUid(int uid) {
+        public Privileges.User byUid(int uid) {
             return List.of(ROOT, ALICE, BOB).stream().filter(u -> u.uid() == uid).findFirst().orElse(null);
         }
     };

@@ -20,6 +20,7 @@ import kraken.lua.module.Registry;
 import kraken.lua.runtime.LuaRuntime;
 import kraken.posix.Fd;
 import kraken.posix.Posix;
+import kraken.posix.Sockets;
 import kraken.settings.Settings;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
@@ -325,8 +326,8 @@ class LuaSocketTest {
     @Test
     void wrapHandsAConnectedDescriptorToLua() throws Exception {
         try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-            Fd fd = new Fd(Posix.socket(Posix.Constant.AF_INET.value, Posix.Constant.SOCK_STREAM.value, 0));
-            Posix.connect(fd.get(), new byte[] {127, 0, 0, 1}, server.getLocalPort());
+            Fd fd = new Fd(Sockets.socket(Posix.Constant.AF_INET.value, Posix.Constant.SOCK_STREAM.value, 0));
+            Sockets.connect(fd.get(), new byte[] {127, 0, 0, 1}, server.getLocalPort());
             peer = server.accept();
             LuaSocket s = LuaSocket.wrap(fd, settings);
             lua("");

@@ -1,0 +1,51 @@
+package kraken.testing;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+/** What /proc says about a process's descriptors and environment. */
+public final class ProcFiles {
+    private ProcFiles() {}
+
+    /** The socket inodes ("socket:[N]") among pid's descriptors. */
+    public static Set<String> sockets(long pid) throws IOException {
+        Set<String> out = new TreeSet<>();
+        for (String d : Server.descriptors((int) pid)) {
+            int arrow = d.indexOf("-> ");
+            String target = d.substring(arrow + 3);
+            if (target.startsWith("socket:")) {
+                out.add(target);
+            }
+        }
+        return out;
+    }
+
+    /** Whether descriptor fd of pid is close-on-exec (O_CLOEXEC in /proc/PID/fdinfo). */
+    public static boolean closeOnExec(long pid, int fd) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/fdinfo/" + fd))) {
+            if (line.startsWith("flags:")) {
+                return (Long.parseLong(line.substring(6).trim(), 8) & 02000000L) != 0;
+            }
+        }
+        throw new AssertionError("no flags for fd " + fd + " of " + pid);
+    }
+
+    /** The names of pid's environment variables. */
+    public static List<String> environmentNames(long pid) throws IOException {
+        List<String> out = new ArrayList<>();
+        String env = new String(Files.readAllBytes(Path.of("/proc/" + pid + "/environ")), StandardCharsets.ISO_8859_1);
+        for (String kv : env.split("\0")) {
+            int eq = kv.indexOf('=');
+            if (eq > 0) {
+                out.add(kv.substring(0, eq));
+            }
+        }
+        return out;
+    }
+}
