@@ -113,7 +113,8 @@ class SoakTest {
                     early.fds, end.fds, early.workers, end.workers, early.threads, end.threads, early.rssKb,
                     end.rssKb);
             System.out.println(figures);
-            assertTrue(run.failures.isEmpty(), figures + "\n" + String.join("\n", run.failures));
+            assertTrue(run.failures.isEmpty(), figures + "\n" + String.join("\n", run.failures)
+                    + "\nthe master's log of those workers:\n" + logOfFailedWorkers(s.process.stderr(), run.failures));
             assertTrue(run.unattributed.get() <= run.killed.size(), figures);
             assertTrue(run.ordinary.get() > total / 2, figures);
             // Each worker costs the master a link, a stderr pipe and a pidfd; nothing else may grow.
@@ -286,5 +287,20 @@ class SoakTest {
             long rss = Long.parseLong(Server.statusField((int) pid, "VmRSS").replace("kB", "").trim());
             return new MasterUsage(fds == null ? 0 : fds.length, threads, rss, s.workerPids().size());
         }
+    }
+
+    /** The master's log lines about the workers named in the failures ("worker PID"), for the report. */
+    private static String logOfFailedWorkers(String log, List<String> failures) {
+        List<String> lines = new ArrayList<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("worker (\\d+)").matcher(String.join("\n", failures));
+        while (m.find()) {
+            String mark = "worker " + m.group(1);
+            for (String line : log.split("\n")) {
+                if (line.contains(mark + ":") || line.contains(mark + " ")) {
+                    lines.add(line);
+                }
+            }
+        }
+        return String.join("\n", lines);
     }
 }
