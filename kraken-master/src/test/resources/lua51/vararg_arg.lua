@@ -1,0 +1,55 @@
+-- 5.1's LUA_COMPAT_VARARG: a vararg function that never uses ... gets a local arg = {...; n = #args}.
+arg = "global arg"
+
+local function show(t)
+  if type(t) ~= "table" then return tostring(t) end
+  local parts = {}
+  for i = 1, t.n do parts[#parts + 1] = tostring(t[i]) end
+  return "n=" .. t.n .. " [" .. table.concat(parts, ",") .. "]"
+end
+
+local function plain(...) return arg end
+print(show(plain()))
+print(show(plain(1, nil, 3)))
+print(show(plain(nil, nil)))
+print(show(plain("a", "b", nil, nil, nil)))
+
+-- fixed parameters come first and are not in arg
+local function fixed(a, b, ...) return a, b, show(arg) end
+print(fixed(1, 2, 3, 4))
+print(fixed(1))
+
+-- a function that uses ... has a nil local arg, not the global
+local function uses(...) local x = select('#', ...) return arg, x end
+print(uses(1, 2))
+local function usesInTable(...) return arg, #{...} end
+print(usesInTable(7, 8, 9))
+
+-- a nested function's ... does not take away its parent's arg
+local function outer(...)
+  local inner = function(...) return select('#', ...), arg end
+  return show(arg), inner(1, 2, 3)
+end
+print(outer("x", "y"))
+
+-- a method's arg follows self
+local obj = {}
+function obj:m(...) return self == obj, show(arg) end
+print(obj:m(10, 20))
+
+-- arg is an ordinary local: assignable, captured by closures, fresh each call
+local function counter(...)
+  return function() arg.n = arg.n + 1 return arg.n end
+end
+local c1, c2 = counter(1), counter(1, 2)
+print(c1(), c1(), c2())
+local function assign(...) arg = 5 return arg end
+print(assign(1), arg)
+
+-- a non-vararg function sees the global
+local function noVararg(a) return arg end
+print(noVararg(1))
+
+-- the main chunk has no arg local: this is the global
+print(arg)
+print(select('#', plain(1, 2)))
