@@ -53,3 +53,11 @@ print(noVararg(1))
 -- the main chunk has no arg local: this is the global
 print(arg)
 print(select('#', plain(1, 2)))
+
+-- string.dump keeps arg: the undumped function builds it too, and one that uses ... still has none
+local reloaded = loadstring(string.dump(function(a, ...) return a, arg end))
+local first, t = reloaded("p", "q", nil)
+print(first, show(t))
+print(loadstring(string.dump(function(...) return arg, ... end))(4, 5))
+local nested = loadstring(string.dump(function() return function(...) return arg.n end end))
+print(nested()(1, 2, 3, nil))

@@ -120,8 +120,10 @@ public final class Lua51LexState extends LexState {
     }
 
     /** {@code {...; n = select('#', ...)}}: 5.1's arg table, counting trailing nils in n. */
-    static final class VarargTable extends org.luaj.vm2.lib.VarArgFunction {
-        static final VarargTable INSTANCE = new VarargTable();
+    public static final class VarargTable extends org.luaj.vm2.lib.VarArgFunction {
+        public static final VarargTable INSTANCE = new VarargTable();
+
+        private VarargTable() {}
 
         @Override
         public org.luaj.vm2.Varargs invoke(org.luaj.vm2.Varargs args) {
