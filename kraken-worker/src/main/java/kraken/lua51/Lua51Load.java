@@ -52,9 +52,6 @@ final class Lua51Load extends VarArgFunction {
             }
             Prototype p = binary ? state.globals.loadPrototype(in, chunkname, "b")
                     : state.globals.compilePrototype(in, chunkname);
-            if (binary) {
-                VarargDump.afterUndump(p);
-            }
             LuaFunction f = state.globals.loader.load(p, chunkname, state.globals);
             if (f instanceof LuaClosure c) {
                 if (binary) {

@@ -1,5 +1,6 @@
 package kraken.lua51;
 
+import org.luaj.vm2.Globals;
 import org.luaj.vm2.LuaString;
 import org.luaj.vm2.LuaValue;
 import org.luaj.vm2.Prototype;
@@ -8,7 +9,8 @@ import org.luaj.vm2.compiler.Lua51LexState;
 /**
  * string.dump and load of functions that have 5.1's {@code arg} table. The 5.1 parser
  * (Lua51LexState.parlist) builds it with a Java function held as a constant, which a binary chunk
- * cannot hold; a dump writes a marker string in its place and an undump puts the function back.
+ * cannot hold; a dump writes a marker string in its place and the state's undumper (every binary
+ * chunk, whether from load, loadstring, dofile or require) puts the function back.
  * The marker starts with a NUL, so no ordinary string constant is one; a chunk that forges it
  * only gets that harmless table builder.
  */
@@ -16,6 +18,20 @@ final class VarargDump {
     private VarargDump() {}
 
     static final LuaString MARKER = LuaString.valueOf("\0kraken: Lua 5.1 vararg arg table\0");
+
+    /** Wraps the state's undumper, if it has one (the sandbox has none). */
+    static void install(Globals globals) {
+        Globals.Undumper undumper = globals.undumper;
+        if (undumper != null) {
+            globals.undumper = (stream, chunkname) -> {
+                Prototype p = undumper.undump(stream, chunkname);
+                if (p != null) {
+                    afterUndump(p);
+                }
+                return p;
+            };
+        }
+    }
 
     /** A copy of the function tree to dump, the table builder replaced by the marker. */
     static Prototype forDump(Prototype p) {
