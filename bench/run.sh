@@ -13,7 +13,7 @@
 #                  whose worker respawns give the spawn-to-ready figures 5
 #   BENCH_SPARE    kraken.workers.spare                                2 (the shipped default)
 #   BENCH_MAX      kraken.workers.max (>= BENCH_HOLD to hold them all) 128
-#   BENCH_STATE_CONNECTIONS kraken.workers.connections ("state": a worker's life)  1000 (shipped)
+#   BENCH_STATE_CONNECTIONS kraken.workers.connections ("state": a worker's life)  10000 (shipped)
 #   BENCH_START_TIMEOUT seconds a server may take to serve its first connection 90
 #   BENCH_CONN_TIMEOUT  seconds one connection may take before it counts as an error 15
 #   BENCH_SERVERS  which servers, any of: kproc kstate kproc25 kstate25 lfork cfork cpre
@@ -37,7 +37,7 @@ JVM_RUNS=${BENCH_JVM_RUNS:-5}
 SPAWNS=${BENCH_SPAWNS:-5}
 SPARE=${BENCH_SPARE:-2}
 MAX=${BENCH_MAX:-128}
-STATE_CONNS=${BENCH_STATE_CONNECTIONS:-1000}
+STATE_CONNS=${BENCH_STATE_CONNECTIONS:-10000}
 START_TIMEOUT=${BENCH_START_TIMEOUT:-90}
 CONN_TIMEOUT=${BENCH_CONN_TIMEOUT:-15}
 KLOG=${BENCH_KRAKEN_LOG-debug}

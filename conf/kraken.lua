@@ -18,7 +18,7 @@ kraken.isolation = "process"
 kraken.workers = {
   spare = 2,            -- spare workers kept: ready, or preparing a fresh state (0 to max)
   max = 64,             -- workers alive at once, busy and idle: the concurrency cap (1 to 10000)
-  connections = 1000,   -- connections per worker in "state" isolation at most (1 to 2147483647)
+  connections = 10000,  -- connections per worker in "state" isolation at most (1 to 2147483647)
   idle = 10,            -- seconds an idle worker above the spare target waits before it retires
 }
 

@@ -26,11 +26,23 @@ final class WorkerFlags {
         f.add("-Xlog:all=warning:stderr");
         // libkraken.so is loaded with System.load, a "restricted method" that JDK 24+ warns about.
         f.add("--enable-native-access=ALL-UNNAMED");
-        // C1 alone in both isolations: a "state" worker lives kraken.workers.connections (1000)
-        // connections, too short for C2's slower warm-up to pay off (measured: twice the
+        // C1 alone in both isolations: a "state" worker lives kraken.workers.connections (10000 by default;
+        // measured at 1000, C2's slower warm-up did not pay off: twice the
         // connections per second with C1 alone at C=16).
         f.add("-XX:TieredStopAtLevel=1");
-        if (!s.stateIsolation()) {
+        // No container detection: a worker's heap and stack are set above, and the JVM's compiler
+        // threads otherwise read the memory cgroup's files now and then (os::available_memory,
+        // to decide whether to add a compiler thread). A "state" worker's descriptor census that
+        // caught one open retired the worker as if its connection had leaked it: 9 of the 47
+        // worker starts of one `make bench` run (notes/connection-cost.md).
+        f.add("-XX:-UseContainerSupport");
+        if (s.stateIsolation()) {
+            // A "state" worker touches all of its young generation between collections, and
+            // keeps it: with the default (a third of the heap) an idle worker held 37 MB of PSS;
+            // with 4 MB, 22 MB (measured, notes/connection-cost.md). A connection's garbage is
+            // small and short-lived, so a small young generation costs little collection.
+            f.add("-Xmn4m");
+        } else {
             // C1 compiling the start-up path (class initialisers, the Lua compiler) costs a third of
             // a worker's start and runs once. Ten times the thresholds leave that to the
             // interpreter; a hot Lua loop is still compiled within milliseconds.

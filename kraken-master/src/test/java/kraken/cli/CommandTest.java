@@ -205,7 +205,7 @@ class CommandTest {
         Result builtIn = kraken("-e", dump);
         // docs/configuration.md: kraken.user is "nobody" when the master is root, else nil.
         String user = kraken.posix.Privileges.geteuid() == 0 ? "nobody" : "nil";
-        assertOk(builtIn, "5 50 500 process 2 64 1000 " + user + " false 300 64m nil nil 65536 false 30\n");
+        assertOk(builtIn, "5 50 500 process 2 64 10000 " + user + " false 300 64m nil nil 65536 false 30\n");
         Path shipped = kraken.testing.Paths.root().toPath().resolve("conf/kraken.lua");
         assertOk(kraken("--config", shipped.toString(), "-e", dump), builtIn.stdout());
     }

@@ -61,7 +61,7 @@ class ConfigLoaderTest {
         assertEquals(false, s.mmTimeoutRange);
         assertEquals(4, s.workersSpare);
         assertEquals(8, s.workersMax);
-        assertEquals(1000, s.workersConnections);
+        assertEquals(10000, s.workersConnections);
         assertEquals("state", s.isolation);
         assertEquals("128m", s.limitMemory);
         assertEquals(20L, s.limitCpu);

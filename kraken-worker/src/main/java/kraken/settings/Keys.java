@@ -190,7 +190,12 @@ public final class Keys {
 
     /** The configuration gave either a name or a uid; a uid reads back as the number it was. */
     static LuaValue userValue(String user) {
-        return user.matches("[0-9]+") ? LuaValue.valueOf(Double.parseDouble(user)) : LuaValue.valueOf(user);
+        // A loop, not String.matches, which compiles its pattern at every call (every connection's state).
+        boolean uid = !user.isEmpty();
+        for (int i = 0; i < user.length() && uid; i++) {
+            uid = user.charAt(i) >= '0' && user.charAt(i) <= '9';
+        }
+        return uid ? LuaValue.valueOf(Double.parseDouble(user)) : LuaValue.valueOf(user);
     }
 
     private static void encodeUser(Settings s, Map<String, String> m) {

@@ -17,7 +17,7 @@ public final class Settings {
     public String isolation = "process";
     public int workersSpare = 2;
     public int workersMax = 64;
-    public int workersConnections = 1000;
+    public int workersConnections = 10000;
     /** Seconds a ready worker above the spare target may stay idle before it retires. */
     public double workersIdle = 10;
     /** The configured default user; null means the master's own user (a root master's loader sets "nobody"). */

@@ -47,12 +47,20 @@ public final class SettingsView {
     }
 
     public static boolean isGroup(String topLevelName) {
+        return GROUPS.contains(topLevelName);
+    }
+
+    // The view is built for every connection's state: the groups are known once, not searched for.
+    private static final Set<String> GROUPS = groups();
+
+    private static Set<String> groups() {
+        Set<String> names = new LinkedHashSet<>();
         for (String k : KEYS) {
-            if (k.startsWith(topLevelName + ".")) {
-                return true;
+            if (k.indexOf('.') >= 0) {
+                names.add(topOf(k));
             }
         }
-        return false;
+        return Set.copyOf(names);
     }
 
     /**
@@ -87,7 +95,7 @@ public final class SettingsView {
     private static LuaTable group(Settings settings, String top) {
         LuaTable fields = new LuaTable();
         for (String key : KEYS) {
-            if (topOf(key).equals(top)) {
+            if (key.length() > top.length() && key.charAt(top.length()) == '.' && key.startsWith(top)) {
                 LuaValue v = read(settings, key);
                 fields.rawset(key.substring(top.length() + 1), v.istable() ? readOnly(v, top) : v);
             }

@@ -26,9 +26,20 @@ final class CgroupFiles {
         }
     }
 
+    // Read to the end into one small buffer: readAllBytes first asks for the file's size and
+    // position (an fstat and an lseek, for a size the kernel gives as 0 for a cgroup file) and
+    // allocates 8 KB; cgroup.procs is read at every connection's end.
     static String read(Path file) throws IOException {
         try (FileInputStream in = new FileInputStream(file.toFile())) {
-            return new String(in.readAllBytes(), StandardCharsets.US_ASCII);
+            byte[] b = new byte[256];
+            int n = 0;
+            for (int r; (r = in.read(b, n, b.length - n)) > 0; ) {
+                n += r;
+                if (n == b.length) {
+                    b = Arrays.copyOf(b, n * 2);
+                }
+            }
+            return new String(b, 0, n, StandardCharsets.US_ASCII);
         }
     }
 
