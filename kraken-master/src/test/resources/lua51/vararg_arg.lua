@@ -67,3 +67,19 @@ file:write(string.dump(function(...) return "from a file", arg.n end))
 file:close()
 print(dofile(name))
 os.remove(name)
+
+-- arg is built before the first instruction: a line hook and activelines see the body's lines only
+local function hooked(...)
+  local x = 1
+  return x
+end
+local lines = {}
+debug.sethook(function(event, line) lines[#lines + 1] = line end, "l")
+hooked(1, 2)
+debug.sethook()
+print(table.concat(lines, " "))
+local active = {}
+for line in pairs(debug.getinfo(hooked, "L").activelines) do active[#active + 1] = line end
+table.sort(active)
+print(table.concat(active, " "))
+print((debug.getlocal(1, 1)))

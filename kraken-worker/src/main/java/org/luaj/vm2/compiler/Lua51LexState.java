@@ -104,19 +104,24 @@ public final class Lua51LexState extends LexState {
 
     @Override
     void close_func() {
-        Integer pc = argTables.remove(fs);
+        FuncState closing = fs;
+        Integer pc = argTables.remove(closing);
+        boolean usedVarargs = usesVarargs.remove(closing);
+        int k = pc == null || usedVarargs ? 0 : closing.addk(VarargTable.INSTANCE);
+        super.close_func();  // adds the final return, so the body has an instruction after ours
         if (pc != null) {
-            int[] code = fs.f.code;
+            int[] code = closing.f.code;
             int a = Lua.GETARG_A(code[pc]);
-            if (usesVarargs.remove(fs)) {
+            if (usedVarargs) {
                 code[pc] = CREATE_ABC(Lua.OP_LOADNIL, a, 0, 0);
                 code[pc + 1] = CREATE_ABx(Lua.OP_JMP, 0, 1 + Lua.MAXARG_sBx);  // over the call
             } else {
-                code[pc] = CREATE_ABx(Lua.OP_LOADK, a, fs.addk(VarargTable.INSTANCE));
+                code[pc] = CREATE_ABx(Lua.OP_LOADK, a, k);
             }
+            // 5.1 builds arg before the first instruction: line hooks and activelines see the body only.
+            int[] lines = closing.f.lineinfo;
+            java.util.Arrays.fill(lines, pc, pc + 3, lines[pc + 3]);
         }
-        usesVarargs.remove(fs);
-        super.close_func();
     }
 
     /** {@code {...; n = select('#', ...)}}: 5.1's arg table, counting trailing nils in n. */
