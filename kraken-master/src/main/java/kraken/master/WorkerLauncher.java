@@ -134,6 +134,11 @@ final class WorkerLauncher implements Launcher {
             errWrite = new Fd(err[1]);
             int pid = walls.spawn(java, preparedArgv, environment,
                     new int[] {0, devNull.get(), 2, errWrite.get(), Protocol.LINK_FD, workerEnd.get()});
+            // The child has its own copies: the master's go at once, not after the group placement
+            // and HELLO, so a worker's end of its link is never held by the master longer than this.
+            // (Fd closes once; the finally below is then harmless.)
+            workerEnd.close();
+            errWrite.close();
             Fd pidfd = new Fd(Processes.pidfdOpen(pid));
             Worker w = new Worker(pid, masterEnd, pidfd, errRead, generation, System.nanoTime());
             w.uid = uid;

@@ -55,7 +55,9 @@ class ControlGroupTest {
               local name = skt:receive()
               skt:send(tostring(pid()))
               if name ~= "hi" then
-                local p = io.popen("sh DIR/" .. name .. ".sh")
+                -- io.popen runs its command through /bin/sh -c, as lua5.1's does: exec makes
+                -- the script's own shell the worker's child, so its $PPID is the worker.
+                local p = io.popen("exec sh DIR/" .. name .. ".sh")
                 local out = p:read("*a") or ""
                 p:close()
                 skt:send((out:gsub("\\n", " ")))
