@@ -65,6 +65,7 @@ public final class Lua51Lib extends TwoArgFunction {
         WeakTables.install(globals);
         Lua51Collector.install(globals);
         Lua51Compiler.install(globals);
+        VarargDump.install(globals);
         Lua51Debug.install(globals);
         new Lua51Coroutines(state, coroutines).install(globals.get("coroutine"));
         return env;

@@ -37,7 +37,7 @@ final class Lua51StringLib extends TwoArgFunction {
             }
             java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
             try {
-                org.luaj.vm2.compiler.DumpState.dump(c.p, out, false);
+                org.luaj.vm2.compiler.DumpState.dump(VarargDump.forDump(c.p), out, false);
             } catch (java.io.IOException e) {
                 throw new LuaError(e.getMessage());
             }

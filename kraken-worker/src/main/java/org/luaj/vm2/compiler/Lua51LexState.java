@@ -2,6 +2,7 @@ package org.luaj.vm2.compiler;
 
 import java.io.IOException;
 import java.io.InputStream;
+import org.luaj.vm2.Lua;
 import org.luaj.vm2.LuaError;
 import org.luaj.vm2.LuaString;
 import org.luaj.vm2.LuaValue;
@@ -49,7 +50,6 @@ public final class Lua51LexState extends LexState {
         return main.f;
     }
 
-    /** 5.1 refuses a break outside a loop where it stands, naming the token after it. */
     /**
      * 5.1 has no empty statement: a ';' may only follow a statement ("x = 1;"), so one is taken
      * after each statement here and a ';' where a statement starts is "unexpected symbol".
@@ -63,6 +63,82 @@ public final class Lua51LexState extends LexState {
         super.statement();
         if (first != TK_RETURN) {
             testnext(';');  // a return takes its own
+        }
+    }
+
+    /**
+     * 5.1's LUA_COMPAT_VARARG: a vararg function has a local {@code arg} after its parameters,
+     * {@code {...; n = select('#', ...)}} when its body never uses {@code ...}, nil when it does.
+     * Which one is known only at the function's end, so three instructions are emitted here, at
+     * the function's start (the table built by {@link VarargTable}), and {@link #close_func}
+     * turns them into "arg = nil" if the body used {@code ...}.
+     */
+    @Override
+    void parlist() {
+        super.parlist();
+        if (fs.f.is_vararg != 0) {
+            new_localvarliteral("arg");
+            adjustlocalvars(1);
+            int a = fs.freereg;
+            fs.reserveregs(1);
+            fs.checkstack(1);  // the call's vararg register, above arg
+            int pc = fs.codeABx(Lua.OP_LOADK, a, 0);  // the constant is set in close_func
+            fs.codeABC(Lua.OP_VARARG, a + 1, 0, 0);
+            fs.codeABC(Lua.OP_CALL, a, 0, 2);
+            argTables.put(fs, pc);
+        }
+    }
+
+    /** The functions whose body used {@code ...}: their {@code arg} is nil. */
+    private final java.util.Set<FuncState> usesVarargs = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    /** For each vararg function being parsed, the pc of its {@code arg} table's first instruction. */
+    private final java.util.Map<FuncState, Integer> argTables = new java.util.IdentityHashMap<>();
+
+    @Override
+    void simpleexp(LexState.expdesc v) {
+        if (currentToken() == TK_DOTS) {
+            usesVarargs.add(fs);
+        }
+        super.simpleexp(v);
+    }
+
+    @Override
+    void close_func() {
+        FuncState closing = fs;
+        Integer pc = argTables.remove(closing);
+        boolean usedVarargs = usesVarargs.remove(closing);
+        int k = pc == null || usedVarargs ? 0 : closing.addk(VarargTable.INSTANCE);
+        super.close_func();  // adds the final return, so the body has an instruction after ours
+        if (pc != null) {
+            int[] code = closing.f.code;
+            int a = Lua.GETARG_A(code[pc]);
+            if (usedVarargs) {
+                code[pc] = CREATE_ABC(Lua.OP_LOADNIL, a, 0, 0);
+                code[pc + 1] = CREATE_ABx(Lua.OP_JMP, 0, 1 + Lua.MAXARG_sBx);  // over the call
+            } else {
+                code[pc] = CREATE_ABx(Lua.OP_LOADK, a, k);
+            }
+            // 5.1 builds arg before the first instruction: line hooks and activelines see the body only.
+            int[] lines = closing.f.lineinfo;
+            java.util.Arrays.fill(lines, pc, pc + 3, lines[pc + 3]);
+        }
+    }
+
+    /** {@code {...; n = select('#', ...)}}: 5.1's arg table, counting trailing nils in n. */
+    public static final class VarargTable extends org.luaj.vm2.lib.VarArgFunction {
+        public static final VarargTable INSTANCE = new VarargTable();
+
+        private VarargTable() {}
+
+        @Override
+        public org.luaj.vm2.Varargs invoke(org.luaj.vm2.Varargs args) {
+            int n = args.narg();
+            org.luaj.vm2.LuaTable t = new org.luaj.vm2.LuaTable(n, 1);
+            for (int i = 1; i <= n; i++) {
+                t.rawset(i, args.arg(i));
+            }
+            t.rawset("n", LuaValue.valueOf(n));
+            return t;
         }
     }
 
