@@ -15,6 +15,7 @@ import kraken.settings.Settings;
 import org.luaj.vm2.Globals;
 import org.luaj.vm2.LuaString;
 import org.luaj.vm2.LuaValue;
+import org.luaj.vm2.compiler.Lua51LexState;
 import org.luaj.vm2.Prototype;
 
 /**
@@ -266,6 +267,9 @@ public final class Image {
                     return -constants.size();
                 case REF:
                     return ref(mask);
+                case VARARG_TABLE:
+                    constants.add(Lua51LexState.VarargTable.INSTANCE);
+                    return -constants.size();
                 default:
                     throw ImageIn.corrupt("unknown value tag");
             }

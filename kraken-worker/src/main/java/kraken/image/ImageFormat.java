@@ -9,6 +9,7 @@ package kraken.image;
  *
  * <pre>
  *   value     = NIL | FALSE | TRUE | INT zigzag-varint | DOUBLE 8 bytes (IEEE, big-endian) | REF ref
+ *             | VARARG_TABLE (the 5.1 compiler's arg-table builder, a constant of vararg prototypes)
  *   STRING    varint length, bytes
  *   TABLE     varint array slots, u32 pairs, value metatable, array values, pairs as key value
  *   LIB       path                                (a library object of a fresh state)
@@ -39,6 +40,11 @@ final class ImageFormat {
     static final int INT = 3;
     static final int DOUBLE = 4;
     static final int REF = 5;
+    /**
+     * The 5.1 compiler's builder of a vararg function's `arg` table: a Java constant in the
+     * prototypes it compiles (docs/lua-api.md), stateless, so the same one in every copy.
+     */
+    static final int VARARG_TABLE = 6;
 
     static final int END = 0;
     static final int STRING = 1;

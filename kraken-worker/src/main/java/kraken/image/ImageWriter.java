@@ -22,6 +22,7 @@ import org.luaj.vm2.LuaString;
 import org.luaj.vm2.LuaTable;
 import org.luaj.vm2.LuaThread;
 import org.luaj.vm2.LuaValue;
+import org.luaj.vm2.compiler.Lua51LexState;
 import org.luaj.vm2.Prototype;
 import org.luaj.vm2.TableShape;
 import org.luaj.vm2.UpValue;
@@ -172,6 +173,10 @@ public final class ImageWriter {
     }
 
     private void value(LuaValue v, int parent, String edge) throws ImageException {
+        if (v == Lua51LexState.VarargTable.INSTANCE) {
+            out.u8(VARARG_TABLE);
+            return;
+        }
         switch (v.type()) {
             case LuaValue.TNIL -> out.u8(NIL);
             case LuaValue.TBOOLEAN -> out.u8(v.toboolean() ? TRUE : FALSE);

@@ -87,6 +87,17 @@ class ImageTest {
     }
 
     @Test
+    void varargFunctionsAndTheirArgTableCrossTheImage() throws Exception {
+        // The 5.1 compiler gives a vararg function that does not use ... a local arg table, built
+        // by a Java constant in its prototype: the image carries it as that constant.
+        Globals g = copy(Image.read(imageOf("function count(...) return select('#', ...) end\n"
+                + "function old(a, ...) return arg.n, arg[1], arg[2] end\n"), LIMIT));
+        assertEquals(3, run(g, "return count(1, nil, 3)").toint());
+        assertEquals("2 x nil", run(g, "local n, a, b = old(0, 'x', nil) return n .. ' ' .. a .. ' ' .. tostring(b)")
+                .tojstring());
+    }
+
+    @Test
     void libraryFunctionsAreTheCopysOwnAndTheScriptsChangesToLibrariesStay() throws Exception {
         Globals g = copy(Image.read(imageOf("fmt = string.format\nlocal p = print\n"
                 + "function myprint() return p end\n"
