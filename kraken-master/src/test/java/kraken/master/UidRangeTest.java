@@ -78,7 +78,12 @@ class UidRangeTest {
             // Every live worker that has dropped its privileges (a starting one is still root) has a uid of its own.
             List<Integer> dropped = new ArrayList<>();
             for (int pid : s.workerPids()) {
-                String u = Server.statusField(pid, "Uid");
+                String u;
+                try {
+                    u = Server.statusField(pid, "Uid");
+                } catch (java.nio.file.NoSuchFileException gone) {
+                    continue; // it ended between the listing and this read: not a live worker
+                }
                 if (u != null && !u.startsWith("0")) {
                     dropped.add(Integer.parseInt(u.split("\\s+")[0]));
                 }
