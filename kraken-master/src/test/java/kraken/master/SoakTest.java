@@ -119,6 +119,8 @@ class SoakTest {
             assertTrue(run.ordinary.get() > total / 2, figures);
             // Each worker costs the master a link, a stderr pipe and a pidfd; nothing else may grow.
             assertTrue(end.fds - 3 * end.workers <= early.fds - 3 * early.workers + 2, figures);
+            // A worker group keeps at most 4 files open, and at most 32 emptied groups wait for reuse.
+            assertTrue(end.groupFiles <= 4 * (end.workers + 32), figures + "; group files " + end.groupFiles);
             assertTrue(end.threads <= early.threads + 2, figures);
             assertTrue(end.rssKb <= early.rssKb + 48 * 1024, figures);
             assertTrue(s.process.process().isAlive(), figures);
@@ -262,7 +264,12 @@ class SoakTest {
     }
 
     /** What the master holds, read from /proc once its pool has been quiet for a while. */
-    private record MasterUsage(int fds, int threads, long rssKb, int workers) {
+    /**
+     * fds: the master's descriptors but the control-group files; groupFiles: those, which each
+     * worker group keeps open for its life and an emptied group keeps while it waits for reuse
+     * (at most 32 such groups: ControlGroups.EMPTY_MAX).
+     */
+    private record MasterUsage(int fds, int groupFiles, int threads, long rssKb, int workers) {
         static MasterUsage settled(Server s) throws IOException {
             long pid = s.process.pid();
             MasterUsage[] last = {read(s, pid)};
@@ -271,7 +278,7 @@ class SoakTest {
             Poll.until("the master to settle", Duration.ofSeconds(60), () -> {
                 try {
                     MasterUsage now = read(s, pid);
-                    stable[0] = now.fds == last[0].fds && now.workers == last[0].workers ? stable[0] + 1 : 0;
+                    stable[0] = now.fds == last[0].fds && now.groupFiles == last[0].groupFiles && now.workers == last[0].workers ? stable[0] + 1 : 0;
                     last[0] = now;
                     return stable[0] >= 50;
                 } catch (IOException e) {
@@ -282,10 +289,25 @@ class SoakTest {
         }
 
         static MasterUsage read(Server s, long pid) throws IOException {
-            String[] fds = new File("/proc/" + pid + "/fd").list();
+            File[] fds = new File("/proc/" + pid + "/fd").listFiles();
             int threads = Integer.parseInt(Server.statusField((int) pid, "Threads"));
             long rss = Long.parseLong(Server.statusField((int) pid, "VmRSS").replace("kB", "").trim());
-            return new MasterUsage(fds == null ? 0 : fds.length, threads, rss, s.workerPids().size());
+            int count = 0;
+            int groupFiles = 0;
+            for (File f : fds == null ? new File[0] : fds) {
+                String target;
+                try {
+                    target = Files.readSymbolicLink(f.toPath()).toString();
+                } catch (IOException closed) {
+                    continue;
+                }
+                if (target.startsWith("/sys/fs/cgroup/")) {
+                    groupFiles++;
+                } else {
+                    count++;
+                }
+            }
+            return new MasterUsage(count, groupFiles, threads, rss, s.workerPids().size());
         }
     }
 
