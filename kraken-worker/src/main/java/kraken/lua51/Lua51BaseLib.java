@@ -13,12 +13,10 @@ import org.luaj.vm2.lib.VarArgFunction;
 /**
  * The base library's 5.1 functions that LuaJ lacks or does as 5.2 does: function environments,
  * loadstring, unpack, protected calls and error with 5.1's values and positions, numbers as 5.1
- * writes and reads them, collectgarbage's 5.1 options, newproxy.
+ * writes and reads them, newproxy. collectgarbage and gcinfo are Lua51Collector's.
  */
 final class Lua51BaseLib extends TwoArgFunction {
     private final Lua51State state;
-    private int gcPause = 200;
-    private int gcStepMul = 200;
 
     Lua51BaseLib(Lua51State state) {
         this.state = state;
@@ -31,9 +29,7 @@ final class Lua51BaseLib extends TwoArgFunction {
         env.set("unpack", new unpack());
         env.set("getfenv", new getfenv());
         env.set("setfenv", new setfenv());
-        env.set("gcinfo", new gcinfo());
         env.set("newproxy", new newproxy());
-        env.set("collectgarbage", new collectgarbage());
         env.set("error", new error());
         env.set("pcall", new pcall());
         env.set("xpcall", new xpcall());
@@ -267,52 +263,6 @@ final class Lua51BaseLib extends TwoArgFunction {
             }
             Double d = Lua51Numbers.parseInteger(StringFormat.bytes(args.checkstring(1)), base);
             return d == null ? NIL : valueOf(d);
-        }
-    }
-
-    final class collectgarbage extends VarArgFunction {
-        @Override
-        public Varargs invoke(Varargs args) {
-            String opt = args.isnil(1) ? "collect" : args.checkjstring(1);
-            int arg = args.optint(2, 0);
-            switch (opt) {
-                case "collect", "stop", "restart" -> {
-                    if (opt.equals("collect")) {
-                        System.gc();
-                    }
-                    return ZERO;
-                }
-                case "count" -> {
-                    return valueOf(usedBytes() / 1024.0);
-                }
-                case "step" -> {
-                    System.gc();
-                    return TRUE;
-                }
-                case "setpause" -> {
-                    int old = gcPause;
-                    gcPause = arg;
-                    return valueOf(old);
-                }
-                case "setstepmul" -> {
-                    int old = gcStepMul;
-                    gcStepMul = arg;
-                    return valueOf(old);
-                }
-                default -> throw Arguments.error(1, "collectgarbage", "invalid option '" + opt + "'");
-            }
-        }
-    }
-
-    static long usedBytes() {
-        Runtime rt = Runtime.getRuntime();
-        return rt.totalMemory() - rt.freeMemory();
-    }
-
-    static final class gcinfo extends VarArgFunction {
-        @Override
-        public Varargs invoke(Varargs args) {
-            return valueOf((int) (usedBytes() / 1024));
         }
     }
 
