@@ -42,9 +42,10 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("integration")
 class SoakTest {
     private static final String SCRIPT = Server.PID_FUNCTION + """
-            local me = pid()
             local app = coroutine.create(function (skt, addr)
-              skt:send(tostring(me))
+              -- The worker's pid, read per connection: the top level runs once, in the script's own
+              -- process (docs/processes.md), so a pid read there would name that process for all.
+              skt:send(tostring(pid()))
               local mode, err = skt:receive()
               if mode == "ok" then
                 skt:send("fine")

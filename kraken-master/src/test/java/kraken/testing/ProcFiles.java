@@ -3,9 +3,11 @@ package kraken.testing;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -36,16 +38,24 @@ public final class ProcFiles {
         throw new AssertionError("no flags for fd " + fd + " of " + pid);
     }
 
-    /** The names of pid's environment variables. */
-    public static List<String> environmentNames(long pid) throws IOException {
+    /**
+     * The names of pid's environment variables, or nothing when pid has ended: a child listed a
+     * moment ago (a worker retiring, a spawn's helper) may be gone by the time its file is read.
+     */
+    public static Optional<List<String>> environmentNames(long pid) throws IOException {
         List<String> out = new ArrayList<>();
-        String env = new String(Files.readAllBytes(Path.of("/proc/" + pid + "/environ")), StandardCharsets.ISO_8859_1);
+        String env;
+        try {
+            env = new String(Files.readAllBytes(Path.of("/proc/" + pid + "/environ")), StandardCharsets.ISO_8859_1);
+        } catch (NoSuchFileException ended) {
+            return Optional.empty(); // /proc/PID is gone with the process
+        }
         for (String kv : env.split("\0")) {
             int eq = kv.indexOf('=');
             if (eq > 0) {
                 out.add(kv.substring(0, eq));
             }
         }
-        return out;
+        return Optional.of(out);
     }
 }
