@@ -21,13 +21,21 @@ final class Discovery {
     private record Mount(Path point, String root, List<String> controllers) {}
 
     static ControlGroups discover(long masterPid) {
+        return discover(masterPid, Path.of("/proc"));
+    }
+
+    /**
+     * As {@link #discover(long)}, reading self/mountinfo, self/cgroup, sys/kernel/pid_max and
+     * PID/stat under proc instead of /proc: the tests give it a fake /proc beside a fake tree.
+     */
+    static ControlGroups discover(long masterPid, Path proc) {
         Map<String, Mount> v1 = new HashMap<>();
         Mount unified = null;
         Map<String, String> ownV1 = new HashMap<>();
         String ownV2 = null;
         long pidMax;
         try {
-            for (String line : CgroupFiles.read(Path.of("/proc/self/mountinfo")).split("\n")) {
+            for (String line : CgroupFiles.read(proc.resolve("self/mountinfo")).split("\n")) {
                 String[] halves = line.split(" - ", 2);
                 String[] f = halves[0].split(" ");
                 String[] g = halves.length > 1 ? halves[1].split(" ") : new String[0];
@@ -44,7 +52,7 @@ final class Discovery {
                     }
                 }
             }
-            for (String line : CgroupFiles.read(Path.of("/proc/self/cgroup")).split("\n")) {
+            for (String line : CgroupFiles.read(proc.resolve("self/cgroup")).split("\n")) {
                 String[] f = line.split(":", 3);
                 if (f.length < 3) {
                     continue;
@@ -58,7 +66,7 @@ final class Discovery {
                 }
             }
             // Not Files.readString: JDK 17 sizes its read by the file's size, 0 in /proc, and reads one byte.
-            pidMax = Long.parseLong(CgroupFiles.read(Path.of("/proc/sys/kernel/pid_max")).trim());
+            pidMax = Long.parseLong(CgroupFiles.read(proc.resolve("sys/kernel/pid_max")).trim());
         } catch (IOException | RuntimeException e) {
             return ControlGroups.none("cannot read /proc: " + e.getMessage());
         }
@@ -67,7 +75,11 @@ final class Discovery {
         if (unified != null && ownV2 != null) {
             Path own = within(unified, ownV2);
             try {
-                return v2(own, masterPid, total);
+                if (own == null) {
+                    throw new IOException("the master's cgroup v2 group " + ownV2 + " is outside the mount at "
+                            + unified.point() + " (" + unified.root() + ")");
+                }
+                return v2(own, masterPid, total, proc);
             } catch (IOException e) {
                 v2Why = e.getMessage();
             }
@@ -79,14 +91,12 @@ final class Discovery {
         }
     }
 
-    private static ControlGroups v2(Path own, long masterPid, long total) throws IOException {
-        if (own == null) {
-            throw new IOException("the master's cgroup v2 group is outside the mount");
-        }
-        String offered = CgroupFiles.read(own.resolve("cgroup.controllers"));
-        if (!(" " + offered.trim() + " ").contains(" pids ") || !(" " + offered.trim() + " ").contains(" memory ")) {
-            throw new IOException("cgroup v2 at " + own + " offers no pids and memory controllers to the master's"
-                    + " group (under systemd: Delegate=yes)");
+    private static ControlGroups v2(Path own, long masterPid, long total, Path proc) throws IOException {
+        String offered = CgroupFiles.read(own.resolve("cgroup.controllers")).trim();
+        if (!(" " + offered + " ").contains(" pids ") || !(" " + offered + " ").contains(" memory ")) {
+            throw new IOException("cgroup v2 at " + own + " offers the master's group "
+                    + (offered.isEmpty() ? "no controllers" : "only " + offered)
+                    + ", not pids and memory (under systemd: Delegate=yes)");
         }
         // The root group (the only one without cgroup.freeze) may hold processes beside groups.
         if (Files.exists(own.resolve("cgroup.freeze"))) {
@@ -94,7 +104,7 @@ final class Discovery {
             // as under systemd with Delegate=yes; never a shell's session shared with others.
             int[] inside = CgroupFiles.pids(own.resolve("cgroup.procs"));
             for (int p : inside) {
-                if (p != masterPid && parentOf(p) != masterPid) {
+                if (p != masterPid && parentOf(proc, p) != masterPid) {
                     throw new IOException("the master's cgroup v2 group " + own + " holds processes other than"
                             + " the master's (pid " + p + ")");
                 }
@@ -155,9 +165,9 @@ final class Discovery {
     }
 
     /** The parent pid of pid, from /proc/PID/stat; -1 when it is gone. */
-    private static long parentOf(int pid) {
+    private static long parentOf(Path proc, int pid) {
         try {
-            String stat = CgroupFiles.read(Path.of("/proc/" + pid + "/stat"));
+            String stat = CgroupFiles.read(proc.resolve(pid + "/stat"));
             String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
             return Long.parseLong(f[1]);
         } catch (IOException | RuntimeException e) {
@@ -175,8 +185,20 @@ final class Discovery {
         }
     }
 
-    /** The directory of group (a path within the hierarchy) under mount m; null if m does not show it. */
+    /**
+     * The directory of group (a path within the hierarchy) under mount m; null if m does not show
+     * it. A group outside the reader's cgroup namespace is shown relative to the namespace's root,
+     * with ".." ("0::/../other/group", cgroup-v2.rst, "Namespace"): no directory under the mount
+     * is that group, and resolving it would name a directory beside the mount, another hierarchy.
+     */
+    static Path within(Path point, String root, String group) {
+        return within(new Mount(point, root, List.of()), group);
+    }
+
     private static Path within(Mount m, String group) {
+        if (!group.startsWith("/") || ("/" + group + "/").contains("/../") || group.contains("/./")) {
+            return null;
+        }
         String root = m.root();
         if (root.equals("/")) {
             return m.point().resolve(group.substring(1));
