@@ -6,8 +6,10 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Finds the control groups the master may use, from /proc/self/mountinfo (where each hierarchy
@@ -16,6 +18,9 @@ import java.util.Map;
  */
 final class Discovery {
     private Discovery() {}
+
+    /** How many times the master's group is listed again for what its processes forked while moving. */
+    private static final int MOVE_ROUNDS = 16;
 
     /** A mounted hierarchy: its mount point, the group at that point, and its controllers (v1). */
     private record Mount(Path point, String root, List<String> controllers) {}
@@ -100,23 +105,36 @@ final class Discovery {
         }
         // The root group (the only one without cgroup.freeze) may hold processes beside groups.
         if (Files.exists(own.resolve("cgroup.freeze"))) {
-            // The group must be the master's own: itself and its children (the script's process),
-            // as under systemd with Delegate=yes; never a shell's session shared with others.
+            // The group must be the master's own: itself and its descendants (the script's process
+            // and what its top level left running), as under systemd with Delegate=yes; never a
+            // shell's session shared with others.
             int[] inside = CgroupFiles.pids(own.resolve("cgroup.procs"));
             for (int p : inside) {
-                if (p != masterPid && parentOf(proc, p) != masterPid) {
-                    throw new IOException("the master's cgroup v2 group " + own + " holds processes other than"
-                            + " the master's (pid " + p + ")");
-                }
+                toMove(own, proc, p, masterPid);
             }
-            // Only leaves hold processes once controllers are enabled below: the master and its
-            // children move to one.
+            // Only leaves hold processes once controllers are enabled below (the kernel refuses
+            // them to a group with a process of its own, EBUSY): all move to one, the master
+            // first, then again whatever one of them forked meanwhile.
             Path leaf = own.resolve("master");
             mkdir(leaf);
             CgroupFiles.write(leaf.resolve("cgroup.procs"), Long.toString(masterPid));
-            for (int p : inside) {
-                if (p != masterPid) {
-                    CgroupFiles.write(leaf.resolve("cgroup.procs"), Integer.toString(p));
+            Set<Integer> moved = new HashSet<>();
+            for (int round = 0; round < MOVE_ROUNDS; round++) {
+                boolean more = false;
+                for (int p : round == 0 ? inside : CgroupFiles.pids(own.resolve("cgroup.procs"))) {
+                    if (p != masterPid && moved.add(p) && toMove(own, proc, p, masterPid)) {
+                        try {
+                            CgroupFiles.write(leaf.resolve("cgroup.procs"), Integer.toString(p));
+                        } catch (IOException e) {
+                            if (Files.exists(proc.resolve(Integer.toString(p)))) {
+                                throw e;
+                            } // exited meanwhile (ESRCH)
+                        }
+                        more = true;
+                    }
+                }
+                if (!more) {
+                    break;
                 }
             }
         }
@@ -164,8 +182,34 @@ final class Discovery {
         return ControlGroups.v1(parents[0], parents[1], parents[2], parents[3], total);
     }
 
+    /**
+     * Whether pid, listed in the master's group own, moves with the master: the master's or a
+     * descendant; false when it has exited since the list. Any other process is a refusal.
+     */
+    private static boolean toMove(Path own, Path proc, int pid, long masterPid) throws IOException {
+        if (descends(proc, pid, masterPid)) {
+            return true;
+        }
+        if (!Files.exists(proc.resolve(Integer.toString(pid)))) {
+            return false;
+        }
+        throw new IOException("the master's cgroup v2 group " + own + " holds processes other than the master's"
+                + " (pid " + pid + ")");
+    }
+
+    /** Whether pid is ancestor or one of its descendants, by the parents in /proc/PID/stat. */
+    private static boolean descends(Path proc, long pid, long ancestor) {
+        for (int depth = 0; depth < 64 && pid > 1; depth++) {
+            if (pid == ancestor) {
+                return true;
+            }
+            pid = parentOf(proc, pid);
+        }
+        return pid == ancestor;
+    }
+
     /** The parent pid of pid, from /proc/PID/stat; -1 when it is gone. */
-    private static long parentOf(Path proc, int pid) {
+    private static long parentOf(Path proc, long pid) {
         try {
             String stat = CgroupFiles.read(proc.resolve(pid + "/stat"));
             String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");

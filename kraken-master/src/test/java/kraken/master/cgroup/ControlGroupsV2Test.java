@@ -36,6 +36,7 @@ class ControlGroupsV2Test {
     private static final long MASTER = 4_000_001;
     private static final int CHILD = 4_000_002;
     private static final int STRANGER = 4_000_003;
+    private static final int GRANDCHILD = 4_000_004;
 
     @TempDir
     Path dir;
@@ -135,10 +136,25 @@ class ControlGroupsV2Test {
         assertRefused(proc, true, "control groups: none (the master's cgroup v2 group " + own
                 + " holds processes other than the master's (pid " + STRANGER + ")");
         assertUntouched(own);
-        // One that ended meanwhile (no /proc/PID/stat) is not known to be the master's either.
-        Files.writeString(own.resolve("cgroup.procs"), MASTER + "\n4000004\n");
-        assertRefused(proc, false, "holds processes other than the master's (pid 4000004)");
+        // Nor is a stranger's child.
+        stat(proc, GRANDCHILD, STRANGER);
+        Files.writeString(own.resolve("cgroup.procs"), MASTER + "\n" + GRANDCHILD + "\n");
+        assertRefused(proc, true, "control groups: none (the master's cgroup v2 group " + own
+                + " holds processes other than the master's (pid " + GRANDCHILD + ")");
         assertUntouched(own);
+    }
+
+    @Test
+    void theMastersDescendantsMoveWithItAndOneThatEndedIsPassedOver() throws Exception {
+        // The script's process (the master's child) and a program its top level left running.
+        Path proc = proc("/", "0::/system.slice/kraken.service\n", "");
+        stat(proc, GRANDCHILD, CHILD);
+        Path own = group("system.slice/kraken.service", "memory pids\n", MASTER, CHILD, GRANDCHILD, 4_000_005);
+        ControlGroups g = Discovery.discover(MASTER, proc);
+        assertTrue(g.enabled(), g.describe(new Settings()));
+        // The last one moved: the grandchild (4000005 has no /proc entry: it ended since the list).
+        assertEquals(Integer.toString(GRANDCHILD), Files.readString(own.resolve("master/cgroup.procs")));
+        assertEquals("+pids +memory", Files.readString(own.resolve("cgroup.subtree_control")));
     }
 
     @Test
