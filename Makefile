@@ -103,6 +103,7 @@ install-files:
 	mkdir -p $(DESTDIR)$(PREFIX)/lib/kraken $(DESTDIR)$(PREFIX)/bin
 	cp build/lib/*.jar build/lib/libkraken.so $(DESTDIR)$(PREFIX)/lib/kraken/
 	sh native-scripts/worker-archive $(DESTDIR)$(PREFIX)/lib/kraken
+	sh native-scripts/runtime-jdk $(DESTDIR)$(PREFIX)/lib/kraken
 	install -m 755 native-scripts/kraken $(DESTDIR)$(PREFIX)/bin/kraken
 	mkdir -p $(DESTDIR)$(SYSCONFDIR)
 	test -e $(DESTDIR)$(SYSCONFDIR)/kraken.lua || install -m 644 conf/kraken.lua $(DESTDIR)$(SYSCONFDIR)/kraken.lua

@@ -21,6 +21,8 @@
 #                  (kproc25/kstate25: the same on JDK 25 with its AOT cache; cfork: C, fork per
 #                  connection; cpre: 4 preforked C processes, the client's ceiling, not by default)
 #   BENCH_JDK25    the JDK 25 home for kproc25/kstate25     /usr/lib/jvm/temurin-25-jdk-amd64
+#   BENCH_JDK      the JDK home for kproc/kstate            JAVA_HOME, else the java on PATH's
+#                  (always named: the launcher alone would run the JDK make chose, lib/java-home)
 #   BENCH_KRAKEN   the kraken command               this checkout's native-scripts/kraken
 #   BENCH_KRAKEN_LOG  KRAKEN_LOG for the masters ("" for the default log level)   debug
 set -u
@@ -42,6 +44,7 @@ START_TIMEOUT=${BENCH_START_TIMEOUT:-90}
 CONN_TIMEOUT=${BENCH_CONN_TIMEOUT:-15}
 KLOG=${BENCH_KRAKEN_LOG-debug}
 JDK25=${BENCH_JDK25:-/usr/lib/jvm/temurin-25-jdk-amd64}
+JDK=${BENCH_JDK:-${JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")}}
 if [ -x "$JDK25/bin/java" ]; then
   SERVERS=${BENCH_SERVERS:-kproc kproc25 kstate lfork cfork}
 else
@@ -201,7 +204,7 @@ start_server() {
       ;;
     kproc|kstate|kproc25|kstate25)
       iso=process; case $key in kstate*) iso=state;; esac
-      jh=${JAVA_HOME:-}; case $key in *25) jh=$JDK25;; esac
+      jh=$JDK; case $key in *25) jh=$JDK25;; esac
       # The shipped defaults but the cap: max only bounds the pool (which stays at spare + busy),
       # and must let BENCH_HOLD connections each have a worker.
       cat >"$out/$key-config.lua" <<EOF

@@ -64,6 +64,12 @@ class InstallTest {
         try (var s = Files.list(lib)) {
             assertTrue(s.anyMatch(p -> p.getFileName().toString().matches("worker-\\d+\\.(jsa|aot)")), "worker archive");
         }
+        // The JDK make chose (docs/operations.md, "Which Java") is chosen again where the jars land.
+        Path chosen = root.toPath().resolve("build/lib/java-home");
+        assertEquals(Files.exists(chosen), Files.exists(lib.resolve("java-home")), "java-home installed as built");
+        if (Files.exists(chosen)) {
+            assertEquals(Files.readString(chosen), Files.readString(lib.resolve("java-home")));
+        }
         Path conf = dest.resolve("etc/kraken.lua");
         assertEquals(Files.readString(root.toPath().resolve("conf/kraken.lua")), Files.readString(conf));
         Path init = dest.resolve("etc/init.d/kraken");

@@ -74,4 +74,46 @@ class LauncherTest {
             assertTrue(p.stdout().matches("Connection from 127\\.0\\.0\\.1:\\d+\nReceived: hi\n"), p.stdout());
         }
     }
+
+    /**
+     * Which Java (docs/operations.md): the JDK `make` chose and recorded in build/lib/java-home
+     * (the newest JDK 24 or later on the machine), else the java on PATH; JAVA_HOME over both.
+     */
+    @Test
+    void theLauncherRunsTheJdkMakeChoseUnlessJavaHomeSaysOtherwise() throws Exception {
+        File lib = new File(Paths.root(), "build/lib");
+        assertTrue(new File(lib, "kraken-master.jar").isFile(), "run `make build` first (make test does)");
+        File chosen = new File(lib, "java-home");
+        Path pathJava = Path.of(new ProcessBuilder("sh", "-c", "command -v java").start().inputReader().readLine())
+                .toRealPath();
+        Path expected = chosen.isFile() ? Path.of(Files.readString(chosen.toPath()).trim(), "bin/java").toRealPath()
+                : pathJava;
+        if (chosen.isFile()) {
+            // What make chose has its own archive beside the jars, so its workers start from it.
+            String feature = Files.readString(expected.getParent().getParent().resolve("release"))
+                    .replaceAll("(?s).*JAVA_VERSION=\"?(\\d+).*", "$1");
+            assertTrue(new File(lib, "worker-" + feature + ".aot").isFile()
+                    || new File(lib, "worker-" + feature + ".jsa").isFile(), "no archive for JDK " + feature);
+        }
+        assertEquals(expected, javaOf(""));
+        Path other = Path.of(Paths.java()).toRealPath();
+        assertEquals(other, javaOf(other.getParent().getParent().toString()));
+    }
+
+    /** The java binary a kraken started by the launcher with JAVA_HOME set to home runs. */
+    private static Path javaOf(String home) throws Exception {
+        try (KrakenProcess p = KrakenProcess.builder().viaLauncher().env("JAVA_HOME", home)
+                .args("-e", "os.execute('sleep 60')").start()) {
+            Path[] exe = new Path[1];
+            p.await("the master's JVM", Duration.ofSeconds(30), () -> {
+                try {
+                    exe[0] = Files.readSymbolicLink(Path.of("/proc/" + p.pid() + "/exe"));
+                    return exe[0].getFileName().toString().equals("java");
+                } catch (java.io.IOException notYet) {
+                    return false;
+                }
+            });
+            return exe[0].toRealPath();
+        }
+    }
 }

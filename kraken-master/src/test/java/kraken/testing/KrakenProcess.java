@@ -139,6 +139,9 @@ public final class KrakenProcess implements AutoCloseable {
                 cmd.add("-XX:+UseSerialGC");
                 cmd.add("-XX:TieredStopAtLevel=1");
                 cmd.add("-Xss8m");
+                // As native-scripts/kraken: JDK 22 and later warn on stderr (the script's) of a
+                // library loaded without it.
+                cmd.add("--enable-native-access=ALL-UNNAMED");
                 cmd.addAll(jvmArgs);
                 cmd.add("-Dkraken.native=" + Paths.nativeLibrary());
                 cmd.add("-cp");

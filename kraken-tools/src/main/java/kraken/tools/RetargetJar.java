@@ -29,9 +29,19 @@ import org.objectweb.asm.Opcodes;
 public final class RetargetJar {
     private RetargetJar() {}
 
+    /** The entry a retargeted jar carries, so that a second run leaves it as it is. */
+    static final String MARK = "META-INF/kraken-retargeted";
+
     public static void main(String[] args) throws IOException {
         Path in = Path.of(args[0]);
         Path out = Path.of(args[1]);
+        if (in.equals(out) && retargeted(in)) {
+            // Left untouched, mtime and all: a class-data archive made from this jar checks the
+            // jar's size and time at every JVM start, and would be refused after a rewrite (the
+            // build makes one archive per JDK, each after this step).
+            System.out.println(in.getFileName() + ": retargeted already; left as it is");
+            return;
+        }
         Path tmp = out.resolveSibling(out.getFileName() + ".tmp");
         int rewritten = 0;
         int kept = 0;
@@ -55,16 +65,30 @@ public final class RetargetJar {
                         kept++;
                     }
                 }
+                if (e.getName().equals(MARK)) {
+                    continue;
+                }
                 JarEntry copy = new JarEntry(e.getName());
                 copy.setTime(e.getTime());
                 jos.putNextEntry(copy);
                 jos.write(bytes);
                 jos.closeEntry();
             }
+            JarEntry mark = new JarEntry(MARK);
+            jos.putNextEntry(mark);
+            jos.write("LuaJ's classes rewritten as Java 8 class files by kraken.tools.RetargetJar\n".getBytes(
+                    java.nio.charset.StandardCharsets.US_ASCII));
+            jos.closeEntry();
         }
         Files.move(tmp, out, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         System.out.println("retargeted " + rewritten + " classes of " + in.getFileName() + " to Java 8 ("
                 + kept + " kept as they were)");
+    }
+
+    static boolean retargeted(Path jarPath) throws IOException {
+        try (JarFile jar = new JarFile(jarPath.toFile())) {
+            return jar.getEntry(MARK) != null;
+        }
     }
 
     static byte[] retarget(byte[] classFile, ClassLoader loader) {
