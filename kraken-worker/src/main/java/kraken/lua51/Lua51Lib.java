@@ -11,7 +11,9 @@ import org.luaj.vm2.lib.TwoArgFunction;
  * each of them so scripts written for lua5.1 run unchanged. One class per library, as LuaJ lays
  * out its own: {@link Lua51BaseLib}, {@link Lua51PackageLib}, {@link Lua51TableLib},
  * {@link Lua51MathLib}, {@link Lua51StringLib}, {@link Lua51IoLib}, {@link Lua51OsLib}, {@link Lua51Coroutines}.
- * What they share (stack levels, function environments) is a {@link Lua51State}.
+ * What they share (stack levels, function environments) is a {@link Lua51State}. The table, math
+ * and string libraries hold no state: {@link #completeStateless} completes them once per JVM
+ * (kraken.lua.runtime.SharedLibraries), and {@link #installRandom} gives each state its generator.
  */
 public final class Lua51Lib extends TwoArgFunction {
     private final boolean sandbox;
@@ -38,6 +40,22 @@ public final class Lua51Lib extends TwoArgFunction {
         return Lua51IoLib.isFile(v);
     }
 
+    /**
+     * Completes LuaJ's table, math and string libraries in env as 5.1's (math.random and
+     * math.randomseed aside: installRandom's, one generator per state).
+     */
+    public static void completeStateless(LuaValue env) {
+        env.load(new Lua51TableLib());
+        env.load(new Lua51MathLib());
+        env.load(new Lua51StringLib());
+    }
+
+    /** A state's own math.random and math.randomseed in math, as Lua51MathLib checks its arguments. */
+    public static void installRandom(LuaValue math) {
+        Lua51Random.install(math);
+        Lua51MathLib.checked(math, "randomseed", 1);
+    }
+
     @Override
     public LuaValue call(LuaValue modname, LuaValue env) {
         Globals globals = env.checkglobals();
@@ -54,9 +72,6 @@ public final class Lua51Lib extends TwoArgFunction {
         Lua51State state = new Lua51State(globals, tracker, sandbox);
         globals.load(new Lua51BaseLib(state));
         globals.load(new Lua51PackageLib(state));
-        globals.load(new Lua51TableLib());
-        globals.load(new Lua51MathLib());
-        globals.load(new Lua51StringLib());
         if (!sandbox) {
             // The whole io library: LuaJ's has no part that behaves as 5.1's.
             globals.load(new Lua51IoLib(onOpenFile));

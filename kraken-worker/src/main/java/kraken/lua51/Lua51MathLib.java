@@ -32,7 +32,7 @@ final class Lua51MathLib extends TwoArgFunction {
         return math;
     }
 
-    private static void checked(LuaValue math, String name, int numbers) {
+    static void checked(LuaValue math, String name, int numbers) {
         LuaValue f = math.get(name);
         if (f.isfunction()) {
             math.set(name, new numberArgs(f, name, numbers, name.equals("max") || name.equals("min")));

@@ -12,13 +12,9 @@ import org.luaj.vm2.LoadState;
 import org.luaj.vm2.LuaTable;
 import org.luaj.vm2.LuaValue;
 import org.luaj.vm2.compiler.LuaC;
-import org.luaj.vm2.lib.Bit32Lib;
 import org.luaj.vm2.lib.CoroutineLib;
 import org.luaj.vm2.lib.PackageLib;
-import org.luaj.vm2.lib.StringLib;
-import org.luaj.vm2.lib.TableLib;
 import org.luaj.vm2.lib.jse.JseBaseLib;
-import org.luaj.vm2.lib.jse.JseMathLib;
 import org.luaj.vm2.lib.jse.JseOsLib;
 
 /**
@@ -77,11 +73,12 @@ public final class LuaRuntime {
     private static void installStandard(Globals g, String env) {
         g.load(new JseBaseLib());
         g.load(new PackageLib());
-        g.load(new Bit32Lib());
-        g.load(new TableLib());
-        g.load(new StringLib());
+        SharedLibraries shared = SharedLibraries.get();
+        shared.install(g, "bit32");
+        shared.install(g, "table");
+        shared.install(g, "string");
         g.load(new CoroutineLib());
-        g.load(new JseMathLib());
+        shared.install(g, "math");
         g.load(new JseOsLib());
         LuaTable pkg = g.get("package").checktable();
         removeJavaSearcher(pkg);
@@ -91,10 +88,11 @@ public final class LuaRuntime {
     private static void installSandboxed(Globals g, Path scriptDir) {
         g.load(new JseBaseLib());
         g.load(new PackageLib());
-        g.load(new TableLib());
-        g.load(new StringLib());
+        SharedLibraries shared = SharedLibraries.get();
+        shared.install(g, "table");
+        shared.install(g, "string");
         g.load(new CoroutineLib());
-        g.load(new JseMathLib());
+        shared.install(g, "math");
         g.load(new JseOsLib());
         g.set("dofile", LuaValue.NIL);
         g.set("loadfile", LuaValue.NIL);
