@@ -34,12 +34,16 @@ final class Lua51IoLib extends TwoArgFunction {
         this.onOpen = onOpen;
     }
 
+    static {
+        // Loaded with the library, not at the first failure: a script that runs out of descriptors
+        // must still get "Too many open files", and loading a class may need a descriptor of its
+        // own. Once per JVM: a "state" worker builds the library for every connection.
+        Errno.number(Errno.text(new IOException("Too many open files")));
+    }
+
     @Override
     public LuaValue call(LuaValue modname, LuaValue env) {
         globals = env.checkglobals();
-        // Loaded now, not at the first failure: a script that runs out of descriptors must still
-        // get "Too many open files", and loading a class may need a descriptor of its own.
-        Errno.number(Errno.text(new IOException("Too many open files")));
         LuaTable io = new LuaTable();
         io.set("close", new close());
         io.set("flush", new flush(true));
