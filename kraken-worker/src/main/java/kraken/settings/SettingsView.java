@@ -5,6 +5,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import org.luaj.vm2.LuaError;
+import org.luaj.vm2.LuaString;
 import org.luaj.vm2.LuaTable;
 import org.luaj.vm2.LuaValue;
 import org.luaj.vm2.lib.ThreeArgFunction;
@@ -75,38 +76,63 @@ public final class SettingsView {
         return k.read().apply(s);
     }
 
+    /** One top-level name of the view: a key, or a group (fields) of dotted keys below it. */
+    private record Top(String top, LuaString name, Key key, Field[] fields) {}
+
+    private record Field(LuaString name, Key key) {}
+
+    // The view is built for every connection's state: its layout (names as Lua strings, keys
+    // found by name) is worked out once per JVM, in TOP_LEVEL's order as before.
+    private static final Top[] LAYOUT = layout();
+
+    private static Top[] layout() {
+        List<Top> tops = new ArrayList<>();
+        for (String top : TOP_LEVEL) {
+            if (!isGroup(top)) {
+                tops.add(new Top(top, LuaValue.valueOf(top), Keys.named(top), null));
+                continue;
+            }
+            List<Field> fields = new ArrayList<>();
+            for (String key : KEYS) {
+                if (key.length() > top.length() && key.charAt(top.length()) == '.' && key.startsWith(top)) {
+                    fields.add(new Field(LuaValue.valueOf(key.substring(top.length() + 1)), Keys.named(key)));
+                }
+            }
+            tops.add(new Top(top, LuaValue.valueOf(top), null, fields.toArray(new Field[0])));
+        }
+        return tops.toArray(new Top[0]);
+    }
+
     /** Makes the configuration readable, and not assignable, through the kraken table. */
     public static void install(LuaTable kraken, Settings settings) {
-        LuaTable values = new LuaTable();
-        for (String top : TOP_LEVEL) {
-            LuaValue v = isGroup(top) ? group(settings, top) : read(settings, top);
+        LuaTable values = new LuaTable(0, LAYOUT.length);
+        for (Top t : LAYOUT) {
+            LuaValue v = t.fields() != null ? group(settings, t) : t.key().read().apply(settings);
             // Table-valued keys (kraken.status, a kraken.user range) are as read-only inside as a group is.
-            values.rawset(top, !isGroup(top) && v.istable() ? readOnly(v, top) : v);
+            values.rawset(t.name(), t.fields() == null && v.istable() ? readOnly(v, t.top()) : v);
             // A raw field would shadow the view, and assignments to it would no longer be refused.
-            kraken.rawset(top, LuaValue.NIL);
+            kraken.rawset(t.name(), LuaValue.NIL);
         }
-        LuaTable mt = new LuaTable();
+        LuaTable mt = new LuaTable(0, 3);
         mt.rawset(LuaValue.INDEX, values);
         mt.rawset(LuaValue.NEWINDEX, new Guard(null));
         mt.rawset(LuaValue.METATABLE, LuaValue.FALSE);
         kraken.setmetatable(mt);
     }
 
-    private static LuaTable group(Settings settings, String top) {
-        LuaTable fields = new LuaTable();
-        for (String key : KEYS) {
-            if (key.length() > top.length() && key.charAt(top.length()) == '.' && key.startsWith(top)) {
-                LuaValue v = read(settings, key);
-                fields.rawset(key.substring(top.length() + 1), v.istable() ? readOnly(v, top) : v);
-            }
+    private static LuaTable group(Settings settings, Top t) {
+        LuaTable fields = new LuaTable(0, t.fields().length);
+        for (Field f : t.fields()) {
+            LuaValue v = f.key().read().apply(settings);
+            fields.rawset(f.name(), v.istable() ? readOnly(v, t.top()) : v);
         }
-        return readOnly(fields, top);
+        return readOnly(fields, t.top());
     }
 
     // An empty table whose reads go to fields and whose writes raise the error for top.
     private static LuaTable readOnly(LuaValue fields, String top) {
         LuaTable proxy = new LuaTable();
-        LuaTable mt = new LuaTable();
+        LuaTable mt = new LuaTable(0, 3);
         mt.rawset(LuaValue.INDEX, fields);
         mt.rawset(LuaValue.NEWINDEX, new Guard(top));
         mt.rawset(LuaValue.METATABLE, LuaValue.FALSE);
