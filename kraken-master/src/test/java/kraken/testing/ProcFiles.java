@@ -58,4 +58,19 @@ public final class ProcFiles {
         }
         return Optional.of(out);
     }
+
+    /**
+     * Whether the master's child pid has exec'd a worker or the script process. A child between
+     * its clone and its exec (a worker being spawned) still runs the master's program, with
+     * copies of the master's descriptors (close-on-exec, gone at the exec) and its environment:
+     * what it holds then is not yet its own. False too when pid has ended.
+     */
+    public static boolean runsKrakenChild(long pid) {
+        try {
+            String cmdline = Files.readString(Path.of("/proc/" + pid + "/cmdline"));
+            return cmdline.contains("kraken.worker.WorkerMain") || cmdline.contains("kraken.cli.ScriptMain");
+        } catch (IOException gone) {
+            return false;
+        }
+    }
 }
