@@ -34,7 +34,8 @@ final class LuaFile {
     private final Closer closer;
     private boolean closed;
 
-    private final byte[] rbuf = new byte[BUFFER];
+    /** Made at the first read: most files (stdout, stderr, and stdin for every fresh state) are never read. */
+    private byte[] rbuf;
     private int rpos;
     private int rlim;
     private final ByteArrayOutputStream wbuf = new ByteArrayOutputStream();
@@ -88,6 +89,9 @@ final class LuaFile {
         flushWrites();
         rpos = 0;
         rlim = 0;
+        if (rbuf == null) {
+            rbuf = new byte[BUFFER];
+        }
         int n;
         if (channel != null) {
             n = channel.read(rbuf, 0, rbuf.length);
