@@ -16,7 +16,7 @@ import org.luaj.vm2.Prototype;
 import org.luaj.vm2.Varargs;
 
 /**
- * make bench, the image (docs/ section 6): for each script, the size of its image at
+ * make bench, the image (docs/processes.md, "Who runs what"): for each script, the size of its image at
  * kraken.loop() and the CPU a "state" worker spends on a fresh state per connection, by the
  * copy of the image (now) and by rerunning the compiled top level (before the image), with a bare
  * fresh state as the floor. Run as a single source file against build/lib (java ImageBench.java).

@@ -1,5 +1,5 @@
 #!/bin/sh
-# make bench, the image (docs/ section 6, "One run of the top level, one image"): the image's size
+# make bench, the image (docs/processes.md, "Who runs what"): the image's size
 # and the CPU of a fresh state per connection, by a copy of the image (now) and by rerunning the
 # top level (before it), for examples/hello.lua and for bench/image/modules.lua, whose top level
 # loads Debian's pure-Lua dkjson, argparse, inspect and a dozen Penlight modules.

@@ -573,5 +573,5 @@ targets() {
 report >"$out/results.md"
 cat "$out/results.md"
 
-# The image (docs/ section 6): its size, and a fresh state per connection by copy against rerun.
+# The image (docs/processes.md, "Who runs what"): its size, and a fresh state per connection by copy against rerun.
 sh "$here/image.sh" "$out/image.md" || log "the image measurement failed"

@@ -14,7 +14,7 @@ import org.luaj.vm2.Varargs;
 
 /**
  * kraken.loop() in a normal run: captures the state as the image every connection will copy
- * (docs/ section 6), then runs the master's loop with it. This is a master without privileges,
+ * (docs/processes.md, "Who runs what"), then runs the master's loop with it. This is a master without privileges,
  * which runs the script in its own JVM (docs/processes.md); on HUP it runs the top level again in
  * a script process all the same, as a root master does, since this state has moved on.
  */

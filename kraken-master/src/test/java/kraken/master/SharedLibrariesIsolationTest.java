@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * docs/ section 6, "state" isolation: one connection, one fresh copy of the script's state. A
+ * docs/processes.md, "Isolation": "state" isolation: one connection, one fresh copy of the script's state. A
  * worker shares the string, table, math and bit32 functions between the states it builds
  * (kraken.lua.runtime.SharedLibraries); a connection that changes everything it can reach of them
  * (their tables, the string metatable, the metatables debug.setmetatable sets, the random

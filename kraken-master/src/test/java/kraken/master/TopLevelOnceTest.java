@@ -21,7 +21,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
 
 /**
- * docs/ section 6, "One run of the top level, one image": the top level runs once, and every
+ * docs/processes.md, "Who runs what": the top level runs once, and every
  * connection, whichever worker serves it and in either isolation, starts from a copy of the state
  * it left at kraken.loop().
  */

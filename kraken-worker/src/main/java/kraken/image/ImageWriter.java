@@ -30,10 +30,10 @@ import org.luaj.vm2.Upvaldesc;
 import org.luaj.vm2.Varargs;
 
 /**
- * Captures a Lua state at kraken.loop() as an image (docs/ section 6, "One run of the top level,
- * one image"): the bytes from which every connection's state is a copy. The walk is breadth
- * first, iterative (no nesting can overflow the Java stack), with an identity map (cycles, shared
- * upvalues, a prototype used by many closures), and writes each object as it reaches it, so an
+ * Captures a Lua state at kraken.loop() as an image (docs/processes.md, "Who runs what"): the
+ * bytes from which every connection's state is a copy. The walk is breadth first, iterative (no
+ * nesting can overflow the Java stack), with an identity map (cycles, shared upvalues, a
+ * prototype used by many closures), and writes each object as it reaches it, so an
  * image past its limit stops the walk at once. See ImageFormat for the layout.
  */
 public final class ImageWriter {

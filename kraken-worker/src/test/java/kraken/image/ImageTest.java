@@ -17,7 +17,7 @@ import org.luaj.vm2.LuaTable;
 import org.luaj.vm2.LuaValue;
 import org.luaj.vm2.TableShape;
 
-/** Capture at kraken.loop() and copies of the image (docs/ section 6, "One run of the top level, one image"). */
+/** Capture at kraken.loop() and copies of the image (docs/processes.md, "Who runs what"). */
 @Tag("unit")
 class ImageTest {
     static final long LIMIT = 8L << 20;

@@ -16,7 +16,7 @@ import org.luaj.vm2.lib.jse.JseMathLib;
 
 /**
  * The string, table, math and bit32 libraries (LuaJ's, completed by the 5.1 layer), made once
- * per JVM: a "state" worker builds a fresh state per connection (docs/ section 6), and making
+ * per JVM: a "state" worker builds a fresh state per connection (docs/processes.md, "Isolation"), and making
  * these functions again each time was a fifth of that (notes/connection-cost.md). Each state
  * still gets its own tables, filled with the same function objects; only math.random and
  * math.randomseed, which hold a generator, are made per state.
