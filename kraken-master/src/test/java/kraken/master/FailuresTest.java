@@ -219,38 +219,11 @@ class FailuresTest {
             busy.readLine();
             List<Integer> pids = s.workerPids();
             assertTrue(pids.size() >= 2, pids.toString());
-            long master = s.process.pid();
             s.process.signal("KILL");
             Poll.until("every worker gone", Duration.ofSeconds(10),
                     () -> pids.stream().noneMatch(p -> ProcessHandle.of(p).map(ProcessHandle::isAlive).orElse(false)));
             assertEquals("", busy.readAll());
-            // A master killed outright leaves its control groups, emptied, to the next master's
-            // start (docs/configuration.md); this test leaves none on the machine.
-            Poll.until("the killed master's groups removed", Duration.ofSeconds(10), () -> removeGroupsOf(master));
         }
-    }
-
-    /** Removes the (empty) control groups named after pid, workers' first; true once none is left. */
-    private static boolean removeGroupsOf(long pid) {
-        List<Path> left = new java.util.ArrayList<>();
-        try (var all = Files.find(Path.of("/sys/fs/cgroup"), 5,
-                (p, a) -> a.isDirectory() && p.getFileName().toString().equals("kraken-" + pid))) {
-            all.forEach(left::add);
-        } catch (java.io.IOException | java.io.UncheckedIOException e) {
-            return false;
-        }
-        boolean gone = true;
-        for (Path g : left) {
-            try (var workers = Files.list(g)) {
-                for (Path w : workers.filter(Files::isDirectory).toList()) {
-                    Files.deleteIfExists(w);
-                }
-                Files.deleteIfExists(g);
-            } catch (java.io.IOException stillDying) {
-                gone = false;
-            }
-        }
-        return gone;
     }
 
     @Test

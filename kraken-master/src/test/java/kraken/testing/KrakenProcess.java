@@ -248,6 +248,47 @@ public final class KrakenProcess implements AutoCloseable {
                 // Reported by leak checks in the tests that care; nothing more to do here.
             }
         }
+        removeControlGroupsOf(process.pid());
+    }
+
+    /**
+     * A master killed outright leaves its control groups (docs/configuration.md, "Control
+     * groups"), emptied once its processes are gone; the next master's start removes them, and
+     * the tests' last master has no next one. Removes the groups named after pid, its workers'
+     * first, retrying for a second while the kernel finishes with the dead.
+     */
+    private static void removeControlGroupsOf(long pid) {
+        long end = System.nanoTime() + 1_000_000_000L;
+        while (true) {
+            List<java.nio.file.Path> left = new ArrayList<>();
+            try (var found = java.nio.file.Files.find(java.nio.file.Path.of("/sys/fs/cgroup"), 6,
+                    (p, a) -> a.isDirectory() && p.getFileName() != null
+                            && p.getFileName().toString().equals("kraken-" + pid))) {
+                found.forEach(left::add);
+            } catch (IOException | java.io.UncheckedIOException e) {
+                return; // no groups here, or none we may see
+            }
+            boolean removed = true;
+            for (java.nio.file.Path g : left) {
+                try (var inside = java.nio.file.Files.list(g)) {
+                    for (java.nio.file.Path w : inside.filter(java.nio.file.Files::isDirectory).toList()) {
+                        java.nio.file.Files.deleteIfExists(w);
+                    }
+                    java.nio.file.Files.deleteIfExists(g);
+                } catch (IOException busy) {
+                    removed = false;
+                }
+            }
+            if (removed || System.nanoTime() > end) {
+                return;
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     /** Drains a stream on a thread so a chatty process never blocks on a full pipe. */
