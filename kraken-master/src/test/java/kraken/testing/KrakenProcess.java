@@ -6,6 +6,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -260,8 +262,8 @@ public final class KrakenProcess implements AutoCloseable {
     private static void removeControlGroupsOf(long pid) {
         long end = System.nanoTime() + 1_000_000_000L;
         while (true) {
-            List<java.nio.file.Path> left = new ArrayList<>();
-            try (var found = java.nio.file.Files.find(java.nio.file.Path.of("/sys/fs/cgroup"), 6,
+            List<Path> left = new ArrayList<>();
+            try (var found = Files.find(Path.of("/sys/fs/cgroup"), 6,
                     (p, a) -> a.isDirectory() && p.getFileName() != null
                             && p.getFileName().toString().equals("kraken-" + pid))) {
                 found.forEach(left::add);
@@ -269,12 +271,12 @@ public final class KrakenProcess implements AutoCloseable {
                 return; // no groups here, or none we may see
             }
             boolean removed = true;
-            for (java.nio.file.Path g : left) {
-                try (var inside = java.nio.file.Files.list(g)) {
-                    for (java.nio.file.Path w : inside.filter(java.nio.file.Files::isDirectory).toList()) {
-                        java.nio.file.Files.deleteIfExists(w);
+            for (Path g : left) {
+                try (var inside = Files.list(g)) {
+                    for (Path w : inside.filter(Files::isDirectory).toList()) {
+                        Files.deleteIfExists(w);
                     }
-                    java.nio.file.Files.deleteIfExists(g);
+                    Files.deleteIfExists(g);
                 } catch (IOException busy) {
                     removed = false;
                 }
